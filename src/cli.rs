@@ -1,0 +1,235 @@
+//! The command-line edge: parse arguments, call the pipeline, render diagnostics with miette,
+//! map the outcome to an exit code. No build logic lives here.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Error;
+use crate::pipeline::{self, BuildOptions};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the content has errors (or warnings, with --deny-warnings)
+  2  usage error, or a file could not be read or written";
+
+#[derive(Debug, Parser)]
+#[command(name = "guidebook", version, about = "Turns a guidelines knowledge base into a fast, searchable website", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The book root (the folder holding book.toml); default: the nearest such folder upward.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (stage timings).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the build folder (atomically: a failed build keeps the previous site).
+    #[command(after_help = EXIT_CODES)]
+    Build {
+        /// Write the site here instead of `build-dir` from book.toml.
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Print where the time went, stage by stage.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Run every validation of a build without writing anything.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Output format for the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => ExitCode::from(code),
+    }
+}
+
+/// Runs the command; `Err` carries the exit code after the problem has been printed.
+fn run(cli: &Cli) -> Result<(), u8> {
+    let root = locate_root(cli.root.as_deref()).map_err(|e| fail(&e, None, Format::Human))?;
+    match &cli.command {
+        Command::Build {
+            dest,
+            deny_warnings,
+            timings,
+        } => {
+            let options = BuildOptions {
+                dest: dest.clone(),
+                deny_warnings: *deny_warnings,
+            };
+            let report = pipeline::build(&root, &options)
+                .map_err(|e| fail(&e, Some(&root), Format::Human))?;
+            print_diagnostics(&report.diagnostics, &root, cli.quiet);
+            if !cli.quiet {
+                let dest = report.dest.as_deref().unwrap_or(Path::new("?"));
+                eprintln!(
+                    "built {} files ({} KiB) into {}",
+                    report.pages,
+                    report.bytes / 1024,
+                    dest.display()
+                );
+            }
+            if *timings || cli.verbose {
+                print_timings(&report.timings);
+            }
+            Ok(())
+        }
+        Command::Check {
+            deny_warnings,
+            format,
+        } => {
+            let options = BuildOptions {
+                dest: None,
+                deny_warnings: *deny_warnings,
+            };
+            let report =
+                pipeline::check(&root, &options).map_err(|e| fail(&e, Some(&root), *format))?;
+            match format {
+                Format::Json => println!("{}", diagnostics_json(&report.diagnostics, true)),
+                Format::Human => {
+                    print_diagnostics(&report.diagnostics, &root, cli.quiet);
+                    if !cli.quiet {
+                        eprintln!("check passed: {} warning(s)", report.diagnostics.len());
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn locate_root(explicit: Option<&Path>) -> Result<PathBuf, Error> {
+    match explicit {
+        Some(root) if root.join(crate::config::CONFIG_FILE).is_file() => Ok(root.to_path_buf()),
+        Some(root) => Err(Error::NoBookRoot(root.to_path_buf())),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| Error::read(".", e))?;
+            pipeline::find_root(&cwd)
+        }
+    }
+}
+
+/// Prints `err` and returns its exit code.
+fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
+    match err {
+        Error::Content(diagnostics) => {
+            if format == Format::Json {
+                println!("{}", diagnostics_json(diagnostics, false));
+            } else {
+                print_diagnostics(diagnostics, root.unwrap_or(Path::new(".")), false);
+                let errors = diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let warnings = diagnostics.len() - errors;
+                eprintln!("error: build failed: {errors} error(s), {warnings} warning(s)");
+            }
+            1
+        }
+        Error::Theme(_) => {
+            eprintln!("error: {err}");
+            1
+        }
+        _ => {
+            eprintln!("error: {err}");
+            2
+        }
+    }
+}
+
+fn diagnostics_json(diagnostics: &[Diagnostic], ok: bool) -> String {
+    let value = serde_json::json!({ "ok": ok, "diagnostics": diagnostics });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], root: &Path, quiet: bool) {
+    for diagnostic in diagnostics {
+        if quiet && diagnostic.severity == Severity::Warning {
+            continue;
+        }
+        eprintln!("{:?}", to_report(diagnostic, root));
+    }
+}
+
+fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
+    let total: std::time::Duration = timings.iter().map(|(_, d)| *d).sum();
+    for (stage, duration) in timings {
+        eprintln!("  {stage:<8} {:>9.1} ms", duration.as_secs_f64() * 1000.0);
+    }
+    eprintln!("  {:<8} {:>9.1} ms", "total", total.as_secs_f64() * 1000.0);
+}
+
+/// A miette report quoting the offending line, with `file:line:column` in its header.
+fn to_report(diagnostic: &Diagnostic, root: &Path) -> Report {
+    let severity = match diagnostic.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    };
+    let mut report = MietteDiagnostic::new(diagnostic.message.clone())
+        .with_code(diagnostic.code)
+        .with_severity(severity);
+    if let Some(help) = &diagnostic.help {
+        report = report.with_help(help.clone());
+    }
+    let name = diagnostic.file.display().to_string();
+    let text = std::fs::read_to_string(root.join(&diagnostic.file)).unwrap_or_default();
+    match byte_span(&text, diagnostic.position.line, diagnostic.position.column) {
+        Some(span) => Report::new(report.with_label(LabeledSpan::at(span, "here")))
+            .with_source_code(NamedSource::new(name, text)),
+        None => Report::new(report.with_help(format!(
+            "at {name}:{}:{}",
+            diagnostic.position.line, diagnostic.position.column
+        ))),
+    }
+}
+
+/// The byte range of the token at 1-based `line` and `column` (character-based) in `text`.
+fn byte_span(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let line_text = text[line_start..].split('\n').next().unwrap_or("");
+    let col_offset = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    let token_len = line_text[col_offset..]
+        .find(char::is_whitespace)
+        .unwrap_or(line_text.len() - col_offset)
+        .max(1)
+        .min(line_text.len().saturating_sub(col_offset).max(1));
+    let start = line_start + col_offset;
+    Some(start..(start + token_len).min(text.len().max(start)))
+}

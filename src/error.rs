@@ -1,0 +1,57 @@
+//! The library's error type. Content problems travel as [`Diagnostic`]s inside
+//! [`Error::Content`]; everything else (missing book, I/O, an unsafe destination) has its own
+//! variant. The CLI maps content errors to exit code 1 and the rest to 2.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::diagnostic::Diagnostic;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no book.toml in {0} or any folder above it")]
+    NoBookRoot(PathBuf),
+
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+
+    #[error(
+        "refusing to replace {0}: it exists, is not empty and was not written by guidebook \
+         (choose another --dest, or delete it yourself)"
+    )]
+    UnsafeDestination(PathBuf),
+
+    #[error("theme error: {0}")]
+    Theme(String),
+
+    #[error("the content has {} error(s)", count_errors(.0))]
+    Content(Vec<Diagnostic>),
+}
+
+fn count_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .count()
+}
+
+impl Error {
+    pub fn read(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Read {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn write(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Write {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! guidebook turns a knowledge base of guidelines, control catalogs and worked examples into a
+//! static site. One pipeline, one direction: `load` -> `resolve` -> `render` -> `output`; the
+//! `pipeline` module runs it and the `cli` module is the thin command-line edge.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod error;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;

@@ -1,0 +1,80 @@
+//! The single entry point for YAML: serde-saphyr, with every error turned into a [`Diagnostic`]
+//! at its file, line and column.
+
+use serde::de::DeserializeOwned;
+
+use crate::config::unknown_key_hint;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::Source;
+
+pub fn parse<T: DeserializeOwned>(yaml: &str, source: &Source) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str::<T>(yaml).map_err(|err| to_diagnostic(&err, source))
+}
+
+fn to_diagnostic(err: &serde_saphyr::Error, source: &Source) -> Diagnostic {
+    let position = err.location().filter(|l| l.line() > 0).map_or(
+        Position::new(source.yaml_line_offset + 1, 1),
+        |l| {
+            Position::new(
+                l.line() as usize + source.yaml_line_offset,
+                l.column() as usize,
+            )
+        },
+    );
+    let rendered = err.without_snippet().render_with_options(
+        serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off },
+    );
+    let message = strip_location_suffix(&rendered).to_string();
+    let help = unknown_key_hint(&message).or_else(|| missing_key_hint(&message));
+    let diagnostic = Diagnostic::error("yaml", &source.path, position, message);
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// serde-saphyr appends " at line N, column M"; we report the position separately.
+fn strip_location_suffix(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(", column ") => &message[..i],
+        _ => message,
+    }
+}
+
+fn missing_key_hint(message: &str) -> Option<String> {
+    let key = message.strip_prefix("missing field `")?.strip_suffix('`')?;
+    Some(format!("add a `{key}:` line"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DomainMeta;
+
+    fn source() -> Source {
+        Source {
+            path: "content/x.md".into(),
+            yaml_line_offset: 1,
+            body_line_offset: 0,
+        }
+    }
+
+    #[test]
+    fn unknown_key_has_line_and_suggestion() {
+        let err = parse::<DomainMeta>("id: a\ntitel: b\n", &source()).expect_err("unknown key");
+        assert_eq!(err.position, Position::new(3, 1));
+        assert!(
+            err.message.starts_with("unknown field `titel`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn missing_key_is_named() {
+        let err = parse::<DomainMeta>("id: a\n", &source()).expect_err("missing");
+        assert_eq!(err.message, "missing field `title`");
+        assert_eq!(err.help.as_deref(), Some("add a `title:` line"));
+    }
+}

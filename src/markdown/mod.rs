@@ -1,0 +1,305 @@
+//! Markdown to safe HTML: pulldown-cmark with the GFM extensions, typed links resolved to site
+//! URLs, stable heading anchors with a table of contents, build-time code highlighting, and
+//! ammonia over the result so content can never inject script.
+
+mod highlight;
+mod sanitize;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::{Source, slugify};
+
+pub use sanitize::sanitize;
+
+/// The typed-link schemes: `[text](guideline:SD-1)`, `(control:<framework>/<id>)`...
+pub const LINK_SCHEMES: [&str; 5] = ["guideline", "example", "control", "framework", "page"];
+
+/// Turns a typed link target into a URL relative to the site root, or explains why it can't.
+pub trait LinkResolver {
+    fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError>;
+}
+
+pub struct LinkError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Rendering settings for one document.
+pub struct Context<'a> {
+    pub source: &'a Source,
+    /// The body's first line within the file, for error positions.
+    pub line_offset: usize,
+    /// The path from the current page back to the site root (`""`, `"../"`, ...).
+    pub root: &'a str,
+    pub links: &'a dyn LinkResolver,
+    pub highlight: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Rendered {
+    pub html: String,
+    /// Headings of levels 2 and 3, for the on-page table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Every typed link target, as `scheme:target` (used for reachability checks).
+    #[serde(skip)]
+    pub typed_links: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders `markdown`; problems (unknown link targets) are returned beside the output.
+pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut typed_links = Vec::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match typed_link(&dest_url) {
+                    Some((scheme, target)) => {
+                        typed_links.push(format!("{scheme}:{target}"));
+                        resolve_link(scheme, target, cx, range.start, markdown, &mut diagnostics)
+                    }
+                    None => dest_url,
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match &kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                for (inner, _) in parser.by_ref() {
+                    match inner {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        Event::Text(text) => code.push_str(&text),
+                        _ => {}
+                    }
+                }
+                events.push(Event::Html(
+                    highlight::code_block(&code, &lang, cx.highlight).into(),
+                ));
+            }
+            other => events.push(other),
+        }
+    }
+    let toc = anchor_headings(&mut events);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let rendered = Rendered {
+        html: sanitize(&html),
+        toc,
+        typed_links,
+    };
+    (rendered, diagnostics)
+}
+
+/// Splits `guideline:SD-1` into its scheme and target (percent-decoding `%20`).
+fn typed_link(dest: &str) -> Option<(&'static str, String)> {
+    let (scheme, target) = dest.split_once(':')?;
+    let scheme = LINK_SCHEMES.into_iter().find(|s| *s == scheme)?;
+    Some((scheme, target.replace("%20", " ")))
+}
+
+fn resolve_link<'a>(
+    scheme: &str,
+    target: String,
+    cx: &Context<'_>,
+    offset: usize,
+    markdown: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> CowStr<'a> {
+    let (target, anchor) = match target.split_once('#') {
+        Some((t, a)) => (t.to_string(), Some(a.to_string())),
+        None => (target, None),
+    };
+    match cx.links.resolve(scheme, &target) {
+        Ok(url) => {
+            let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+            format!("{}{url}{anchor}", cx.root).into()
+        }
+        Err(err) => {
+            let position = Position::of_offset(markdown, offset, cx.line_offset);
+            let diagnostic = Diagnostic::error(
+                "unknown-link-target",
+                &cx.source.path,
+                position,
+                err.message,
+            );
+            diagnostics.push(match err.help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            });
+            "#".into()
+        }
+    }
+}
+
+/// Gives every heading a stable, unique id and returns the level 2-3 entries.
+fn anchor_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    let mut toc = Vec::new();
+    let mut used = std::collections::HashMap::<String, usize>::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = *level;
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |p| i + p);
+            let title: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let base = id
+                .as_ref()
+                .map_or_else(|| slugify(&title), |id| id.to_string());
+            let base = if base.is_empty() {
+                "section".to_string()
+            } else {
+                base
+            };
+            let n = used.entry(base.clone()).or_insert(0);
+            let unique = if *n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            *n += 1;
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(unique.clone().into());
+            }
+            if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+                toc.push(TocEntry {
+                    level: level as u8,
+                    id: unique,
+                    title,
+                });
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    toc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Links;
+    impl LinkResolver for Links {
+        fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError> {
+            match (scheme, target) {
+                ("guideline", "SD-2") => Ok("guidelines/sd-2.html".into()),
+                ("control", "nist-ai-rmf/GOVERN 1.1") => {
+                    Ok("frameworks/nist-ai-rmf/govern-1-1.html".into())
+                }
+                _ => Err(LinkError {
+                    message: format!("unknown {scheme} `{target}`"),
+                    help: None,
+                }),
+            }
+        }
+    }
+
+    fn render_str(md: &str) -> (Rendered, Vec<Diagnostic>) {
+        let source = Source::default();
+        let cx = Context {
+            source: &source,
+            line_offset: 4,
+            root: "../",
+            links: &Links,
+            highlight: true,
+        };
+        render(md, &cx)
+    }
+
+    #[test]
+    fn typed_links_resolve_relative_to_the_page() {
+        let (out, diags) =
+            render_str("See [SD-2](guideline:SD-2#why) and [G](<control:nist-ai-rmf/GOVERN 1.1>).");
+        assert!(diags.is_empty());
+        assert!(
+            out.html.contains(r#"href="../guidelines/sd-2.html#why""#),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains(r#"href="../frameworks/nist-ai-rmf/govern-1-1.html""#),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn unknown_typed_link_is_an_error_at_its_line() {
+        let (_, diags) = render_str("Intro.\n\nSee [x](guideline:SD-9).\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].position, Position::new(7, 5));
+        assert!(diags[0].message.contains("SD-9"));
+    }
+
+    #[test]
+    fn headings_get_unique_anchors_and_a_toc() {
+        let (out, _) = render_str("## What to do\n\n## What to do\n\n### Custom {#mine}\n");
+        let ids: Vec<&str> = out.toc.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["what-to-do", "what-to-do-1", "mine"]);
+        assert!(
+            out.html.contains(r#"<h2 id="what-to-do-1">"#),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn raw_html_cannot_inject_script() {
+        let (out, _) = render_str(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<a href=\"javascript:alert(2)\">y</a>",
+        );
+        let html = out.html.to_lowercase();
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let (out, _) = render_str("```python\ndef f():\n    return 1\n```\n");
+        assert!(out.html.contains("class=\"hl-"), "{}", out.html);
+        assert!(out.html.contains("language-python"), "{}", out.html);
+    }
+}

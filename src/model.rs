@@ -1,0 +1,381 @@
+//! The content model: what authors write, as deserialized from front matter and catalogs.
+//!
+//! Fields that later stages must point errors at (ids, cross-references, control ids) keep their
+//! source location through [`Spanned`]. Everything else is plain data.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use serde_saphyr::Spanned;
+
+use crate::diagnostic::Position;
+
+/// Where an item came from: its file (relative to the book root) and where its parts start.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub path: PathBuf,
+    /// Lines before the YAML document inside the file (1 for front matter after `---`).
+    pub yaml_line_offset: usize,
+    /// The 0-based line where the Markdown body starts in the file.
+    pub body_line_offset: usize,
+}
+
+impl Source {
+    /// The file position of a value deserialized from this file's YAML.
+    pub fn at<T>(&self, value: &Spanned<T>) -> Position {
+        let location = value.referenced;
+        Position::new(
+            location.line() as usize + self.yaml_line_offset,
+            location.column() as usize,
+        )
+    }
+}
+
+/// OSCAL's mapping relationship vocabulary, read from the guideline (source) to the control (target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relationship {
+    EquivalentTo,
+    EqualTo,
+    SubsetOf,
+    SupersetOf,
+    IntersectsWith,
+    NoRelationship,
+}
+
+impl Relationship {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EquivalentTo => "equivalent-to",
+            Self::EqualTo => "equal-to",
+            Self::SubsetOf => "subset-of",
+            Self::SupersetOf => "superset-of",
+            Self::IntersectsWith => "intersects-with",
+            Self::NoRelationship => "no-relationship",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+/// How a guideline relates to another one it cites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelatedKind {
+    #[default]
+    SeeAlso,
+    Requires,
+    Supports,
+}
+
+impl RelatedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SeeAlso => "see-also",
+            Self::Requires => "requires",
+            Self::Supports => "supports",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExampleKind {
+    #[default]
+    Practice,
+    AntiPattern,
+    CaseStudy,
+}
+
+impl ExampleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Practice => "practice",
+            Self::AntiPattern => "anti-pattern",
+            Self::CaseStudy => "case-study",
+        }
+    }
+}
+
+/// One guideline -> control mapping, as written in a guideline's `controls:` list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub framework: Spanned<String>,
+    pub control: Spanned<String>,
+    pub relationship: Relationship,
+    #[serde(default)]
+    pub rationale: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub relationship: RelatedKind,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub title: String,
+    pub url: String,
+}
+
+/// A guideline's front matter (or, for a `.yaml` guideline, the whole file with its `body`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuidelineMeta {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub order: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub controls: Vec<Mapping>,
+    #[serde(default)]
+    pub related: Vec<Related>,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// Only in pure-YAML guidelines: the Markdown body.
+    #[serde(default)]
+    pub body: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Guideline {
+    pub meta: GuidelineMeta,
+    /// The id of the domain whose folder holds this guideline.
+    pub domain: String,
+    /// The file stem; the page is `guidelines/<slug>.html`.
+    pub slug: String,
+    pub body: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainMeta {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub order: Option<i64>,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Domain {
+    pub meta: DomainMeta,
+    /// The folder name under `guidelines/`.
+    pub folder: String,
+    pub body: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleMeta {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub guidelines: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub kind: ExampleKind,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub meta: ExampleMeta,
+    pub slug: String,
+    pub body: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMeta {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub order: Option<i64>,
+    /// Left out of the navigation; such a page must be linked from somewhere to be reachable.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub meta: PageMeta,
+    pub slug: String,
+    pub body: String,
+    pub source: Source,
+}
+
+/// A control catalog file (`frameworks/<id>.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub id: Spanned<String>,
+    pub name: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogFile {
+    pub catalog: Catalog,
+    pub source: Source,
+}
+
+/// Everything the loader found under the content root, before any cross-checking.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub landing: Option<Page>,
+    pub domains: Vec<Domain>,
+    pub guidelines: Vec<Guideline>,
+    pub examples: Vec<Example>,
+    pub pages: Vec<Page>,
+    pub catalogs: Vec<CatalogFile>,
+    /// Other files (images, downloads), relative to the content root, copied as they are.
+    pub assets: Vec<PathBuf>,
+}
+
+/// Whether `id` is a valid item id: `[A-Za-z0-9][A-Za-z0-9._-]*`.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Orders `SD-2` before `SD-10`: digit runs compare as numbers, the rest as text.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (na, ra) = split_digits(a);
+                let (nb, rb) = split_digits(b);
+                let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                if ord.is_ne() {
+                    return ord;
+                }
+                (a, b) = (ra, rb);
+            }
+            (Some(x), Some(y)) => {
+                let ord = x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+                if ord.is_ne() {
+                    return ord;
+                }
+                (a, b) = (&a[1..], &b[1..]);
+            }
+        }
+    }
+}
+
+/// The leading digits of `s` (without leading zeros) and the rest.
+fn split_digits(s: &[u8]) -> (&[u8], &[u8]) {
+    let end = s
+        .iter()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(s.len());
+    let digits = &s[..end];
+    let first_nonzero = digits
+        .iter()
+        .position(|&c| c != b'0')
+        .unwrap_or(digits.len());
+    (&digits[first_nonzero..], &s[end..])
+}
+
+/// A URL- and file-safe slug: lowercase ASCII letters and digits joined by single dashes.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_compares_numbers() {
+        let mut ids = vec!["SD-10", "SD-2", "DEV-1", "SD-1"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(ids, ["DEV-1", "SD-1", "SD-2", "SD-10"]);
+    }
+
+    #[test]
+    fn ids_and_slugs() {
+        assert!(is_valid_id("SD-1") && is_valid_id("a.b_c"));
+        assert!(!is_valid_id("-x") && !is_valid_id("a b") && !is_valid_id(""));
+        assert_eq!(slugify("GOVERN 1.1"), "govern-1-1");
+        assert_eq!(slugify("AC-2(1)"), "ac-2-1");
+        assert_eq!(slugify("LLM01:2025"), "llm01-2025");
+    }
+}

@@ -1,0 +1,683 @@
+//! Builds the tera context of each page kind. Templates receive plain data: titles, URLs already
+//! relative to the page, and Markdown already rendered to sanitized HTML.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::links::SiteLinks;
+use super::{Job, Rendered, Theme, sitemap_paths, tag_names, template_and_path, urls};
+use crate::diagnostic::Diagnostic;
+use crate::error::Result;
+use crate::markdown::{self, Context as MarkdownContext};
+use crate::model::Source;
+use crate::resolve::Site;
+
+pub struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    /// Site-wide values every template sees as `site`.
+    site_info: Value,
+}
+
+/// Markdown rendered for one page, with what it found.
+struct Body {
+    html: String,
+    toc: Vec<markdown::TocEntry>,
+    diagnostics: Vec<Diagnostic>,
+    typed_links: Vec<String>,
+}
+
+/// Accumulates Markdown results while a page's context is built.
+#[derive(Default)]
+struct Found {
+    diagnostics: Vec<Diagnostic>,
+    typed_links: Vec<String>,
+}
+
+impl Found {
+    fn take(&mut self, body: Body) -> (String, Vec<markdown::TocEntry>) {
+        self.diagnostics.extend(body.diagnostics);
+        self.typed_links.extend(body.typed_links);
+        (body.html, body.toc)
+    }
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let config = &site.config;
+        let html = &config.output.html;
+        let site_info = json!({
+            "title": config.title(),
+            "description": config.book.description,
+            "authors": config.book.authors,
+            "language": config.book.language,
+            "dir": config.book.text_direction.map_or("ltr", |d| match d {
+                crate::config::TextDirection::Ltr => "ltr",
+                crate::config::TextDirection::Rtl => "rtl",
+            }),
+            "git_repository_url": html.git_repository_url,
+            "default_theme": html.default_theme.map_or("light", |t| t.palette()),
+            "dark_theme": html.preferred_dark_theme.map_or("dark", |t| t.palette()),
+            "print": config.guidebook.print,
+            "domains": site.domains.iter().enumerate().map(|(d, domain)| json!({
+                "title": domain.meta.title, "path": urls::domain(site, d),
+            })).collect::<Vec<_>>(),
+            "pages": site.pages.iter().enumerate().filter(|(_, p)| !p.meta.hidden).map(|(p, page)| json!({
+                "title": page_title(page), "path": urls::page(site, p),
+            })).collect::<Vec<_>>(),
+            "counts": {
+                "guidelines": site.guidelines.len(),
+                "examples": site.examples.len(),
+                "frameworks": site.frameworks.len(),
+            },
+        });
+        Self {
+            site,
+            theme,
+            site_info,
+        }
+    }
+
+    pub fn render(&self, job: &Job) -> Result<Rendered> {
+        let (template, path) = template_and_path(self.site, job);
+        let root = match job {
+            // Served for missing paths at any depth: relative links would break, so use the site's path.
+            Job::NotFound => site_path(self.site.config.output.html.site_url.as_deref()),
+            _ => urls::root_of(&path),
+        };
+        let mut found = Found::default();
+        if let Job::Nav = job {
+            return Ok(Rendered {
+                path,
+                bytes: self.nav_js().into_bytes(),
+                diagnostics: Vec::new(),
+                typed_links: Vec::new(),
+            });
+        }
+        let (title, data) = self.page_data(job, &root, &mut found);
+        let mut cx = tera::Context::new();
+        cx.insert("site", &self.site_info);
+        cx.insert("root", &root);
+        cx.insert("path", &path);
+        cx.insert("title", &title);
+        cx.insert("page", &data);
+        let html = self.theme.render(template, &cx)?;
+        Ok(Rendered {
+            path,
+            bytes: html.into_bytes(),
+            diagnostics: found.diagnostics,
+            typed_links: found.typed_links,
+        })
+    }
+
+    fn markdown(&self, text: &str, source: &Source, root: &str, line_offset: usize) -> Body {
+        let links = SiteLinks(self.site);
+        let cx = MarkdownContext {
+            source,
+            line_offset,
+            root,
+            links: &links,
+            highlight: self.site.config.guidebook.highlight_code,
+        };
+        let (rendered, diagnostics) = markdown::render(text, &cx);
+        Body {
+            html: rendered.html,
+            toc: rendered.toc,
+            diagnostics,
+            typed_links: rendered.typed_links,
+        }
+    }
+
+    /// Markdown from a YAML field (catalog descriptions): positions point at the file's start.
+    fn inline_markdown(
+        &self,
+        text: Option<&str>,
+        source: &Source,
+        root: &str,
+        found: &mut Found,
+    ) -> Option<String> {
+        let text = text?;
+        Some(found.take(self.markdown(text, source, root, 0)).0)
+    }
+
+    fn page_data(&self, job: &Job, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        match job {
+            Job::Home => self.home(root, found),
+            Job::Domain(d) => self.domain(*d, root, found),
+            Job::Guideline(g) => self.guideline(*g, root, found),
+            Job::Example(e) => self.example(*e, root, found),
+            Job::Examples => (
+                "Worked examples".into(),
+                json!({ "examples": self.example_cards(root, 0..site.examples.len()) }),
+            ),
+            Job::Page(p) => {
+                let page = &site.pages[p.to_owned()];
+                let (html, toc) = found.take(self.markdown(
+                    &page.body,
+                    &page.source,
+                    root,
+                    page.source.body_line_offset,
+                ));
+                (
+                    page_title(page),
+                    json!({ "summary": page.meta.summary, "body": html, "toc": toc,
+                    "edit_url": self.edit_url(&page.source) }),
+                )
+            }
+            Job::Framework(f) => self.framework(*f, root, found),
+            Job::Control(f, c) => self.control(*f, *c, root, found),
+            Job::Frameworks => (
+                "Frameworks".into(),
+                json!({ "frameworks": site.frameworks.iter().enumerate().map(|(f, fw)| json!({
+                "id": fw.id, "name": fw.name, "version": fw.version, "url": format!("{root}{}", urls::framework(site, f)),
+                "controls": fw.controls.len(),
+                "mapped": fw.controls.iter().filter(|c| !c.mapped_by.is_empty()).count(),
+            })).collect::<Vec<_>>() }),
+            ),
+            Job::Tags => (
+                "Tags".into(),
+                json!({ "tags": tag_names(site).iter().map(|(name, slug)| json!({
+                "name": name, "url": format!("{root}{}", urls::tag(slug)),
+                "count": site.tags[*name].guidelines.len() + site.tags[*name].examples.len(),
+            })).collect::<Vec<_>>() }),
+            ),
+            Job::Tag(tag) => {
+                let tagged = &site.tags[tag];
+                (
+                    format!("Tag: {tag}"),
+                    json!({
+                        "tag": tag,
+                        "guidelines": tagged.guidelines.iter().map(|&g| self.guideline_card(g, root)).collect::<Vec<_>>(),
+                        "examples": self.example_cards(root, tagged.examples.iter().copied()),
+                    }),
+                )
+            }
+            Job::Print => self.print(root, found),
+            Job::NotFound => ("Page not found".into(), json!({})),
+            Job::Redirect(_, to) => ("Redirecting".into(), json!({ "target": to })),
+            Job::Sitemap => {
+                let base = site.config.output.html.site_url.clone().unwrap_or_default();
+                let base = if base.is_empty() || base.ends_with('/') {
+                    base
+                } else {
+                    format!("{base}/")
+                };
+                (
+                    "sitemap".into(),
+                    json!({ "urls": sitemap_paths(site).iter().map(|p| format!("{base}{p}")).collect::<Vec<_>>() }),
+                )
+            }
+            Job::Nav => (String::new(), Value::Null),
+        }
+    }
+
+    fn home(&self, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        let (title, body) = match &site.landing {
+            Some(page) => {
+                let (html, _) = found.take(self.markdown(
+                    &page.body,
+                    &page.source,
+                    root,
+                    page.source.body_line_offset,
+                ));
+                (
+                    page.meta
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| site.config.title().to_string()),
+                    Some(html),
+                )
+            }
+            None => (site.config.title().to_string(), None),
+        };
+        let domains: Vec<Value> = (0..site.domains.len())
+            .map(|d| self.domain_card(d, root))
+            .collect();
+        (title, json!({ "body": body, "domains": domains }))
+    }
+
+    fn domain_card(&self, d: usize, root: &str) -> Value {
+        let site = self.site;
+        let domain = &site.domains[d];
+        json!({
+            "id": domain.meta.id.value,
+            "title": domain.meta.title,
+            "summary": domain.meta.summary,
+            "url": format!("{root}{}", urls::domain(site, d)),
+            "guidelines": site.guidelines_of(d).map(|g| self.guideline_card(g, root)).collect::<Vec<_>>(),
+        })
+    }
+
+    fn domain(&self, d: usize, root: &str, found: &mut Found) -> (String, Value) {
+        let domain = &self.site.domains[d];
+        let (html, toc) = found.take(self.markdown(
+            &domain.body,
+            &domain.source,
+            root,
+            domain.source.body_line_offset,
+        ));
+        let card = self.domain_card(d, root);
+        let toc = with_sections(toc, &[("guidelines", "Guidelines in this domain", true)]);
+        let (prev, next) = self.neighbours(Position::Domain(d), root);
+        (
+            domain.meta.title.clone(),
+            json!({
+                "domain": card, "body": html, "toc": toc, "prev": prev, "next": next,
+                "edit_url": self.edit_url(&domain.source),
+            }),
+        )
+    }
+
+    fn guideline_card(&self, g: usize, root: &str) -> Value {
+        let guideline = &self.site.guidelines[g].guideline;
+        json!({
+            "id": guideline.meta.id.value,
+            "title": guideline.meta.title,
+            "summary": guideline.meta.summary,
+            "url": format!("{root}{}", urls::guideline(self.site, g)),
+        })
+    }
+
+    fn example_cards(&self, root: &str, examples: impl Iterator<Item = usize>) -> Vec<Value> {
+        examples
+            .map(|e| {
+                let example = &self.site.examples[e].example;
+                json!({
+                    "id": example.meta.id.value,
+                    "title": example.meta.title,
+                    "kind": example.meta.kind.as_str(),
+                    "url": format!("{root}{}", urls::example(self.site, e)),
+                    "guidelines": self.site.examples[e].guidelines.iter().map(|&g| self.guideline_card(g, root)).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    }
+
+    fn tag_links(&self, tags: &[String], root: &str) -> Vec<Value> {
+        tags.iter()
+            .filter_map(|t| self.site.tags.get(t))
+            .zip(tags)
+            .map(|(tagged, name)| json!({ "name": name, "url": format!("{root}{}", urls::tag(&tagged.slug)) }))
+            .collect()
+    }
+
+    fn guideline(&self, g: usize, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        let resolved = &site.guidelines[g];
+        let guideline = &resolved.guideline;
+        let (html, toc) = found.take(self.markdown(
+            &guideline.body,
+            &guideline.source,
+            root,
+            guideline.source.body_line_offset,
+        ));
+        let links = |list: &[crate::resolve::Link]| -> Vec<Value> {
+            list.iter()
+                .map(|l| {
+                    let mut card = self.guideline_card(l.guideline, root);
+                    card["kind"] = json!(l.kind.as_str());
+                    card["note"] = json!(l.note);
+                    card
+                })
+                .collect()
+        };
+        let (prev, next) = self.neighbours(Position::Guideline(g), root);
+        let meta = &guideline.meta;
+        let toc = with_sections(
+            toc,
+            &[
+                (
+                    "mappings",
+                    "Control mappings",
+                    !resolved.mappings.is_empty(),
+                ),
+                ("examples", "Worked examples", !resolved.examples.is_empty()),
+                (
+                    "related",
+                    "Related guidelines",
+                    !resolved.related.is_empty() || !resolved.backlinks.is_empty(),
+                ),
+                ("references", "References", !meta.references.is_empty()),
+            ],
+        );
+        (
+            format!("{} {}", meta.id.value, meta.title),
+            json!({
+                "id": meta.id.value,
+                "title": meta.title,
+                "summary": meta.summary,
+                "body": html,
+                "toc": toc,
+                "domain": { "title": site.domains[resolved.domain].meta.title, "url": format!("{root}{}", urls::domain(site, resolved.domain)) },
+                "roles": meta.roles,
+                "tags": self.tag_links(&meta.tags, root),
+                "references": meta.references,
+                "mappings": self.mapping_groups(g, root),
+                "examples": self.example_cards(root, resolved.examples.iter().copied()),
+                "related": links(&resolved.related),
+                "backlinks": links(&resolved.backlinks),
+                "prev": prev,
+                "next": next,
+                "edit_url": self.edit_url(&guideline.source),
+            }),
+        )
+    }
+
+    /// A guideline's mappings, grouped by framework in catalog order.
+    fn mapping_groups(&self, g: usize, root: &str) -> Vec<Value> {
+        let site = self.site;
+        let mappings = &site.guidelines[g].mappings;
+        let mut frameworks: Vec<usize> = mappings.iter().map(|m| m.framework).collect();
+        frameworks.sort_unstable();
+        frameworks.dedup();
+        frameworks
+            .into_iter()
+            .map(|f| {
+                let framework = &site.frameworks[f];
+                let rows: Vec<Value> = mappings
+                    .iter()
+                    .filter(|m| m.framework == f)
+                    .map(|m| {
+                        let control = &framework.controls[m.control];
+                        json!({
+                            "id": control.id, "title": control.title,
+                            "url": format!("{root}{}", urls::control(site, f, m.control)),
+                            "relationship": m.relationship.as_str(),
+                            "confidence": m.confidence,
+                            "rationale": m.rationale,
+                        })
+                    })
+                    .collect();
+                json!({ "framework": self.framework_ref(f, root), "rows": rows })
+            })
+            .collect()
+    }
+
+    fn framework_ref(&self, f: usize, root: &str) -> Value {
+        let framework = &self.site.frameworks[f];
+        json!({
+            "id": framework.id, "name": framework.name, "version": framework.version,
+            "url": format!("{root}{}", urls::framework(self.site, f)),
+        })
+    }
+
+    fn example(&self, e: usize, root: &str, found: &mut Found) -> (String, Value) {
+        let resolved = &self.site.examples[e];
+        let example = &resolved.example;
+        let (html, toc) = found.take(self.markdown(
+            &example.body,
+            &example.source,
+            root,
+            example.source.body_line_offset,
+        ));
+        (
+            example.meta.title.clone(),
+            json!({
+                "id": example.meta.id.value,
+                "kind": example.meta.kind.as_str(),
+                "body": html,
+                "toc": toc,
+                "tags": self.tag_links(&example.meta.tags, root),
+                "guidelines": resolved.guidelines.iter().map(|&g| self.guideline_card(g, root)).collect::<Vec<_>>(),
+                "edit_url": self.edit_url(&example.source),
+            }),
+        )
+    }
+
+    fn framework(&self, f: usize, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        let framework = &site.frameworks[f];
+        let control = |c: &usize| -> Value {
+            let control = &framework.controls[*c];
+            let url = (!control.mapped_by.is_empty())
+                .then(|| format!("{root}{}", urls::control(site, f, *c)));
+            json!({
+                "id": control.id, "title": control.title, "slug": control.slug, "url": url,
+                "external_url": control.url, "mapped": control.mapped_by.len(),
+            })
+        };
+        let mut sections = Vec::new();
+        if !framework.loose_controls.is_empty() {
+            sections.push(json!({ "title": null, "depth": 0, "controls": framework.loose_controls.iter().map(control).collect::<Vec<_>>() }));
+        }
+        for section in &framework.sections {
+            let description = self.inline_markdown(
+                section.description.as_deref(),
+                &framework.source,
+                root,
+                found,
+            );
+            sections.push(json!({
+                "id": section.id, "title": section.title, "depth": section.depth, "description": description,
+                "controls": section.controls.iter().map(control).collect::<Vec<_>>(),
+            }));
+        }
+        let description = self.inline_markdown(
+            framework.description.as_deref(),
+            &framework.source,
+            root,
+            found,
+        );
+        (
+            framework.name.clone(),
+            json!({
+                "framework": self.framework_ref(f, root),
+                "source_url": framework.url,
+                "license": framework.license,
+                "description": description,
+                "sections": sections,
+                "controls": framework.controls.len(),
+                "mapped": framework.controls.iter().filter(|c| !c.mapped_by.is_empty()).count(),
+                "edit_url": self.edit_url(&framework.source),
+            }),
+        )
+    }
+
+    fn control(&self, f: usize, c: usize, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        let framework = &site.frameworks[f];
+        let control = &framework.controls[c];
+        let description = self.inline_markdown(
+            control.description.as_deref(),
+            &framework.source,
+            root,
+            found,
+        );
+        let mapped_by: Vec<Value> = control
+            .mapped_by
+            .iter()
+            .map(|&(g, m)| {
+                let mapping = &site.guidelines[g].mappings[m];
+                let mut card = self.guideline_card(g, root);
+                card["relationship"] = json!(mapping.relationship.as_str());
+                card["confidence"] = json!(mapping.confidence);
+                card["rationale"] = json!(mapping.rationale);
+                card
+            })
+            .collect();
+        (
+            format!("{} {}", control.id, control.title),
+            json!({
+                "id": control.id, "title": control.title, "description": description,
+                "external_url": control.url, "framework": self.framework_ref(f, root),
+                "anchor": control.slug, "mapped_by": mapped_by,
+            }),
+        )
+    }
+
+    fn print(&self, root: &str, found: &mut Found) -> (String, Value) {
+        let site = self.site;
+        let mut sections = Vec::new();
+        for d in 0..site.domains.len() {
+            let domain = &site.domains[d];
+            let (html, _) = found.take(self.markdown(
+                &domain.body,
+                &domain.source,
+                root,
+                domain.source.body_line_offset,
+            ));
+            let guidelines: Vec<Value> = site
+                .guidelines_of(d)
+                .map(|g| {
+                    let guideline = &site.guidelines[g].guideline;
+                    let (body, _) = found.take(self.markdown(
+                        &guideline.body,
+                        &guideline.source,
+                        root,
+                        guideline.source.body_line_offset,
+                    ));
+                    let mut card = self.guideline_card(g, root);
+                    card["body"] = json!(body);
+                    card["mappings"] = json!(self.mapping_groups(g, root));
+                    card
+                })
+                .collect();
+            sections.push(
+                json!({ "title": domain.meta.title, "body": html, "guidelines": guidelines }),
+            );
+        }
+        let examples: Vec<Value> = site
+            .examples
+            .iter()
+            .map(|resolved| {
+                let example = &resolved.example;
+                let (body, _) = found.take(self.markdown(&example.body, &example.source, root, example.source.body_line_offset));
+                json!({ "id": example.meta.id.value, "title": example.meta.title, "kind": example.meta.kind.as_str(), "body": body })
+            })
+            .collect();
+        let pages: Vec<Value> = site
+            .pages
+            .iter()
+            .map(|page| {
+                let (body, _) = found.take(self.markdown(
+                    &page.body,
+                    &page.source,
+                    root,
+                    page.source.body_line_offset,
+                ));
+                json!({ "title": page_title(page), "body": body })
+            })
+            .collect();
+        (
+            site.config.title().to_string(),
+            json!({ "domains": sections, "examples": examples, "pages": pages }),
+        )
+    }
+
+    /// Previous and next page in reading order: each domain page, then its guidelines.
+    fn neighbours(&self, at: Position, root: &str) -> (Option<Value>, Option<Value>) {
+        let order = self.reading_order();
+        let Some(i) = order.iter().position(|p| *p == at) else {
+            return (None, None);
+        };
+        let link = |p: &Position| -> Value {
+            match *p {
+                Position::Domain(d) => {
+                    json!({ "title": self.site.domains[d].meta.title, "url": format!("{root}{}", urls::domain(self.site, d)) })
+                }
+                Position::Guideline(g) => self.guideline_card(g, root),
+            }
+        };
+        let prev = i.checked_sub(1).and_then(|j| order.get(j)).map(link);
+        (prev, order.get(i + 1).map(link))
+    }
+
+    fn reading_order(&self) -> Vec<Position> {
+        let mut order = Vec::with_capacity(self.site.domains.len() + self.site.guidelines.len());
+        for d in 0..self.site.domains.len() {
+            order.push(Position::Domain(d));
+            order.extend(self.site.guidelines_of(d).map(Position::Guideline));
+        }
+        order
+    }
+
+    fn edit_url(&self, source: &Source) -> Option<String> {
+        let template = self.site.config.output.html.edit_url_template.as_ref()?;
+        let path = source
+            .path
+            .iter()
+            .map(|p| p.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        Some(template.replace("{path}", &path))
+    }
+
+    /// The navigation tree as one shared script, so pages do not each repeat the whole tree.
+    fn nav_js(&self) -> String {
+        let site = self.site;
+        #[derive(Serialize)]
+        struct Node {
+            t: String,
+            u: String,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            c: Vec<Node>,
+        }
+        let tree: Vec<Node> = (0..site.domains.len())
+            .map(|d| Node {
+                t: site.domains[d].meta.title.clone(),
+                u: urls::domain(site, d),
+                c: site
+                    .guidelines_of(d)
+                    .map(|g| {
+                        let meta = &site.guidelines[g].guideline.meta;
+                        Node {
+                            t: format!("{} {}", meta.id.value, meta.title),
+                            u: urls::guideline(site, g),
+                            c: Vec::new(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into());
+        format!("window.guidebookNav = {json};\n")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Domain(usize),
+    Guideline(usize),
+}
+
+/// The table of contents followed by the sections the template adds after the body.
+fn with_sections(
+    mut toc: Vec<markdown::TocEntry>,
+    sections: &[(&str, &str, bool)],
+) -> Vec<markdown::TocEntry> {
+    let present = sections.iter().filter(|(_, _, present)| *present);
+    toc.extend(present.map(|(id, title, _)| markdown::TocEntry {
+        level: 2,
+        id: (*id).into(),
+        title: (*title).into(),
+    }));
+    toc
+}
+
+/// The path part of the site URL, with a trailing slash: `https://x.org/docs` -> `/docs/`.
+fn site_path(site_url: Option<&str>) -> String {
+    let url = site_url.unwrap_or("/");
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
+}
+
+fn page_title(page: &crate::model::Page) -> String {
+    page.meta
+        .title
+        .clone()
+        .unwrap_or_else(|| page.slug.replace('-', " "))
+}

@@ -1,0 +1,194 @@
+//! Stage 3: the resolved site to HTML files in memory. Every page is an independent job, rendered
+//! in parallel; Markdown problems found on the way (unknown link targets) come back as diagnostics.
+
+mod context;
+mod links;
+mod theme;
+pub mod urls;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::error::{Error, Result};
+use crate::output::Output;
+use crate::resolve::Site;
+
+use context::Renderer;
+pub use theme::Theme;
+
+/// One file of the output.
+#[derive(Debug, Clone)]
+enum Job {
+    Home,
+    Domain(usize),
+    Guideline(usize),
+    Example(usize),
+    Examples,
+    Page(usize),
+    Framework(usize),
+    Control(usize, usize),
+    Frameworks,
+    Tags,
+    Tag(String),
+    Print,
+    NotFound,
+    Redirect(String, String),
+    Sitemap,
+    Nav,
+}
+
+/// What rendering one job produced.
+struct Rendered {
+    path: String,
+    bytes: Vec<u8>,
+    diagnostics: Vec<Diagnostic>,
+    typed_links: Vec<String>,
+}
+
+/// Renders every page of `site` with `theme` into an in-memory [`Output`].
+pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Result<Output> {
+    let renderer = Renderer::new(site, theme);
+    let jobs = jobs(site);
+    let rendered: Vec<Rendered> = jobs
+        .par_iter()
+        .map(|job| renderer.render(job))
+        .collect::<Result<_>>()?;
+
+    let mut output = Output::default();
+    let mut linked = BTreeSet::new();
+    for item in rendered {
+        for d in item.diagnostics {
+            diagnostics.push(d);
+        }
+        linked.extend(item.typed_links);
+        output.insert(item.path, item.bytes);
+    }
+    for (path, bytes) in &theme.assets {
+        output.insert(path.clone(), bytes.clone());
+    }
+    copy_assets(site, &mut output)?;
+    warn_unreachable_pages(site, &linked, diagnostics);
+    Ok(output)
+}
+
+fn jobs(site: &Site) -> Vec<Job> {
+    let mut jobs = vec![
+        Job::Home,
+        Job::Examples,
+        Job::Frameworks,
+        Job::Tags,
+        Job::NotFound,
+        Job::Sitemap,
+        Job::Nav,
+    ];
+    jobs.extend((0..site.domains.len()).map(Job::Domain));
+    jobs.extend((0..site.guidelines.len()).map(Job::Guideline));
+    jobs.extend((0..site.examples.len()).map(Job::Example));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    for (f, framework) in site.frameworks.iter().enumerate() {
+        jobs.push(Job::Framework(f));
+        let mapped = framework
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.mapped_by.is_empty());
+        jobs.extend(mapped.map(|(c, _)| Job::Control(f, c)));
+    }
+    jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    if site.config.guidebook.print {
+        jobs.push(Job::Print);
+    }
+    let redirects = &site.config.output.html.redirect;
+    jobs.extend(
+        redirects
+            .iter()
+            .map(|(from, to)| Job::Redirect(from.clone(), to.clone())),
+    );
+    jobs
+}
+
+/// Images and other files under the content root are copied to the same path in the output.
+fn copy_assets(site: &Site, output: &mut Output) -> Result<()> {
+    for relative in &site.assets {
+        let full = site.content_dir.join(relative);
+        let bytes = std::fs::read(&full).map_err(|e| Error::read(&full, e))?;
+        let path = relative
+            .iter()
+            .map(|p| p.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        output.insert(path, bytes);
+    }
+    Ok(())
+}
+
+/// A hidden page (left out of the navigation) that nothing links to cannot be reached.
+fn warn_unreachable_pages(site: &Site, linked: &BTreeSet<String>, diagnostics: &mut Diagnostics) {
+    for page in site.pages.iter().filter(|p| p.meta.hidden) {
+        if !linked.contains(&format!("page:{}", page.slug)) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "unreachable-page",
+                    &page.source.path,
+                    Position::new(1, 1),
+                    format!(
+                        "page `{}` is hidden from the navigation and no content links to it",
+                        page.slug
+                    ),
+                )
+                .with_help(format!(
+                    "link it with [text](page:{}) or remove `hidden: true`",
+                    page.slug
+                )),
+            );
+        }
+    }
+}
+
+/// Which tera template renders a job, and where its output goes.
+fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
+    match job {
+        Job::Home => ("index.html", urls::HOME.into()),
+        Job::Domain(d) => ("domain.html", urls::domain(site, *d)),
+        Job::Guideline(g) => ("guideline.html", urls::guideline(site, *g)),
+        Job::Example(e) => ("example.html", urls::example(site, *e)),
+        Job::Examples => ("examples.html", urls::EXAMPLES.into()),
+        Job::Page(p) => ("page.html", urls::page(site, *p)),
+        Job::Framework(f) => ("framework.html", urls::framework(site, *f)),
+        Job::Control(f, c) => ("control.html", urls::control(site, *f, *c)),
+        Job::Frameworks => ("frameworks.html", urls::FRAMEWORKS.into()),
+        Job::Tags => ("tags.html", urls::TAGS.into()),
+        Job::Tag(tag) => ("tag.html", urls::tag(&site.tags[tag].slug)),
+        Job::Print => ("print.html", urls::PRINT.into()),
+        Job::NotFound => ("404.html", "404.html".into()),
+        Job::Redirect(from, _) => ("redirect.html", from.trim_start_matches('/').to_string()),
+        Job::Sitemap => ("sitemap.xml", "sitemap.xml".into()),
+        Job::Nav => ("", "assets/nav.js".into()),
+    }
+}
+
+/// Every HTML page of the site, for the sitemap (sorted, without 404 and redirects).
+fn sitemap_paths(site: &Site) -> Vec<String> {
+    let mut paths: Vec<String> = jobs(site)
+        .iter()
+        .filter(|job| {
+            !matches!(
+                job,
+                Job::NotFound | Job::Redirect(..) | Job::Sitemap | Job::Nav
+            )
+        })
+        .map(|job| template_and_path(site, job).1)
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Tags index entries, sorted by name, for templates.
+fn tag_names(site: &Site) -> BTreeMap<&str, &str> {
+    site.tags
+        .iter()
+        .map(|(name, t)| (name.as_str(), t.slug.as_str()))
+        .collect()
+}

@@ -1,0 +1,696 @@
+//! Stage 2: check everything that spans files and build the immutable [`Site`]: ids, the domain
+//! of each guideline, cross-references and their backlinks, mappings and their reverse (control ->
+//! guidelines), examples per guideline, and tags.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::BookConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position, suggest};
+use crate::model::{
+    Catalog, CatalogFile, Confidence, Content, Control, Domain, Example, Group, Guideline, Page,
+    RelatedKind, Relationship, Source, is_valid_id, natural_cmp, slugify,
+};
+
+/// The resolved knowledge base: every reference checked, every relation available both ways.
+#[derive(Debug)]
+pub struct Site {
+    pub config: BookConfig,
+    pub content_dir: PathBuf,
+    pub landing: Option<Page>,
+    pub domains: Vec<Domain>,
+    pub guidelines: Vec<ResolvedGuideline>,
+    pub examples: Vec<ResolvedExample>,
+    pub pages: Vec<Page>,
+    pub frameworks: Vec<Framework>,
+    /// Tag (as written) -> the guidelines and examples that carry it.
+    pub tags: BTreeMap<String, Tagged>,
+    pub assets: Vec<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct ResolvedGuideline {
+    pub guideline: Guideline,
+    pub domain: usize,
+    pub mappings: Vec<ResolvedMapping>,
+    /// Guidelines this one cites, in the order written.
+    pub related: Vec<Link>,
+    /// Guidelines that cite this one ("referenced by").
+    pub backlinks: Vec<Link>,
+    pub examples: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub guideline: usize,
+    pub kind: RelatedKind,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedMapping {
+    pub framework: usize,
+    pub control: usize,
+    pub relationship: Relationship,
+    pub rationale: Option<String>,
+    pub confidence: Option<Confidence>,
+}
+
+#[derive(Debug)]
+pub struct ResolvedExample {
+    pub example: Example,
+    pub guidelines: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Tagged {
+    pub slug: String,
+    pub guidelines: Vec<usize>,
+    pub examples: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub url: Option<String>,
+    pub license: Option<String>,
+    pub description: Option<String>,
+    /// Groups in document order, flattened; `depth` 0 is a top-level group.
+    pub sections: Vec<Section>,
+    /// Controls that sit at the top level, outside any group.
+    pub loose_controls: Vec<usize>,
+    pub controls: Vec<FrameworkControl>,
+    pub source: Source,
+    index: HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub depth: usize,
+    pub controls: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct FrameworkControl {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    /// Unique within the framework; the control page is `frameworks/<fw>/<slug>.html`.
+    pub slug: String,
+    /// (guideline, index into its mappings) for every mapping that targets this control.
+    pub mapped_by: Vec<(usize, usize)>,
+}
+
+impl Framework {
+    pub fn control(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+}
+
+impl Site {
+    pub fn guideline_by_id(&self, id: &str) -> Option<usize> {
+        self.guidelines
+            .iter()
+            .position(|g| g.guideline.meta.id.value == id)
+    }
+
+    pub fn framework_by_id(&self, id: &str) -> Option<usize> {
+        self.frameworks.iter().position(|f| f.id == id)
+    }
+
+    pub fn example_by_id(&self, id: &str) -> Option<usize> {
+        self.examples
+            .iter()
+            .position(|e| e.example.meta.id.value == id)
+    }
+
+    pub fn page_by_slug(&self, slug: &str) -> Option<usize> {
+        self.pages.iter().position(|p| p.slug == slug)
+    }
+
+    /// The guidelines of domain `d`, in reading order.
+    pub fn guidelines_of(&self, d: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.guidelines.len()).filter(move |&g| self.guidelines[g].domain == d)
+    }
+}
+
+/// Resolves `content`, pushing every cross-file problem into `diagnostics`.
+pub fn resolve(
+    config: BookConfig,
+    content_dir: &Path,
+    content: Content,
+    diagnostics: &mut Diagnostics,
+) -> Site {
+    let mut ids = IdRegistry::default();
+    let domains = sort_domains(content.domains, &mut ids, diagnostics);
+    let frameworks = build_frameworks(content.catalogs, diagnostics);
+    let mut guidelines = place_guidelines(content.guidelines, &domains, &mut ids, diagnostics);
+    let guideline_ids: HashMap<String, usize> = guidelines
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.guideline.meta.id.value.clone(), i))
+        .collect();
+
+    let mut frameworks = frameworks;
+    for g in 0..guidelines.len() {
+        guidelines[g].mappings =
+            resolve_mappings(&guidelines[g].guideline, &mut frameworks, g, diagnostics);
+        guidelines[g].related =
+            resolve_related(&guidelines[g].guideline, &guideline_ids, diagnostics);
+    }
+    for g in 0..guidelines.len() {
+        for link in guidelines[g].related.clone() {
+            guidelines[link.guideline].backlinks.push(Link {
+                guideline: g,
+                ..link
+            });
+        }
+    }
+    let examples = resolve_examples(content.examples, &guideline_ids, &mut ids, diagnostics);
+    for (e, example) in examples.iter().enumerate() {
+        for &g in &example.guidelines {
+            guidelines[g].examples.push(e);
+        }
+    }
+    let tags = collect_tags(&guidelines, &examples);
+    let mut pages = content.pages;
+    pages.sort_by(|a, b| {
+        order_key(a.meta.order)
+            .cmp(&order_key(b.meta.order))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    Site {
+        config,
+        content_dir: content_dir.to_path_buf(),
+        landing: content.landing,
+        domains,
+        guidelines,
+        examples,
+        pages,
+        frameworks,
+        tags,
+        assets: content.assets,
+    }
+}
+
+/// Items without an explicit order come after those with one.
+fn order_key(order: Option<i64>) -> (bool, i64) {
+    (order.is_none(), order.unwrap_or(0))
+}
+
+/// Ids of guidelines, examples and domains share one namespace.
+#[derive(Default)]
+struct IdRegistry {
+    seen: HashMap<String, (PathBuf, Position)>,
+}
+
+impl IdRegistry {
+    /// Records `id`; false (with a diagnostic) when it is malformed or already taken.
+    fn claim(
+        &mut self,
+        id: &str,
+        source: &Source,
+        position: Position,
+        diagnostics: &mut Diagnostics,
+    ) -> bool {
+        if !is_valid_id(id) {
+            diagnostics.push(
+                Diagnostic::error("invalid-id", &source.path, position, format!("`{id}` is not a valid id"))
+                    .with_help("ids start with a letter or digit and hold only letters, digits, `.`, `_` and `-`"),
+            );
+            return false;
+        }
+        if let Some((other, at)) = self.seen.get(id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    &source.path,
+                    position,
+                    format!(
+                        "duplicate id `{id}`: also used in {}:{}:{}",
+                        other.display(),
+                        at.line,
+                        at.column
+                    ),
+                )
+                .with_help("give one of them another id; ids are unique across the site"),
+            );
+            return false;
+        }
+        self.seen
+            .insert(id.to_string(), (source.path.clone(), position));
+        true
+    }
+}
+
+fn sort_domains(
+    mut domains: Vec<Domain>,
+    ids: &mut IdRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Domain> {
+    domains.sort_by(|a, b| {
+        order_key(a.meta.order)
+            .cmp(&order_key(b.meta.order))
+            .then_with(|| natural_cmp(&a.meta.id.value, &b.meta.id.value))
+    });
+    domains.retain(|d| {
+        ids.claim(
+            &d.meta.id.value,
+            &d.source,
+            d.source.at(&d.meta.id),
+            diagnostics,
+        )
+    });
+    domains
+}
+
+fn place_guidelines(
+    mut guidelines: Vec<Guideline>,
+    domains: &[Domain],
+    ids: &mut IdRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ResolvedGuideline> {
+    let domain_of_folder: HashMap<&str, usize> = domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.folder.as_str(), i))
+        .collect();
+    guidelines.sort_by(|a, b| {
+        natural_cmp(
+            &a.source.path.to_string_lossy(),
+            &b.source.path.to_string_lossy(),
+        )
+    });
+    let mut slugs: HashMap<String, PathBuf> = HashMap::new();
+    let mut placed = Vec::with_capacity(guidelines.len());
+    for guideline in guidelines {
+        let Some(&domain) = domain_of_folder.get(guideline.domain.as_str()) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "missing-domain",
+                    &guideline.source.path,
+                    Position::new(1, 1),
+                    format!("the domain folder `{}` has no _domain.md (or it failed to load)", guideline.domain),
+                )
+                .with_help(format!(
+                    "create guidelines/{}/_domain.md with front matter `id`, `title`, `order`, `summary`",
+                    guideline.domain
+                )),
+            );
+            continue;
+        };
+        let id = &guideline.meta.id;
+        if !ids.claim(
+            &id.value,
+            &guideline.source,
+            guideline.source.at(id),
+            diagnostics,
+        ) {
+            continue;
+        }
+        let slug = guideline.slug.to_lowercase();
+        if let Some(other) = slugs.insert(slug.clone(), guideline.source.path.clone()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-slug",
+                    &guideline.source.path,
+                    Position::new(1, 1),
+                    format!("two guidelines would both be written to guidelines/{slug}.html (the other is {})", other.display()),
+                )
+                .with_help("rename one of the files"),
+            );
+            continue;
+        }
+        placed.push(ResolvedGuideline {
+            guideline,
+            domain,
+            mappings: Vec::new(),
+            related: Vec::new(),
+            backlinks: Vec::new(),
+            examples: Vec::new(),
+        });
+    }
+    placed.sort_by(|a, b| {
+        a.domain
+            .cmp(&b.domain)
+            .then_with(|| order_key(a.guideline.meta.order).cmp(&order_key(b.guideline.meta.order)))
+            .then_with(|| natural_cmp(&a.guideline.meta.id.value, &b.guideline.meta.id.value))
+    });
+    placed
+}
+
+fn build_frameworks(
+    mut catalogs: Vec<CatalogFile>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Framework> {
+    catalogs.sort_by(|a, b| a.catalog.id.value.cmp(&b.catalog.id.value));
+    let mut frameworks: Vec<Framework> = Vec::with_capacity(catalogs.len());
+    for CatalogFile { catalog, source } in catalogs {
+        if let Some(other) = frameworks.iter().find(|f| f.id == catalog.id.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-framework",
+                    &source.path,
+                    source.at(&catalog.id),
+                    format!(
+                        "duplicate framework id `{}`: also used in {}",
+                        catalog.id.value,
+                        other.source.path.display()
+                    ),
+                )
+                .with_help("give each catalog its own id"),
+            );
+            continue;
+        }
+        frameworks.push(flatten_catalog(catalog, source, diagnostics));
+    }
+    frameworks
+}
+
+fn flatten_catalog(catalog: Catalog, source: Source, diagnostics: &mut Diagnostics) -> Framework {
+    let mut framework = Framework {
+        id: catalog.id.value,
+        name: catalog.name,
+        version: catalog.version,
+        url: catalog.url,
+        license: catalog.license,
+        description: catalog.description,
+        sections: Vec::new(),
+        loose_controls: Vec::new(),
+        controls: Vec::new(),
+        source,
+        index: HashMap::new(),
+    };
+    let mut slugs = HashMap::new();
+    for control in catalog.controls {
+        if let Some(c) = add_control(&mut framework, control, &mut slugs, diagnostics) {
+            framework.loose_controls.push(c);
+        }
+    }
+    for group in catalog.groups {
+        add_group(&mut framework, group, 0, &mut slugs, diagnostics);
+    }
+    framework
+}
+
+fn add_group(
+    framework: &mut Framework,
+    group: Group,
+    depth: usize,
+    slugs: &mut HashMap<String, usize>,
+    diagnostics: &mut Diagnostics,
+) {
+    let section = framework.sections.len();
+    framework.sections.push(Section {
+        id: group.id.value,
+        title: group.title,
+        description: group.description,
+        depth,
+        controls: Vec::new(),
+    });
+    for control in group.controls {
+        if let Some(c) = add_control(framework, control, slugs, diagnostics) {
+            framework.sections[section].controls.push(c);
+        }
+    }
+    for child in group.groups {
+        add_group(framework, child, depth + 1, slugs, diagnostics);
+    }
+}
+
+fn add_control(
+    framework: &mut Framework,
+    control: Control,
+    slugs: &mut HashMap<String, usize>,
+    diagnostics: &mut Diagnostics,
+) -> Option<usize> {
+    let position = framework.source.at(&control.id);
+    let id = control.id.value;
+    if framework.index.contains_key(&id) {
+        diagnostics.push(
+            Diagnostic::error(
+                "duplicate-control",
+                &framework.source.path,
+                position,
+                format!(
+                    "control `{id}` is listed twice in framework `{}`",
+                    framework.id
+                ),
+            )
+            .with_help("remove or rename one of them"),
+        );
+        return None;
+    }
+    let base = slugify(&id);
+    let base = if base.is_empty() {
+        "control".to_string()
+    } else {
+        base
+    };
+    let count = slugs.entry(base.clone()).or_insert(0);
+    *count += 1;
+    let slug = if *count == 1 {
+        base
+    } else {
+        format!("{base}-{count}")
+    };
+    let c = framework.controls.len();
+    framework.index.insert(id.clone(), c);
+    framework.controls.push(FrameworkControl {
+        id,
+        title: control.title,
+        url: control.url,
+        description: control.description,
+        slug,
+        mapped_by: Vec::new(),
+    });
+    Some(c)
+}
+
+fn resolve_mappings(
+    guideline: &Guideline,
+    frameworks: &mut [Framework],
+    g: usize,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ResolvedMapping> {
+    let source = &guideline.source;
+    let mut resolved: Vec<ResolvedMapping> = Vec::new();
+    for mapping in &guideline.meta.controls {
+        let fw_id = &mapping.framework.value;
+        let Some(f) = frameworks.iter().position(|f| &f.id == fw_id) else {
+            let hint = suggest(fw_id, frameworks.iter().map(|f| f.id.as_str())).map_or_else(
+                || known_list("frameworks", frameworks.iter().map(|f| f.id.as_str())),
+                |s| format!("did you mean `{s}`?"),
+            );
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-framework",
+                    &source.path,
+                    source.at(&mapping.framework),
+                    format!("unknown framework `{fw_id}`"),
+                )
+                .with_help(hint),
+            );
+            continue;
+        };
+        let control_id = &mapping.control.value;
+        let Some(c) = frameworks[f].control(control_id) else {
+            let framework = &frameworks[f];
+            let hint = suggest(control_id, framework.controls.iter().map(|c| c.id.as_str()))
+                .map_or_else(
+                    || {
+                        format!(
+                            "add it to {} or check the id",
+                            framework.source.path.display()
+                        )
+                    },
+                    |s| format!("did you mean `{s}`?"),
+                );
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-control",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!("framework `{fw_id}` has no control `{control_id}`"),
+                )
+                .with_help(hint),
+            );
+            continue;
+        };
+        if resolved.iter().any(|m| m.framework == f && m.control == c) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "duplicate-mapping",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!("`{control_id}` of `{fw_id}` is mapped twice"),
+                )
+                .with_help("keep one mapping per control"),
+            );
+            continue;
+        }
+        frameworks[f].controls[c]
+            .mapped_by
+            .push((g, resolved.len()));
+        resolved.push(ResolvedMapping {
+            framework: f,
+            control: c,
+            relationship: mapping.relationship,
+            rationale: mapping.rationale.clone(),
+            confidence: mapping.confidence,
+        });
+    }
+    if guideline.meta.controls.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(
+                "no-mappings",
+                &source.path,
+                source.at(&guideline.meta.id),
+                format!("guideline `{}` maps to no control", guideline.meta.id.value),
+            )
+            .with_help("add a `controls:` list mapping it to the frameworks in content/frameworks"),
+        );
+    }
+    resolved
+}
+
+fn known_list<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() {
+        format!("there are no {what} yet")
+    } else {
+        format!("known {what}: {}", items.join(", "))
+    }
+}
+
+fn resolve_related(
+    guideline: &Guideline,
+    ids: &HashMap<String, usize>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Link> {
+    let source = &guideline.source;
+    let mut links = Vec::new();
+    for related in &guideline.meta.related {
+        let id = &related.id.value;
+        if id == &guideline.meta.id.value {
+            diagnostics.push(Diagnostic::warning(
+                "self-reference",
+                &source.path,
+                source.at(&related.id),
+                format!("`{id}` lists itself as related"),
+            ));
+            continue;
+        }
+        match ids.get(id) {
+            Some(&target) => links.push(Link {
+                guideline: target,
+                kind: related.relationship,
+                note: related.note.clone(),
+            }),
+            None => diagnostics.push(unknown_guideline(id, ids, source, source.at(&related.id))),
+        }
+    }
+    links
+}
+
+fn unknown_guideline(
+    id: &str,
+    ids: &HashMap<String, usize>,
+    source: &Source,
+    position: Position,
+) -> Diagnostic {
+    let hint = suggest(id, ids.keys().map(String::as_str)).map_or_else(
+        || "check the id of the guideline you mean".to_string(),
+        |s| format!("did you mean `{s}`?"),
+    );
+    Diagnostic::error(
+        "unknown-guideline",
+        &source.path,
+        position,
+        format!("no guideline has the id `{id}`"),
+    )
+    .with_help(hint)
+}
+
+fn resolve_examples(
+    mut examples: Vec<Example>,
+    guideline_ids: &HashMap<String, usize>,
+    ids: &mut IdRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ResolvedExample> {
+    examples.sort_by(|a, b| natural_cmp(&a.meta.id.value, &b.meta.id.value));
+    let mut resolved = Vec::with_capacity(examples.len());
+    for example in examples {
+        let source = &example.source;
+        if !ids.claim(
+            &example.meta.id.value,
+            source,
+            source.at(&example.meta.id),
+            diagnostics,
+        ) {
+            continue;
+        }
+        let mut guidelines = Vec::new();
+        for id in &example.meta.guidelines {
+            match guideline_ids.get(&id.value) {
+                Some(&g) if !guidelines.contains(&g) => guidelines.push(g),
+                Some(_) => {}
+                None => diagnostics.push(unknown_guideline(
+                    &id.value,
+                    guideline_ids,
+                    source,
+                    source.at(id),
+                )),
+            }
+        }
+        if example.meta.guidelines.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "orphan-example",
+                    &source.path,
+                    source.at(&example.meta.id),
+                    format!(
+                        "example `{}` illustrates no guideline",
+                        example.meta.id.value
+                    ),
+                )
+                .with_help("list the guideline ids it illustrates in `guidelines: [...]`"),
+            );
+        }
+        resolved.push(ResolvedExample {
+            example,
+            guidelines,
+        });
+    }
+    resolved
+}
+
+fn collect_tags(
+    guidelines: &[ResolvedGuideline],
+    examples: &[ResolvedExample],
+) -> BTreeMap<String, Tagged> {
+    fn entry<'a>(tags: &'a mut BTreeMap<String, Tagged>, tag: &str) -> &'a mut Tagged {
+        tags.entry(tag.to_string()).or_insert_with(|| Tagged {
+            slug: slugify(tag),
+            ..Tagged::default()
+        })
+    }
+    let mut tags = BTreeMap::new();
+    for (g, guideline) in guidelines.iter().enumerate() {
+        for tag in &guideline.guideline.meta.tags {
+            entry(&mut tags, tag).guidelines.push(g);
+        }
+    }
+    for (e, example) in examples.iter().enumerate() {
+        for tag in &example.example.meta.tags {
+            entry(&mut tags, tag).examples.push(e);
+        }
+    }
+    tags
+}

@@ -1,0 +1,89 @@
+// guidebook default theme: navigation tree, theme toggle, mobile sidebar. No dependencies.
+(function () {
+  "use strict";
+  var body = document.body;
+  var root = body.getAttribute("data-root") || "";
+  var path = body.getAttribute("data-path") || "";
+
+  // The full navigation tree lives in one shared file (assets/nav.js), so pages stay small.
+  function buildNav() {
+    var tree = window.guidebookNav;
+    var list = document.getElementById("nav-tree");
+    if (!tree || !list) return;
+    var fragment = document.createDocumentFragment();
+    tree.forEach(function (domain) {
+      var item = document.createElement("li");
+      item.appendChild(navLink(domain));
+      if (domain.c && domain.c.length) {
+        var children = document.createElement("ul");
+        domain.c.forEach(function (child) {
+          var li = document.createElement("li");
+          li.appendChild(navLink(child));
+          children.appendChild(li);
+        });
+        item.appendChild(children);
+      }
+      fragment.appendChild(item);
+    });
+    list.textContent = "";
+    list.appendChild(fragment);
+    var current = list.querySelector('[aria-current="page"]');
+    if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+  }
+
+  function navLink(node) {
+    var a = document.createElement("a");
+    a.href = root + node.u;
+    var match = /^(\S+) (.*)$/.exec(node.t);
+    if (node.c === undefined && match) {
+      var id = document.createElement("span");
+      id.className = "nav-id";
+      id.textContent = match[1];
+      a.appendChild(id);
+      a.appendChild(document.createTextNode(match[2]));
+    } else {
+      a.textContent = node.t;
+    }
+    if (node.u === path) a.setAttribute("aria-current", "page");
+    return a;
+  }
+
+  function setupThemeToggle() {
+    var button = document.querySelector(".theme-toggle");
+    if (!button) return;
+    var html = document.documentElement;
+    function label() {
+      var dark = html.getAttribute("data-theme") === "dark";
+      button.setAttribute("aria-label", dark ? "Switch to light theme" : "Switch to dark theme");
+      button.setAttribute("aria-pressed", dark ? "true" : "false");
+    }
+    label();
+    button.addEventListener("click", function () {
+      var next = html.getAttribute("data-theme") === "dark" ? "light" : "dark";
+      html.setAttribute("data-theme", next);
+      try { localStorage.setItem("guidebook-theme", next); } catch (e) { /* storage disabled */ }
+      label();
+    });
+  }
+
+  function setupSidebarToggle() {
+    var button = document.querySelector(".sidebar-toggle");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var open = body.classList.toggle("sidebar-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && body.classList.contains("sidebar-open")) {
+        body.classList.remove("sidebar-open");
+        button.setAttribute("aria-expanded", "false");
+        button.focus();
+      }
+    });
+  }
+
+  buildNav();
+  setupThemeToggle();
+  setupSidebarToggle();
+})();
