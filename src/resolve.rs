@@ -163,6 +163,7 @@ pub fn resolve(
             resolve_mappings(&guidelines[g].guideline, &mut frameworks, g, diagnostics);
         guidelines[g].related =
             resolve_related(&guidelines[g].guideline, &guideline_ids, diagnostics);
+        check_reference_urls(&guidelines[g].guideline, diagnostics);
     }
     for g in 0..guidelines.len() {
         for link in guidelines[g].related.clone() {
@@ -387,6 +388,13 @@ fn flatten_catalog(catalog: Catalog, source: Source, diagnostics: &mut Diagnosti
         source,
         index: HashMap::new(),
     };
+    for url in [&framework.url]
+        .into_iter()
+        .flatten()
+        .filter(|u| !is_safe_url(u))
+    {
+        diagnostics.push(unsafe_catalog_url(&framework, url));
+    }
     let mut slugs = HashMap::new();
     for control in catalog.controls {
         if let Some(c) = add_control(&mut framework, control, &mut slugs, diagnostics) {
@@ -447,6 +455,10 @@ fn add_control(
         );
         return None;
     }
+    if let Some(url) = control.url.as_deref().filter(|u| !is_safe_url(u)) {
+        diagnostics.push(unsafe_catalog_url(framework, url));
+        return None;
+    }
     let base = slugify(&id);
     let base = if base.is_empty() {
         "control".to_string()
@@ -471,6 +483,19 @@ fn add_control(
         mapped_by: Vec::new(),
     });
     Some(c)
+}
+
+fn unsafe_catalog_url(framework: &Framework, url: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unsafe-url",
+        &framework.source.path,
+        Position::new(1, 1),
+        format!(
+            "URL `{url}` in framework `{}` is not http, https or mailto",
+            framework.id
+        ),
+    )
+    .with_help("use an https:// URL")
 }
 
 fn resolve_mappings(
@@ -558,6 +583,39 @@ fn resolve_mappings(
         );
     }
     resolved
+}
+
+/// URLs from front matter end up in `href`s: only web and mail links, or relative ones.
+pub fn is_safe_url(url: &str) -> bool {
+    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    match scheme_end {
+        Some(i) if url[i..].starts_with(':') => {
+            matches!(
+                url[..i].to_ascii_lowercase().as_str(),
+                "http" | "https" | "mailto"
+            )
+        }
+        _ => true,
+    }
+}
+
+fn check_reference_urls(guideline: &Guideline, diagnostics: &mut Diagnostics) {
+    for reference in &guideline.meta.references {
+        if !is_safe_url(reference.url.trim()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "unsafe-url",
+                    &guideline.source.path,
+                    guideline.source.at(&guideline.meta.id),
+                    format!(
+                        "reference `{}` has a URL that is not http, https or mailto: {}",
+                        reference.title, reference.url
+                    ),
+                )
+                .with_help("link to the source with an https:// URL"),
+            );
+        }
+    }
 }
 
 fn known_list<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> String {
@@ -693,4 +751,31 @@ fn collect_tags(
         }
     }
     tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_url;
+
+    #[test]
+    fn only_web_mail_and_relative_urls_are_safe() {
+        for url in [
+            "https://x.org/a",
+            "http://x",
+            "mailto:a@b",
+            "../a.html",
+            "a/b:c",
+            "#top",
+        ] {
+            assert!(is_safe_url(url), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            assert!(!is_safe_url(url), "{url}");
+        }
+    }
 }

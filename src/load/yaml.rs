@@ -25,11 +25,17 @@ fn to_diagnostic(err: &serde_saphyr::Error, source: &Source) -> Diagnostic {
         serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off },
     );
     let message = strip_location_suffix(&rendered).to_string();
-    let help = unknown_key_hint(&message).or_else(|| missing_key_hint(&message));
-    let diagnostic = Diagnostic::error("yaml", &source.path, position, message);
-    match help {
-        Some(help) => diagnostic.with_help(help),
-        None => diagnostic,
+    let help = unknown_key_hint(&message)
+        .or_else(|| missing_key_hint(&message))
+        .unwrap_or_else(|| general_hint(&message));
+    Diagnostic::error("yaml", &source.path, position, message).with_help(help)
+}
+
+fn general_hint(message: &str) -> String {
+    if message.starts_with("invalid i64") || message.starts_with("invalid u64") {
+        "write a whole number here, e.g. `order: 3`".into()
+    } else {
+        "check the YAML near here; quote text that contains `: `, ` #`, or starts with `[`, `{`, `*` or `&`".into()
     }
 }
 

@@ -19,12 +19,12 @@ pub fn code_block(code: &str, lang: &str, highlight: bool) -> String {
     let lang_class = if lang.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\"", pulldown_cmark_escape_attr(lang))
+        format!(" class=\"language-{}\"", language_class(lang))
     };
     let body = if highlight && !lang.is_empty() {
-        highlighted(code, lang).unwrap_or_else(|| escape_html(code))
+        highlighted(code, lang).unwrap_or_else(|| super::escape_html(code))
     } else {
-        escape_html(code)
+        super::escape_html(code)
     };
     format!("<pre class=\"code\"><code{lang_class}>{body}</code></pre>\n")
 }
@@ -41,21 +41,7 @@ fn highlighted(code: &str, lang: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn pulldown_cmark_escape_attr(text: &str) -> String {
+fn language_class(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+'))
         .collect()

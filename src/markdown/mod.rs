@@ -62,6 +62,14 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
+/// Escapes text for HTML content and attribute values (`&`, `<`, `>`, `"`, `'`).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
+    out
+}
+
 /// Renders `markdown`; problems (unknown link targets) are returned beside the output.
 pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();

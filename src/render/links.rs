@@ -95,6 +95,9 @@ fn control(site: &Site, target: &str) -> Result<String, LinkError> {
 fn unknown<'a>(what: &str, target: &str, known: impl Iterator<Item = &'a str>) -> LinkError {
     LinkError {
         message: format!("link to unknown {what} `{target}`"),
-        help: suggest(target, known).map(|s| format!("did you mean `{s}`?")),
+        help: Some(suggest(target, known).map_or_else(
+            || format!("no {what} has this id; check its spelling and case"),
+            |s| format!("did you mean `{s}`?"),
+        )),
     }
 }

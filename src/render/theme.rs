@@ -54,6 +54,8 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also escapes `/`, which garbles every URL without making it safer.
+        tera.set_escape_fn(crate::markdown::escape_html);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| Error::Theme(describe(&e)))?;
         Ok(Self { tera, assets })

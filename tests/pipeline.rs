@@ -1,0 +1,469 @@
+//! End-to-end tests of `guidebook build` and `check` over the fixture knowledge bases.
+
+mod common;
+
+use std::fs;
+
+use common::{copy_fixture, fixture, guidebook, read, snapshot};
+use guidebook::error::Error;
+use guidebook::pipeline::{self, BuildOptions};
+
+fn build_valid() -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    let options = BuildOptions {
+        dest: Some(out.path().join("site")),
+        deny_warnings: true,
+    };
+    pipeline::build(&fixture("valid"), &options).expect("valid fixture builds without warnings");
+    out
+}
+
+#[test]
+fn writes_every_page_kind() {
+    let out = build_valid();
+    let site = out.path().join("site");
+    for path in [
+        "index.html",
+        "domains/design.html",
+        "domains/operate.html",
+        "guidelines/a-1.html",
+        "guidelines/a-2.html",
+        "guidelines/b-1.html",
+        "examples/index.html",
+        "examples/verify-digest.html",
+        "examples/pickle-antipattern.html",
+        "pages/about.html",
+        "frameworks/index.html",
+        "frameworks/demo/index.html",
+        "frameworks/demo/ac-2.html",
+        "frameworks/demo/govern-1-1.html",
+        "frameworks/demo/llm01-2025.html",
+        "tags/index.html",
+        "tags/threat-modelling.html",
+        "print.html",
+        "404.html",
+        "sitemap.xml",
+        "assets/guidebook.css",
+        "assets/guidebook.js",
+        "assets/nav.js",
+        "img/logo.png",
+        "old/sd-one.html",
+    ] {
+        assert!(site.join(path).is_file(), "missing {path}");
+    }
+    // Controls no guideline maps to get no page of their own.
+    assert!(!site.join("frameworks/demo/ac-3.html").exists());
+}
+
+#[test]
+fn guideline_page_shows_mappings_examples_links_and_anchors() {
+    let out = build_valid();
+    let html = read(&out.path().join("site/guidelines/a-1.html"));
+    for expected in [
+        "Know what can go wrong before you build.",
+        r#"href="../frameworks/demo/ac-2.html""#,
+        "intersects-with",
+        "confidence-high",
+        "Both ask for accounts to be managed.",
+        r#"href="../examples/verify-digest.html""#,
+        // Outgoing cross-reference with its kind, and the backlink from B-1.
+        r#"href="../guidelines/a-2.html""#,
+        "requires",
+        "Referenced by",
+        r#"href="../guidelines/b-1.html""#,
+        // Typed links inside the body, relative to this page.
+        r#"href="../frameworks/demo/govern-1-1.html""#,
+        r#"href="../frameworks/demo/index.html""#,
+        r#"href="../pages/about.html#scope""#,
+        // Stable, unique heading anchors and a table of contents.
+        r#"<h2 id="what-to-do">"#,
+        r#"<h2 id="what-to-do-1">"#,
+        r##"href="#what-to-do""##,
+        // Highlighted code, task list, table, footnote.
+        "language-python",
+        "class=\"hl-",
+        r#"type="checkbox""#,
+        "<table>",
+        "footnote-definition",
+        // Edit link from the template, tags, roles, references.
+        "https://git.example.org/guide/edit/main/content/guidelines/design/a-1.md",
+        r#"href="../tags/threat-modelling.html""#,
+        "system owner",
+        "https://example.org/ref",
+    ] {
+        assert!(html.contains(expected), "guideline page lacks {expected}");
+    }
+}
+
+#[test]
+fn yaml_guideline_and_reverse_mappings_render() {
+    let out = build_valid();
+    let site = out.path().join("site");
+    let yaml_page = read(&site.join("guidelines/a-2.html"));
+    assert!(
+        yaml_page.contains(r#"<h2 id="selection">Selection</h2>"#),
+        "body of a .yaml guideline"
+    );
+    let control = read(&site.join("frameworks/demo/ac-2.html"));
+    assert!(
+        control.contains(r#"href="../../guidelines/a-1.html""#),
+        "control lists the guideline mapped to it"
+    );
+    assert!(control.contains("Both ask for accounts to be managed."));
+    let example = read(&site.join("examples/pickle-antipattern.html"));
+    assert!(
+        example.contains(r#"href="../guidelines/a-2.html""#),
+        "example links to its guideline"
+    );
+    assert!(example.contains("kind-anti-pattern"));
+    let sitemap = read(&site.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://example.org/guide/guidelines/a-1.html</loc>"));
+    let not_found = read(&site.join("404.html"));
+    assert!(
+        not_found.contains(r#"href="/guide/assets/guidebook.css""#),
+        "404 links from the site path"
+    );
+}
+
+#[test]
+fn content_html_cannot_inject_script() {
+    let out = build_valid();
+    for (path, bytes) in snapshot(&out.path().join("site")) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).expect("utf-8").to_lowercase();
+        for forbidden in ["alert(", "onerror", "javascript:", "<iframe", " style=\""] {
+            assert!(
+                !html.contains(forbidden),
+                "{} contains {forbidden}",
+                path.display()
+            );
+        }
+        // Every script is an external file: nothing inline for a CSP to allow.
+        for (i, _) in html.match_indices("<script") {
+            let tag_end = html[i..].find('>').map_or(html.len(), |j| i + j);
+            assert!(
+                html[i..tag_end].contains(" src="),
+                "{} has an inline script",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let first = build_valid();
+    let second = build_valid();
+    let a = snapshot(&first.path().join("site"));
+    let b = snapshot(&second.path().join("site"));
+    assert!(!a.is_empty());
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{} differs between two builds", pa.display());
+    }
+}
+
+#[test]
+fn failed_build_leaves_the_previous_site_untouched() {
+    let book = copy_fixture("valid");
+    let dest = book.path().join("out");
+    let options = BuildOptions {
+        dest: Some(dest.clone()),
+        deny_warnings: false,
+    };
+    pipeline::build(book.path(), &options).expect("first build");
+    let before = snapshot(&dest);
+
+    fs::write(
+        book.path().join("content/guidelines/design/a-1.md"),
+        "---\nid: A-1\ntitle: [broken\n---\n",
+    )
+    .expect("break");
+    let err = pipeline::build(book.path(), &options).expect_err("broken content fails");
+    assert!(matches!(err, Error::Content(_)));
+    assert_eq!(
+        snapshot(&dest),
+        before,
+        "the previous site must survive a failed build"
+    );
+    let leftovers: Vec<_> = fs::read_dir(book.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out."))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_write() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let precious = dir.path().join("notes.txt");
+    fs::write(&precious, "keep me").expect("write");
+    let options = BuildOptions {
+        dest: Some(dir.path().to_path_buf()),
+        deny_warnings: false,
+    };
+    let err = pipeline::build(&fixture("valid"), &options).expect_err("unsafe destination");
+    assert!(matches!(err, Error::UnsafeDestination(_)), "{err}");
+    assert_eq!(
+        fs::read_to_string(&precious).expect("still there"),
+        "keep me"
+    );
+}
+
+/// (file, line, column, code, text in the message) of every error the invalid fixture must report.
+const EXPECTED_ERRORS: &[(&str, usize, usize, &str, &str)] = &[
+    (
+        "content/examples/orphan.md",
+        4,
+        14,
+        "unknown-guideline",
+        "`X-99`",
+    ),
+    (
+        "content/guidelines/design/bad-relationship.md",
+        8,
+        19,
+        "yaml",
+        "unknown variant `sort-of`",
+    ),
+    (
+        "content/guidelines/design/bad-yaml.md",
+        3,
+        8,
+        "yaml",
+        "expected",
+    ),
+    (
+        "content/guidelines/design/dup-b.md",
+        2,
+        5,
+        "duplicate-id",
+        "dup-a.md:2:5",
+    ),
+    (
+        "content/guidelines/design/missing-key.md",
+        3,
+        1,
+        "yaml",
+        "missing field `summary`",
+    ),
+    (
+        "content/guidelines/design/refs.md",
+        6,
+        16,
+        "unknown-framework",
+        "`dmeo`",
+    ),
+    (
+        "content/guidelines/design/refs.md",
+        10,
+        14,
+        "unknown-control",
+        "`AC-22`",
+    ),
+    (
+        "content/guidelines/design/refs.md",
+        13,
+        9,
+        "unknown-guideline",
+        "`X-66`",
+    ),
+    (
+        "content/guidelines/design/refs.md",
+        18,
+        5,
+        "unknown-link-target",
+        "`NOPE-1`",
+    ),
+    (
+        "content/guidelines/design/unknown-key.md",
+        5,
+        1,
+        "yaml",
+        "unknown field `tittle`",
+    ),
+    (
+        "content/guidelines/design/wrong-type.md",
+        5,
+        8,
+        "yaml",
+        "invalid i64",
+    ),
+];
+
+#[test]
+fn every_bad_input_is_reported_at_its_file_line_and_column() {
+    let err = pipeline::check(&fixture("invalid"), &BuildOptions::default())
+        .expect_err("invalid content");
+    let Error::Content(diagnostics) = err else {
+        panic!("expected content errors, got {err}");
+    };
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity == guidebook::diagnostic::Severity::Error)
+        .collect();
+    for (file, line, column, code, text) in EXPECTED_ERRORS {
+        let found = errors.iter().any(|d| {
+            d.file.to_string_lossy() == *file
+                && d.position.line == *line
+                && d.position.column == *column
+                && d.code == *code
+                && d.message.contains(text)
+        });
+        assert!(
+            found,
+            "no {code} error at {file}:{line}:{column} mentioning {text}; got:\n{errors:#?}"
+        );
+    }
+    assert_eq!(
+        errors.len(),
+        EXPECTED_ERRORS.len(),
+        "unexpected extra errors: {errors:#?}"
+    );
+    assert!(
+        errors.iter().all(|d| d.help.is_some()),
+        "every error says how to fix it"
+    );
+    let suggestion = errors
+        .iter()
+        .find(|d| d.code == "unknown-framework")
+        .and_then(|d| d.help.clone());
+    assert_eq!(suggestion.as_deref(), Some("did you mean `demo`?"));
+}
+
+#[test]
+fn cli_exit_codes_and_error_output() {
+    let valid = fixture("valid");
+    let invalid = fixture("invalid");
+    let ok = guidebook(&["check", "--root", valid.to_str().expect("utf-8")]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let bad = guidebook(&["check", "--root", invalid.to_str().expect("utf-8")]);
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("content/guidelines/design/refs.md:10:14"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("control: AC-22"),
+        "quotes the offending line: {stderr}"
+    );
+    assert!(stderr.contains("did you mean"), "{stderr}");
+
+    let json = guidebook(&[
+        "check",
+        "--format",
+        "json",
+        "--root",
+        invalid.to_str().expect("utf-8"),
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
+    assert_eq!(value["ok"], false);
+    assert!(
+        value["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.len() >= 11)
+    );
+
+    let usage = guidebook(&["build", "--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let empty = tempfile::tempdir().expect("temp dir");
+    let no_root = guidebook(&["build", "--root", empty.path().to_str().expect("utf-8")]);
+    assert_eq!(no_root.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_root.stderr).contains("no book.toml"));
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let book = copy_fixture("valid");
+    fs::write(
+        book.path().join("content/guidelines/operate/b-2.md"),
+        "---\nid: B-2\ntitle: Unmapped\nsummary: No controls yet.\n---\n\nText.\n",
+    )
+    .expect("write");
+    let root = book.path().to_str().expect("utf-8");
+    let lenient = guidebook(&["check", "--root", root]);
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&lenient.stderr).contains("maps to no control"));
+    let strict = guidebook(&["check", "--deny-warnings", "--root", root]);
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn book_toml_unknown_key_names_its_line_and_the_nearest_key() {
+    let book = copy_fixture("valid");
+    let config = book.path().join("book.toml");
+    let text = read(&config).replace("site-url =", "site-ulr =");
+    fs::write(&config, text).expect("write");
+    let out = guidebook(&["build", "--root", book.path().to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("book.toml:8:1"), "{stderr}");
+    assert!(stderr.contains("did you mean `site-url`?"), "{stderr}");
+}
+
+#[test]
+fn a_theme_folder_overrides_templates_and_assets_by_name() {
+    let book = copy_fixture("valid");
+    let theme = book.path().join("mytheme");
+    fs::create_dir_all(theme.join("templates")).expect("mkdir");
+    fs::create_dir_all(theme.join("static/assets")).expect("mkdir");
+    fs::write(
+        theme.join("templates/404.html"),
+        "<p>custom missing page for {{ site.title }}</p>",
+    )
+    .expect("write");
+    fs::write(theme.join("static/assets/extra.txt"), "extra").expect("write");
+    let config = book.path().join("book.toml");
+    let text = read(&config).replace("[output.html]\n", "[output.html]\ntheme = \"mytheme\"\n");
+    fs::write(&config, text).expect("write");
+    let dest = book.path().join("site");
+    let options = BuildOptions {
+        dest: Some(dest.clone()),
+        deny_warnings: false,
+    };
+    pipeline::build(book.path(), &options).expect("build with theme");
+    assert_eq!(
+        read(&dest.join("404.html")),
+        "<p>custom missing page for Fixture Guide</p>"
+    );
+    assert_eq!(read(&dest.join("assets/extra.txt")), "extra");
+    assert!(
+        read(&dest.join("guidelines/a-1.html")).contains("assets/guidebook.css"),
+        "other templates stay"
+    );
+}
+
+#[test]
+fn front_matter_urls_cannot_carry_script() {
+    let book = copy_fixture("valid");
+    let file = book.path().join("content/guidelines/design/a-1.md");
+    let text = read(&file).replace(
+        "url: https://example.org/ref",
+        "url: \"javascript:alert(1)\"",
+    );
+    fs::write(&file, text).expect("write");
+    let err = pipeline::check(book.path(), &BuildOptions::default()).expect_err("unsafe url");
+    let Error::Content(diagnostics) = err else {
+        panic!("expected content errors, got {err}");
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "unsafe-url" && d.position.line == 2),
+        "{diagnostics:#?}"
+    );
+}

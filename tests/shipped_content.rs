@@ -1,0 +1,224 @@
+//! The shipped knowledge base: complete, cross-referenced, mapped, and checked against the real
+//! NIST SP 800-53 and MITRE ATLAS data in ../shared/corpora.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{read, repo_root, shared};
+use guidebook::pipeline::{self, BuildOptions};
+use guidebook::resolve::Site;
+
+fn site() -> Site {
+    let options = BuildOptions {
+        dest: None,
+        deny_warnings: true,
+    };
+    let (site, _, diagnostics, _) = pipeline::render_site(&repo_root(), &options)
+        .unwrap_or_else(|e| panic!("shipped content must build cleanly: {e:?}"));
+    assert!(diagnostics.is_empty(), "no warnings: {diagnostics:#?}");
+    site
+}
+
+const TITLES: [(&str, &str); 17] = [
+    ("SD-1", "Raise staff awareness of threats and risks"),
+    ("SD-2", "Model the threats to your system"),
+    (
+        "SD-3",
+        "Design your system for security as well as functionality and performance",
+    ),
+    (
+        "SD-4",
+        "Consider security benefits and trade-offs when selecting your AI model",
+    ),
+    ("DEV-1", "Secure your supply chain"),
+    ("DEV-2", "Identify, track and protect your assets"),
+    ("DEV-3", "Document your data, models and prompts"),
+    ("DEV-4", "Manage your technical debt"),
+    ("DEP-1", "Secure your infrastructure"),
+    ("DEP-2", "Protect your model continuously"),
+    ("DEP-3", "Develop incident management procedures"),
+    ("DEP-4", "Release AI responsibly"),
+    ("DEP-5", "Make it easy for users to do the right things"),
+    ("OPS-1", "Monitor your system's behaviour"),
+    ("OPS-2", "Monitor your system's inputs"),
+    ("OPS-3", "Follow a secure by design approach to updates"),
+    ("OPS-4", "Collect and share lessons learned"),
+];
+
+#[test]
+fn all_seventeen_guidelines_with_their_published_titles_in_order() {
+    let site = site();
+    let found: Vec<(&str, &str)> = site
+        .guidelines
+        .iter()
+        .map(|g| {
+            (
+                g.guideline.meta.id.value.as_str(),
+                g.guideline.meta.title.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(found, TITLES);
+    let domains: Vec<&str> = site.domains.iter().map(|d| d.meta.title.as_str()).collect();
+    assert_eq!(
+        domains,
+        [
+            "Secure design",
+            "Secure development",
+            "Secure deployment",
+            "Secure operation and maintenance"
+        ]
+    );
+}
+
+#[test]
+fn every_guideline_has_two_examples_and_four_mapped_frameworks() {
+    let site = site();
+    for g in &site.guidelines {
+        let id = &g.guideline.meta.id.value;
+        assert!(
+            g.examples.len() >= 2,
+            "{id} has {} examples",
+            g.examples.len()
+        );
+        let frameworks: BTreeSet<usize> = g.mappings.iter().map(|m| m.framework).collect();
+        assert!(
+            frameworks.len() >= 4,
+            "{id} maps to {} frameworks",
+            frameworks.len()
+        );
+        for m in &g.mappings {
+            assert!(
+                m.rationale.as_deref().is_some_and(|r| !r.trim().is_empty()),
+                "{id}: mapping without rationale"
+            );
+            assert!(m.confidence.is_some(), "{id}: mapping without confidence");
+        }
+        assert!(
+            !g.guideline.meta.references.is_empty(),
+            "{id} cites no primary source"
+        );
+    }
+    assert!(site.examples.len() >= 34);
+    assert!(
+        site.examples
+            .iter()
+            .any(|e| e.example.meta.kind == guidebook::model::ExampleKind::AntiPattern)
+    );
+    for page in [
+        "about",
+        "responsibility",
+        "further-reading",
+        "mapping-disclaimer",
+    ] {
+        assert!(site.page_by_slug(page).is_some(), "missing page {page}");
+    }
+}
+
+fn framework<'a>(site: &'a Site, id: &str) -> &'a guidebook::resolve::Framework {
+    &site.frameworks[site
+        .framework_by_id(id)
+        .unwrap_or_else(|| panic!("framework {id} is missing"))]
+}
+
+#[test]
+fn catalogs_are_complete() {
+    let site = site();
+    assert_eq!(framework(&site, "nist-ai-rmf").controls.len(), 72);
+    assert_eq!(framework(&site, "owasp-llm-2025").controls.len(), 10);
+    assert_eq!(framework(&site, "mitre-atlas").controls.len(), 35);
+    assert!(framework(&site, "iso-42001").controls.len() >= 38);
+    let owasp: Vec<&str> = framework(&site, "owasp-llm-2025")
+        .controls
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let expected: Vec<String> = (1..=10).map(|n| format!("LLM{n:02}:2025")).collect();
+    assert_eq!(owasp, expected);
+    for f in &site.frameworks {
+        assert!(
+            f.version.is_some() && f.url.is_some() && f.license.is_some(),
+            "{} lacks version, url or licence",
+            f.id
+        );
+    }
+}
+
+/// Label -> (title, withdrawn) for every control and enhancement of the real OSCAL catalog.
+fn oscal_800_53() -> BTreeMap<String, (String, bool)> {
+    let text = read(&shared("corpora/oscal/nist-sp800-53-rev5-catalog.json"));
+    let catalog: serde_json::Value = serde_json::from_str(&text).expect("OSCAL JSON");
+    let mut out = BTreeMap::new();
+    fn walk(controls: &serde_json::Value, out: &mut BTreeMap<String, (String, bool)>) {
+        for control in controls.as_array().into_iter().flatten() {
+            let props = control["props"].as_array().cloned().unwrap_or_default();
+            let prop = |name: &str| {
+                props
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .and_then(|p| p["value"].as_str().map(String::from))
+            };
+            if let Some(label) = prop("label") {
+                let withdrawn = prop("status").as_deref() == Some("withdrawn");
+                out.insert(
+                    label,
+                    (
+                        control["title"].as_str().unwrap_or_default().to_string(),
+                        withdrawn,
+                    ),
+                );
+            }
+            walk(&control["controls"], out);
+        }
+    }
+    for group in catalog["catalog"]["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        walk(&group["controls"], &mut out);
+    }
+    out
+}
+
+#[test]
+fn sp_800_53_controls_match_the_official_catalog() {
+    let site = site();
+    let official = oscal_800_53();
+    assert!(
+        official.len() > 1000,
+        "read the real catalog ({} controls)",
+        official.len()
+    );
+    for control in &framework(&site, "nist-sp-800-53").controls {
+        let (title, withdrawn) = official
+            .get(&control.id)
+            .unwrap_or_else(|| panic!("{} is not in NIST SP 800-53 r5", control.id));
+        assert_eq!(&control.title, title, "title of {}", control.id);
+        assert!(!withdrawn, "{} is withdrawn", control.id);
+    }
+}
+
+#[test]
+fn atlas_mitigations_match_atlas_5_6() {
+    let site = site();
+    let text = read(&shared("corpora/atlas/ATLAS.yaml"));
+    let atlas: serde_json::Value = serde_saphyr::from_str(&text).expect("ATLAS.yaml");
+    let mut official = BTreeMap::new();
+    for matrix in atlas["matrices"].as_array().into_iter().flatten() {
+        for m in matrix["mitigations"].as_array().into_iter().flatten() {
+            official.insert(
+                m["id"].as_str().unwrap_or_default().to_string(),
+                m["name"].as_str().unwrap_or_default().to_string(),
+            );
+        }
+    }
+    assert_eq!(official.len(), 35, "ATLAS 5.6.0 has 35 mitigations");
+    let ours: BTreeMap<String, String> = framework(&site, "mitre-atlas")
+        .controls
+        .iter()
+        .map(|c| (c.id.clone(), c.title.clone()))
+        .collect();
+    assert_eq!(ours, official);
+}
