@@ -158,12 +158,10 @@ pub fn resolve(
         .collect();
 
     let mut frameworks = frameworks;
-    for g in 0..guidelines.len() {
-        guidelines[g].mappings =
-            resolve_mappings(&guidelines[g].guideline, &mut frameworks, g, diagnostics);
-        guidelines[g].related =
-            resolve_related(&guidelines[g].guideline, &guideline_ids, diagnostics);
-        check_reference_urls(&guidelines[g].guideline, diagnostics);
+    for (g, resolved) in guidelines.iter_mut().enumerate() {
+        resolved.mappings = resolve_mappings(&resolved.guideline, &mut frameworks, g, diagnostics);
+        resolved.related = resolve_related(&resolved.guideline, &guideline_ids, diagnostics);
+        check_reference_urls(&resolved.guideline, diagnostics);
     }
     for g in 0..guidelines.len() {
         for link in guidelines[g].related.clone() {
@@ -587,7 +585,7 @@ fn resolve_mappings(
 
 /// URLs from front matter end up in `href`s: only web and mail links, or relative ones.
 pub fn is_safe_url(url: &str) -> bool {
-    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = url.find([':', '/', '?', '#']);
     match scheme_end {
         Some(i) if url[i..].starts_with(':') => {
             matches!(
