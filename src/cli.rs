@@ -1,6 +1,7 @@
 //! The command-line edge: parse arguments, call the pipeline, render diagnostics with miette,
 //! map the outcome to an exit code. No build logic lives here.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,6 +11,7 @@ use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::pipeline::{self, BuildOptions};
+use crate::search::SearchRequest;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -58,6 +60,34 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Search the built site from the terminal (builds it first if the index is missing or stale).
+    #[command(after_help = EXIT_CODES)]
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SearchArgs {
+    /// The query: words, phrases in quotes, or identifiers such as AC-2, LLM01:2025, GOVERN 1.1.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only results in this domain (its id, e.g. secure-design).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only results mapped to or belonging to this framework (its id).
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Only results with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only results of this kind: guideline, example, page, domain, control, framework.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// How many results (default: `limit-results` from book.toml).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Print the results and facet counts as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,7 +155,67 @@ fn run(cli: &Cli) -> Result<(), u8> {
             }
             Ok(())
         }
+        Command::Search(args) => {
+            search(&root, args).map_err(|e| fail(&e, Some(&root), Format::Human))
+        }
     }
+}
+
+fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {
+    let config = pipeline::load_config(root)?;
+    let index = pipeline::open_search_index(root)?;
+    let request = SearchRequest {
+        q: args.query.join(" "),
+        domain: args.domain.clone(),
+        framework: args.framework.clone(),
+        tag: args.tag.clone(),
+        kind: args.kind.clone(),
+        limit: args.limit,
+    };
+    let search = &config.output.html.search;
+    let response = index.search(&request, search.boost_title, search.limit_results)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&response).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let color = std::io::stdout().is_terminal();
+    if response.results.is_empty() {
+        println!("no results for \"{}\"", response.query);
+    }
+    for (rank, hit) in response.results.iter().enumerate() {
+        let id = hit
+            .id
+            .as_deref()
+            .map(|id| format!("{id}  "))
+            .unwrap_or_default();
+        let title = match &hit.section {
+            Some(section) => format!("{} › {section}", hit.title),
+            None => hit.title.clone(),
+        };
+        println!("{:>2}. {id}{title}  [{}]", rank + 1, hit.kind);
+        println!("    {}", hit.url);
+        println!("    {}", terminal_snippet(&hit.snippet, color));
+    }
+    Ok(())
+}
+
+/// The snippet's `<mark>`s as bold (on a terminal) or `*...*`, with HTML entities decoded.
+fn terminal_snippet(html: &str, color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("*", "*")
+    };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn locate_root(explicit: Option<&Path>) -> Result<PathBuf, Error> {

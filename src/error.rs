@@ -24,6 +24,9 @@ pub enum Error {
     )]
     UnsafeDestination(PathBuf),
 
+    #[error("search index error: {0}")]
+    Search(String),
+
     #[error("theme error: {0}")]
     Theme(String),
 

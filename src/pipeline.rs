@@ -10,6 +10,8 @@ use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::render::{self, Theme};
 use crate::resolve::{self, Site};
+use crate::search::SearchDoc;
+use crate::search::index::SearchIndex;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -44,11 +46,24 @@ pub fn load_config(root: &Path) -> Result<BookConfig> {
     BookConfig::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Content(vec![d]))
 }
 
+/// A site rendered in memory, with what is needed to index and report it.
+pub struct Rendered {
+    pub site: Site,
+    pub output: Output,
+    pub search_docs: Vec<SearchDoc>,
+    /// Warnings (errors fail the build instead).
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Where `build` keeps the tantivy index: a cache beside the content, outside the published
+/// site (tantivy's segment files carry random ids and would make builds differ byte for byte).
+pub fn search_index_dir(root: &Path) -> PathBuf {
+    root.join(".guidebook").join("search-index")
+}
+
 /// Loads, resolves and renders the book at `root` into memory. Fails with every content error.
-pub fn render_site(
-    root: &Path,
-    options: &BuildOptions,
-) -> Result<(Site, Output, Vec<Diagnostic>, Timings)> {
+pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
     let mut timings = Timings::default();
     let config = timings.time("config", || load_config(root))?;
     let content_dir = root.join(&config.book.src);
@@ -59,24 +74,42 @@ pub fn render_site(
         resolve::resolve(config, &content_dir, content, &mut diagnostics)
     });
     let theme = timings.time("theme", || Theme::load(theme_dir.as_deref()))?;
-    let output = timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
+    let rendering = timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
     let deny = options.deny_warnings || site.config.guidebook.deny_warnings;
     let failed = diagnostics.has_errors() || (deny && diagnostics.count(Severity::Warning) > 0);
     let diagnostics = diagnostics_in_order(diagnostics);
     if failed {
         return Err(Error::Content(diagnostics));
     }
-    Ok((site, output, diagnostics, timings))
+    Ok(Rendered {
+        site,
+        output: rendering.output,
+        search_docs: rendering.search_docs,
+        diagnostics,
+        timings,
+    })
 }
 
 /// Builds the book at `root` and writes it atomically.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
-    let (site, output, diagnostics, mut timings) = render_site(root, options)?;
+    let fingerprint = content_fingerprint(root)?;
+    let Rendered {
+        site,
+        output,
+        search_docs,
+        diagnostics,
+        mut timings,
+    } = render_site(root, options)?;
     let dest = options
         .dest
         .clone()
         .unwrap_or_else(|| root.join(&site.config.build.build_dir));
     timings.time("write", || output.write_atomically(&dest))?;
+    if site.config.output.html.search.enable {
+        timings.time("index", || {
+            SearchIndex::write(&search_index_dir(root), &search_docs, &fingerprint)
+        })?;
+    }
     Ok(Report {
         dest: Some(dest),
         pages: output.len(),
@@ -86,15 +119,49 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
     })
 }
 
+/// Opens the search index of the book at `root`, building the book first when the index is
+/// missing, of an older schema, or older than the content.
+pub fn open_search_index(root: &Path) -> Result<SearchIndex> {
+    let fingerprint = content_fingerprint(root)?;
+    if let Some(index) = SearchIndex::open_fresh(&search_index_dir(root), &fingerprint)? {
+        return Ok(index);
+    }
+    build(root, &BuildOptions::default())?;
+    SearchIndex::open_fresh(&search_index_dir(root), &fingerprint)?
+        .ok_or_else(|| Error::Search("the index was built but cannot be opened".into()))
+}
+
+/// A digest of every input file's path, size and modification time (book.toml, content, theme).
+pub fn content_fingerprint(root: &Path) -> Result<String> {
+    use std::hash::{Hash, Hasher};
+    let config = load_config(root)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut inputs = vec![root.join(CONFIG_FILE), root.join(&config.book.src)];
+    inputs.extend(config.output.html.theme.iter().map(|t| root.join(t)));
+    for input in inputs {
+        for entry in walkdir::WalkDir::new(&input)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            let Ok(meta) = entry.metadata() else { continue };
+            entry.path().hash(&mut hasher);
+            meta.len().hash(&mut hasher);
+            meta.modified().ok().hash(&mut hasher);
+        }
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
 /// Runs every validation of a build without writing anything.
 pub fn check(root: &Path, options: &BuildOptions) -> Result<Report> {
-    let (_, output, diagnostics, timings) = render_site(root, options)?;
+    let rendered = render_site(root, options)?;
     Ok(Report {
         dest: None,
-        pages: output.len(),
-        bytes: output.total_bytes(),
-        diagnostics,
-        timings: timings.0,
+        pages: rendered.output.len(),
+        bytes: rendered.output.total_bytes(),
+        diagnostics: rendered.diagnostics,
+        timings: rendered.timings.0,
     })
 }
 

@@ -14,10 +14,14 @@ fn site() -> Site {
         dest: None,
         deny_warnings: true,
     };
-    let (site, _, diagnostics, _) = pipeline::render_site(&repo_root(), &options)
+    let rendered = pipeline::render_site(&repo_root(), &options)
         .unwrap_or_else(|e| panic!("shipped content must build cleanly: {e:?}"));
-    assert!(diagnostics.is_empty(), "no warnings: {diagnostics:#?}");
-    site
+    assert!(
+        rendered.diagnostics.is_empty(),
+        "no warnings: {:#?}",
+        rendered.diagnostics
+    );
+    rendered.site
 }
 
 const TITLES: [(&str, &str); 17] = [

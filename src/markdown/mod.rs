@@ -44,6 +44,18 @@ pub struct Rendered {
     /// Every typed link target, as `scheme:target` (used for reachability checks).
     #[serde(skip)]
     pub typed_links: Vec<String>,
+    /// The plain text, cut at each level 2-3 heading, for the search index.
+    #[serde(skip)]
+    pub sections: Vec<TextSection>,
+}
+
+/// Plain text of the part of a document under one heading (or before the first one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextSection {
+    /// The heading's anchor; `None` for the text before the first heading.
+    pub anchor: Option<String>,
+    pub heading: Option<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -75,6 +87,8 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut typed_links = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
+    // Plain text of each highlighted code block, by the index of the HTML event that replaced it.
+    let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         match event {
@@ -116,17 +130,20 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
                 events.push(Event::Html(
                     highlight::code_block(&code, &lang, cx.highlight).into(),
                 ));
+                code_text.insert(events.len() - 1, code);
             }
             other => events.push(other),
         }
     }
     let toc = anchor_headings(&mut events);
+    let sections = text_sections(&events, &code_text);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let rendered = Rendered {
         html: sanitize(&html),
         toc,
         typed_links,
+        sections,
     };
     (rendered, diagnostics)
 }
@@ -170,6 +187,70 @@ fn resolve_link<'a>(
             "#".into()
         }
     }
+}
+
+/// Splits the document's plain text at each level 2-3 heading.
+fn text_sections(
+    events: &[Event<'_>],
+    code_text: &std::collections::HashMap<usize, String>,
+) -> Vec<TextSection> {
+    let mut sections = vec![TextSection::default()];
+    let mut in_heading = false;
+    for (i, event) in events.iter().enumerate() {
+        let Some(current) = sections.last_mut() else {
+            break;
+        };
+        match event {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2 | HeadingLevel::H3,
+                id,
+                ..
+            }) => {
+                sections.push(TextSection {
+                    anchor: id.as_ref().map(|id| id.to_string()),
+                    heading: Some(String::new()),
+                    text: String::new(),
+                });
+                in_heading = true;
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            Event::Text(text) | Event::Code(text) if in_heading => {
+                current
+                    .heading
+                    .get_or_insert_with(String::new)
+                    .push_str(text);
+            }
+            Event::Text(text) | Event::Code(text) => {
+                current.text.push_str(text);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::FootnoteDefinition,
+            ) => current.text.push(' '),
+            Event::Html(_) => {
+                if let Some(code) = code_text.get(&i) {
+                    current.text.push_str(code);
+                    current.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    for section in &mut sections {
+        section.text = section
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
+    sections
 }
 
 /// Gives every heading a stable, unique id and returns the level 2-3 entries.
@@ -302,6 +383,27 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_is_cut_into_sections_at_headings() {
+        let (out, _) = render_str(
+            "Intro *text*.\n\n## First\n\nBody one.\n\n```bash\nsha256sum -c x\n```\n\n## Second\n\nBody two.\n",
+        );
+        let sections: Vec<(Option<&str>, &str)> = out
+            .sections
+            .iter()
+            .map(|s| (s.anchor.as_deref(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                (None, "Intro text."),
+                (Some("first"), "Body one. sha256sum -c x"),
+                (Some("second"), "Body two.")
+            ]
+        );
+        assert_eq!(out.sections[1].heading.as_deref(), Some("First"));
     }
 
     #[test]

@@ -8,9 +8,10 @@ use super::links::SiteLinks;
 use super::{Job, Rendered, Theme, sitemap_paths, tag_names, template_and_path, urls};
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
-use crate::markdown::{self, Context as MarkdownContext};
+use crate::markdown::{self, Context as MarkdownContext, TextSection};
 use crate::model::Source;
 use crate::resolve::Site;
+use crate::search::SearchDoc;
 
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -25,6 +26,7 @@ struct Body {
     toc: Vec<markdown::TocEntry>,
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
+    sections: Vec<TextSection>,
 }
 
 /// Accumulates Markdown results while a page's context is built.
@@ -32,12 +34,15 @@ struct Body {
 struct Found {
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
+    /// Plain-text sections of the first (main) Markdown body rendered for the page.
+    main_sections: Option<Vec<TextSection>>,
 }
 
 impl Found {
     fn take(&mut self, body: Body) -> (String, Vec<markdown::TocEntry>) {
         self.diagnostics.extend(body.diagnostics);
         self.typed_links.extend(body.typed_links);
+        self.main_sections.get_or_insert(body.sections);
         (body.html, body.toc)
     }
 }
@@ -92,9 +97,12 @@ impl<'a> Renderer<'a> {
                 bytes: self.nav_js().into_bytes(),
                 diagnostics: Vec::new(),
                 typed_links: Vec::new(),
+                search_docs: Vec::new(),
             });
         }
         let (title, data) = self.page_data(job, &root, &mut found);
+        let search_docs =
+            self.search_docs(job, &path, found.main_sections.take().unwrap_or_default());
         let mut cx = tera::Context::new();
         cx.insert("site", &self.site_info);
         cx.insert("root", &root);
@@ -107,6 +115,7 @@ impl<'a> Renderer<'a> {
             bytes: html.into_bytes(),
             diagnostics: found.diagnostics,
             typed_links: found.typed_links,
+            search_docs,
         })
     }
 
@@ -125,6 +134,7 @@ impl<'a> Renderer<'a> {
             toc: rendered.toc,
             diagnostics,
             typed_links: rendered.typed_links,
+            sections: rendered.sections,
         }
     }
 
@@ -564,6 +574,143 @@ impl<'a> Renderer<'a> {
             site.config.title().to_string(),
             json!({ "domains": sections, "examples": examples, "pages": pages }),
         )
+    }
+
+    /// The search documents of a page: the page itself (its intro text as body), then one per
+    /// heading section. Framework pages also carry their unmapped controls, which have no page.
+    fn search_docs(&self, job: &Job, path: &str, sections: Vec<TextSection>) -> Vec<SearchDoc> {
+        let site = self.site;
+        let base = match job {
+            Job::Guideline(g) => {
+                let resolved = &site.guidelines[*g];
+                let meta = &resolved.guideline.meta;
+                let mut frameworks: Vec<String> = resolved
+                    .mappings
+                    .iter()
+                    .map(|m| site.frameworks[m.framework].id.clone())
+                    .collect();
+                frameworks.sort();
+                frameworks.dedup();
+                SearchDoc {
+                    kind: "guideline",
+                    id: Some(meta.id.value.clone()),
+                    title: meta.title.clone(),
+                    page_title: format!("{} {}", meta.id.value, meta.title),
+                    summary: meta.summary.clone(),
+                    tags: meta.tags.clone(),
+                    domain: Some(site.domains[resolved.domain].meta.id.value.clone()),
+                    frameworks,
+                    mapped: resolved
+                        .mappings
+                        .iter()
+                        .map(|m| site.frameworks[m.framework].controls[m.control].id.clone())
+                        .collect(),
+                    ..SearchDoc::default()
+                }
+            }
+            Job::Example(e) => {
+                let meta = &site.examples[*e].example.meta;
+                SearchDoc {
+                    kind: "example",
+                    id: Some(meta.id.value.clone()),
+                    title: meta.title.clone(),
+                    tags: meta.tags.clone(),
+                    ..SearchDoc::default()
+                }
+            }
+            Job::Page(p) => {
+                let page = &site.pages[*p];
+                SearchDoc {
+                    kind: "page",
+                    title: page_title(page),
+                    summary: page.meta.summary.clone().unwrap_or_default(),
+                    ..SearchDoc::default()
+                }
+            }
+            Job::Domain(d) => {
+                let meta = &site.domains[*d].meta;
+                SearchDoc {
+                    kind: "domain",
+                    id: Some(meta.id.value.clone()),
+                    title: meta.title.clone(),
+                    summary: meta.summary.clone().unwrap_or_default(),
+                    domain: Some(meta.id.value.clone()),
+                    ..SearchDoc::default()
+                }
+            }
+            Job::Framework(f) => return self.framework_docs(*f, path),
+            Job::Control(f, c) => return vec![self.control_doc(*f, *c, path.to_string())],
+            _ => return Vec::new(),
+        };
+        let page_title = if base.page_title.is_empty() {
+            base.title.clone()
+        } else {
+            base.page_title.clone()
+        };
+        let mut docs = Vec::with_capacity(sections.len() + 1);
+        let mut sections = sections.into_iter().peekable();
+        let intro = sections
+            .next_if(|s| s.anchor.is_none())
+            .map(|s| s.text)
+            .unwrap_or_default();
+        docs.push(SearchDoc {
+            url: path.to_string(),
+            page: path.to_string(),
+            page_title: page_title.clone(),
+            body: intro,
+            ..base.clone()
+        });
+        for section in sections {
+            docs.push(SearchDoc {
+                url: format!("{path}#{}", section.anchor.unwrap_or_default()),
+                page: path.to_string(),
+                id: None,
+                title: section.heading.unwrap_or_default(),
+                page_title: page_title.clone(),
+                summary: String::new(),
+                body: section.text,
+                mapped: Vec::new(),
+                ..base.clone()
+            });
+        }
+        docs
+    }
+
+    fn framework_docs(&self, f: usize, path: &str) -> Vec<SearchDoc> {
+        let framework = &self.site.frameworks[f];
+        let mut docs = vec![SearchDoc {
+            url: path.to_string(),
+            page: path.to_string(),
+            kind: "framework",
+            id: Some(framework.id.clone()),
+            title: framework.name.clone(),
+            page_title: framework.name.clone(),
+            summary: framework.description.clone().unwrap_or_default(),
+            frameworks: vec![framework.id.clone()],
+            ..SearchDoc::default()
+        }];
+        for (c, control) in framework.controls.iter().enumerate() {
+            if control.mapped_by.is_empty() {
+                docs.push(self.control_doc(f, c, format!("{path}#{}", control.slug)));
+            }
+        }
+        docs
+    }
+
+    fn control_doc(&self, f: usize, c: usize, url: String) -> SearchDoc {
+        let framework = &self.site.frameworks[f];
+        let control = &framework.controls[c];
+        SearchDoc {
+            page: url.clone(),
+            url,
+            kind: "control",
+            id: Some(control.id.clone()),
+            title: control.title.clone(),
+            page_title: format!("{} {}", control.id, control.title),
+            summary: control.description.clone().unwrap_or_default(),
+            frameworks: vec![framework.id.clone()],
+            ..SearchDoc::default()
+        }
     }
 
     /// Previous and next page in reading order: each domain page, then its guidelines.

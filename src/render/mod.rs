@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::resolve::Site;
+use crate::search::SearchDoc;
 
 use context::Renderer;
 pub use theme::Theme;
@@ -45,10 +46,18 @@ struct Rendered {
     bytes: Vec<u8>,
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
+    search_docs: Vec<SearchDoc>,
+}
+
+/// Everything rendering produced: the files, and the documents to index for search.
+pub struct Rendering {
+    pub output: Output,
+    /// Sorted by URL, so indexes built from them are deterministic.
+    pub search_docs: Vec<SearchDoc>,
 }
 
 /// Renders every page of `site` with `theme` into an in-memory [`Output`].
-pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Result<Output> {
+pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Result<Rendering> {
     let renderer = Renderer::new(site, theme);
     let jobs = jobs(site);
     let rendered: Vec<Rendered> = jobs
@@ -58,7 +67,9 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
 
     let mut output = Output::default();
     let mut linked = BTreeSet::new();
+    let mut search_docs = Vec::new();
     for item in rendered {
+        search_docs.extend(item.search_docs);
         for d in item.diagnostics {
             diagnostics.push(d);
         }
@@ -70,7 +81,11 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
     }
     copy_assets(site, &mut output)?;
     warn_unreachable_pages(site, &linked, diagnostics);
-    Ok(output)
+    search_docs.sort_by(|a, b| a.url.cmp(&b.url));
+    Ok(Rendering {
+        output,
+        search_docs,
+    })
 }
 
 fn jobs(site: &Site) -> Vec<Job> {

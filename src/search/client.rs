@@ -1,0 +1,1 @@
+//! The static site's search index (written in a later step).

@@ -1,0 +1,360 @@
+//! The tantivy side: schema, building (in RAM or atomically on disk), and querying.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use tantivy::collector::{FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+use super::analysis::{self, normalize_id};
+use super::{Facets, Hit, SearchDoc, SearchRequest, SearchResponse};
+use crate::error::{Error, Result};
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+const VERSION_FILE: &str = "guidebook-index.json";
+const ID_TOKENIZER: &str = "guidebook_id";
+const PROSE_TOKENIZER: &str = "en_stem";
+const SNIPPET_CHARS: usize = 180;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    url: Field,
+    page: Field,
+    kind: Field,
+    id: Field,
+    mapped: Field,
+    title: Field,
+    page_title: Field,
+    summary: Field,
+    body: Field,
+    tags: Field,
+    facets: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let ids = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ID_TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let prose = |stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PROSE_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        url: builder.add_text_field("url", STRING | STORED),
+        page: builder.add_text_field("page", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        id: builder.add_text_field("id", ids.clone()),
+        mapped: builder.add_text_field("mapped", ids.set_stored()),
+        title: builder.add_text_field("title", prose(true)),
+        page_title: builder.add_text_field("page_title", STORED),
+        summary: builder.add_text_field("summary", prose(true)),
+        body: builder.add_text_field("body", prose(true)),
+        tags: builder.add_text_field("tags", prose(false)),
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+    };
+    (builder.build(), fields)
+}
+
+/// A searchable index, on disk or in memory.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+fn search_error(err: impl std::fmt::Display) -> Error {
+    Error::Search(err.to_string())
+}
+
+fn register_tokenizers(index: &Index) {
+    let ids = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(ID_TOKENIZER, ids);
+}
+
+impl SearchIndex {
+    /// Indexes `docs` in memory (for `serve` and tests).
+    pub fn in_memory(docs: &[SearchDoc]) -> Result<Self> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        register_tokenizers(&index);
+        fill(&index, fields, docs)?;
+        Self::with_reader(index, fields)
+    }
+
+    /// Writes an index of `docs` to `dir`, replacing any previous one only once it is complete.
+    pub fn write(dir: &Path, docs: &[SearchDoc], fingerprint: &str) -> Result<()> {
+        let parent = dir.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        let staging = parent.join(format!(".search-index.new-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(&staging, schema).map_err(search_error)?;
+        register_tokenizers(&index);
+        fill(&index, fields, docs)?;
+        let version =
+            serde_json::json!({ "schema_version": SCHEMA_VERSION, "fingerprint": fingerprint });
+        let version_path = staging.join(VERSION_FILE);
+        std::fs::write(&version_path, version.to_string())
+            .map_err(|e| Error::write(&version_path, e))?;
+        drop(index);
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::rename(&staging, dir).map_err(|e| Error::write(dir, e))
+    }
+
+    /// Opens the index in `dir` if it exists, has the current schema and was built from
+    /// content with `fingerprint`; `None` means it must be rebuilt.
+    pub fn open_fresh(dir: &Path, fingerprint: &str) -> Result<Option<Self>> {
+        let Ok(text) = std::fs::read_to_string(dir.join(VERSION_FILE)) else {
+            return Ok(None);
+        };
+        let version: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        if version["schema_version"] != SCHEMA_VERSION || version["fingerprint"] != fingerprint {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(dir).map_err(search_error)?;
+        register_tokenizers(&index);
+        Self::with_reader(index, schema().1).map(Some)
+    }
+
+    fn with_reader(index: Index, fields: Fields) -> Result<Self> {
+        let reader = index.reader().map_err(search_error)?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// Answers `request`; a malformed query is read leniently and an empty one matches nothing.
+    pub fn search(
+        &self,
+        request: &SearchRequest,
+        title_boost: f32,
+        default_limit: usize,
+    ) -> Result<SearchResponse> {
+        let mut response = SearchResponse {
+            query: request.q.clone(),
+            ..SearchResponse::default()
+        };
+        let Some(query) = self.build_query(request, title_boost) else {
+            return Ok(response);
+        };
+        let searcher = self.reader.searcher();
+        let limit = request.limit.unwrap_or(default_limit).clamp(1, 200);
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for name in ["kind", "domain", "framework", "tag"] {
+            facet_collector.add_facet(Facet::from(&format!("/{name}")));
+        }
+        let (top, facet_counts, total) = searcher
+            .search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit * 4).order_by_score(),
+                    facet_collector,
+                    tantivy::collector::Count,
+                ),
+            )
+            .map_err(search_error)?;
+        response.total = total;
+        response.facets = facets(&facet_counts);
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &*query, self.fields.body).map_err(search_error)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut seen_pages = HashSet::new();
+        for (score, address) in top {
+            let hit = self.hit(&searcher, address, score, &snippets)?;
+            if seen_pages.insert(hit.page.clone()) {
+                response.results.push(hit);
+            }
+            if response.results.len() == limit {
+                break;
+            }
+        }
+        Ok(response)
+    }
+
+    fn build_query(&self, request: &SearchRequest, title_boost: f32) -> Option<Box<dyn Query>> {
+        let text = request.q.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let f = self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for candidate in analysis::id_candidates(text) {
+            for (field, boost) in [
+                (f.id, analysis::ID_BOOST),
+                (f.mapped, analysis::MAPPED_BOOST),
+            ] {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, &candidate),
+                    IndexRecordOption::Basic,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), boost)),
+                ));
+            }
+        }
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.title, f.summary, f.body, f.tags]);
+        parser.set_field_boost(f.title, title_boost);
+        parser.set_field_boost(f.summary, analysis::SUMMARY_BOOST);
+        parser.set_field_boost(f.tags, analysis::TAGS_BOOST);
+        parser.set_field_boost(f.body, analysis::BODY_BOOST);
+        let (prose, _errors) = parser.parse_query_lenient(text);
+        should.push((Occur::Should, prose));
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        for (name, value) in request.filters() {
+            let facet = Facet::from_path([name, value]);
+            let term = TermQuery::new(Term::from_facet(f.facets, &facet), IndexRecordOption::Basic);
+            must.push((Occur::Must, Box::new(term)));
+        }
+        Some(Box::new(BooleanQuery::new(must)))
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        score: f32,
+        snippets: &SnippetGenerator,
+    ) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let f = self.fields;
+        let (url, page) = (text(f.url), text(f.page));
+        let (title, section) = if url == page {
+            (text(f.title), None)
+        } else {
+            (text(f.page_title), Some(text(f.title)))
+        };
+        let snippet = snippets.snippet_from_doc(&doc);
+        let snippet = if snippet.fragment().is_empty() {
+            crate::markdown::escape_html(&teaser(&text(f.summary), 30))
+        } else {
+            marked(snippet.fragment(), snippet.highlighted())
+        };
+        let id = Some(text(f.id)).filter(|s| !s.is_empty());
+        Ok(Hit {
+            url,
+            page,
+            kind: text(f.kind),
+            id,
+            title,
+            section,
+            score,
+            snippet,
+        })
+    }
+}
+
+fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, 50_000_000)
+        .map_err(search_error)?;
+    for doc in docs {
+        let mut d = TantivyDocument::default();
+        d.add_text(f.url, &doc.url);
+        d.add_text(f.page, &doc.page);
+        d.add_text(f.kind, doc.kind);
+        if let Some(id) = &doc.id {
+            // Stored as written; the id tokenizer lowercases it for the index.
+            d.add_text(f.id, id.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        for id in &doc.mapped {
+            d.add_text(f.mapped, normalize_id(id));
+        }
+        d.add_text(f.title, &doc.title);
+        if doc.page_title != doc.title {
+            d.add_text(f.page_title, &doc.page_title);
+        }
+        d.add_text(f.summary, &doc.summary);
+        d.add_text(f.body, &doc.body);
+        d.add_text(f.tags, doc.tags.join(" "));
+        for (name, value) in doc.facets() {
+            d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
+        }
+        writer.add_document(d).map_err(search_error)?;
+    }
+    writer.commit().map_err(search_error)?;
+    writer.wait_merging_threads().map_err(search_error)?;
+    Ok(())
+}
+
+fn facets(counts: &tantivy::collector::FacetCounts) -> Facets {
+    let mut facets = Facets::default();
+    for (name, map) in [
+        ("kind", &mut facets.kind),
+        ("domain", &mut facets.domain),
+        ("framework", &mut facets.framework),
+        ("tag", &mut facets.tag),
+    ] {
+        for (facet, count) in counts.get(&format!("/{name}")) {
+            let value = facet
+                .to_path()
+                .last()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            map.insert(value, count);
+        }
+    }
+    facets
+}
+
+/// The first `words` words of `text`.
+pub fn teaser(text: &str, words: usize) -> String {
+    let mut out: Vec<&str> = text.split_whitespace().take(words + 1).collect();
+    let cut = out.len() > words;
+    out.truncate(words);
+    let mut teaser = out.join(" ");
+    if cut {
+        teaser.push('…');
+    }
+    teaser
+}
+
+/// `fragment` HTML-escaped, with the `highlighted` byte ranges wrapped in `<mark>`.
+fn marked(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> String {
+    let mut html = String::new();
+    let mut at = 0;
+    for range in highlighted {
+        if range.start < at || range.end > fragment.len() {
+            continue;
+        }
+        html.push_str(&crate::markdown::escape_html(&fragment[at..range.start]));
+        html.push_str("<mark>");
+        html.push_str(&crate::markdown::escape_html(&fragment[range.clone()]));
+        html.push_str("</mark>");
+        at = range.end;
+    }
+    html.push_str(&crate::markdown::escape_html(&fragment[at..]));
+    html
+}
