@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn identifiers_stay_whole() {
         assert_eq!(id_candidates("AC-2(1)"), ["ac-2(1)"]);
-        assert_eq!(id_candidates("GOVERN 1.1"), ["1.1", "govern 1.1"]);
+        assert_eq!(id_candidates("GOVERN 1.1"), ["govern 1.1", "1.1"]);
         assert_eq!(id_candidates("LLM01:2025 prompt"), ["llm01:2025"]);
         assert_eq!(id_candidates("\"AML.M0015\","), ["aml.m0015"]);
         assert!(id_candidates("supply chain").is_empty());
