@@ -64,6 +64,10 @@ impl<'a> Renderer<'a> {
             "default_theme": html.default_theme.map_or("light", |t| t.palette()),
             "dark_theme": html.preferred_dark_theme.map_or("dark", |t| t.palette()),
             "print": config.guidebook.print,
+            "search": {
+                "enable": html.search.enable,
+                "limit": html.search.limit_results.clamp(1, 50),
+            },
             "domains": site.domains.iter().enumerate().map(|(d, domain)| json!({
                 "title": domain.meta.title, "path": urls::domain(site, d),
             })).collect::<Vec<_>>(),

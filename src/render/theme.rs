@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &[u8])] = embed!("templates":
 
 const ASSETS: &[(&str, &[u8])] = embed!("static":
     "assets/guidebook.css", "assets/guidebook.js", "assets/theme-init.js", "assets/favicon.svg",
+    "assets/search.js", "assets/stemmer.js",
 );
 
 pub struct Theme {
