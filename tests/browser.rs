@@ -1,94 +1,96 @@
-//! The built site in a real headless Chromium, opened from disk (file://): the theme's scripts
-//! run under file://, build the navigation from the shared nav.js and pick the colour theme.
+//! The built site in a real headless Chromium, opened from disk (file://): navigation, theme,
+//! and the search box with the static engine.
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
+use std::time::Duration;
 
-use common::fixture;
+use common::cdp::Browser;
+use common::{fixture, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 
-fn chromium() -> String {
-    let binary = std::env::var("GUIDEBOOK_CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let found = Command::new(&binary)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "MISSING BROWSER: `{binary}` did not run. Browser tests need Debian's chromium \
-         (apt-get install -y chromium), which .ci/run installs; or set GUIDEBOOK_CHROMIUM."
-    );
-    binary
+const WAIT: Duration = Duration::from_secs(10);
+
+fn build(root: &std::path::Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    let rendered = pipeline::render_site(root, &BuildOptions::default()).expect("render");
+    rendered.output.write_atomically(&out.path().join("site")).expect("write");
+    out
 }
 
-/// The DOM after the page's scripts ran.
-fn dump_dom(page: &Path, dark: bool) -> String {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let scheme = if dark { "dark" } else { "light" };
-    let output = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--force-prefers-color-scheme={scheme}"))
-        .arg(format!(
-            "--blink-settings=preferredColorScheme={}",
-            if dark { 0 } else { 1 }
-        ))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn file_url(dir: &tempfile::TempDir, page: &str) -> String {
+    format!("file://{}/site/{page}", dir.path().display())
 }
 
 #[test]
 fn navigation_and_theme_work_from_file_urls() {
-    let out = tempfile::tempdir().expect("temp dir");
-    let dest = out.path().join("site");
-    let options = BuildOptions {
-        dest: Some(dest.clone()),
-        deny_warnings: false,
-    };
-    pipeline::build(&fixture("valid"), &options).expect("build");
-    let page = dest.join("guidelines/a-2.html");
-
-    let light = dump_dom(&page, false);
-    assert!(
-        light.contains(r#"data-theme="light""#),
-        "theme-init.js ran: {light}"
-    );
+    let out = build(&fixture("valid"));
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(&out, "guidelines/a-2.html"));
     // The full tree comes from assets/nav.js: guidelines of every domain, current one marked.
-    assert!(
-        light.contains(r#"<span class="nav-id">B-1</span>"#),
-        "nav.js tree rendered"
-    );
-    assert!(
-        light.contains(r#"<a href="../guidelines/a-2.html" aria-current="page"><span class="nav-id">A-2</span>"#),
-        "current guideline marked in the navigation"
-    );
-    assert!(
-        light.contains(r#"aria-label="Switch to dark theme""#),
-        "theme toggle labelled"
-    );
+    browser.wait_for("document.querySelectorAll('#nav-tree .nav-id').length === 3", WAIT);
+    let current = browser.eval("document.querySelector('#nav-tree [aria-current=page]').getAttribute('href')");
+    assert_eq!(current, "../guidelines/a-2.html");
+    let theme = browser.eval("document.documentElement.dataset.theme");
+    assert_eq!(theme, "light", "theme-init.js picked the light default");
 
-    let dark = dump_dom(&page, true);
-    assert!(
-        dark.contains(r#"data-theme="dark""#),
-        "dark preference followed"
+    // The toggle switches to dark, and the choice survives a reload.
+    browser.eval("document.querySelector('.theme-toggle').click()");
+    assert_eq!(browser.eval("document.documentElement.dataset.theme"), "dark");
+    browser.navigate(&file_url(&out, "guidelines/a-1.html"));
+    browser.wait_for("document.documentElement.dataset.theme === 'dark'", WAIT);
+    assert_eq!(
+        browser.eval("document.querySelector('.theme-toggle').getAttribute('aria-label')"),
+        "Switch to light theme"
     );
+}
+
+#[test]
+fn search_box_finds_results_from_file_urls() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(&out, "guidelines/sd-1.html"));
+
+    // "/" focuses the search box; typing shows results as you type.
+    browser.press("/");
+    browser.wait_for("document.activeElement && document.activeElement.id === 'search-input'", WAIT);
+    browser.type_text("supply chain");
+    browser.wait_for("document.querySelectorAll('#search-results li').length > 0", WAIT);
+    let hrefs = browser.eval("[...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'))");
+    let hrefs: Vec<String> = serde_json::from_value(hrefs).expect("hrefs");
+    let position = hrefs
+        .iter()
+        .position(|h| h == "../guidelines/dev-1.html")
+        .unwrap_or_else(|| panic!("DEV-1 not among the results: {hrefs:?}"));
+    assert!(position < 3, "DEV-1 in the top three: {hrefs:?}");
+    let marked = browser.eval("document.querySelectorAll('#search-results mark').length");
+    assert!(marked.as_u64().unwrap_or(0) > 0, "matched terms are highlighted");
+
+    // A kind filter narrows the results.
+    browser.eval("[...document.querySelectorAll('.search-kinds button')].find(b => b.textContent.startsWith('Examples')).click()");
+    browser.wait_for(
+        "[...document.querySelectorAll('#search-results li a')].length > 0 && [...document.querySelectorAll('#search-results li a')].every(a => a.getAttribute('href').startsWith('../examples/'))",
+        WAIT,
+    );
+    browser.eval("[...document.querySelectorAll('.search-kinds button')].find(b => b.textContent.startsWith('All')).click()");
+    browser.wait_for("document.querySelectorAll('#search-results a[href=\"../guidelines/dev-1.html\"]').length === 1", WAIT);
+    browser.eval("document.getElementById('search-input').focus()");
+
+    // Keyboard navigation: arrow down to DEV-1 and open it with Enter.
+    for _ in 0..=position {
+        browser.press("ArrowDown");
+    }
+    browser.press("Enter");
+    browser.wait_for("location.href.endsWith('/guidelines/dev-1.html')", WAIT);
+}
+
+#[test]
+fn identifiers_are_found_in_the_browser() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(&out, "index.html"));
+    browser.eval("document.getElementById('search-input').focus()");
+    browser.type_text("LLM01:2025");
+    let first = browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT);
+    assert_eq!(first, "frameworks/owasp-llm-2025/llm01-2025.html");
 }

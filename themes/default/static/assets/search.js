@@ -288,7 +288,8 @@
       a.href = root + hit.url;
       a.tabIndex = -1;
       var head = element("span", "search-result-head");
-      if (hit.id) head.appendChild(element("span", "badge id", hit.id));
+      // Guideline and control identifiers mean something to readers; example slugs do not.
+      if (hit.id && (hit.kind === "guideline" || hit.kind === "control")) head.appendChild(element("span", "badge id", hit.id));
       head.appendChild(element("span", "search-result-title", hit.title));
       head.appendChild(element("span", "badge kind kind-" + hit.kind, hit.kind.replace("-", " ")));
       a.appendChild(head);
