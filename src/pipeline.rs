@@ -74,7 +74,23 @@ pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
         resolve::resolve(config, &content_dir, content, &mut diagnostics)
     });
     let theme = timings.time("theme", || Theme::load(theme_dir.as_deref()))?;
-    let rendering = timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
+    let mut rendering =
+        timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
+    let search = &site.config.output.html.search;
+    if search.enable {
+        timings.time("client-index", || {
+            let labels = crate::search::client::labels_for(&site);
+            let files = crate::search::client::build(
+                &rendering.search_docs,
+                search.boost_title,
+                search.teaser_word_count,
+                &labels,
+            );
+            for (path, text) in files {
+                rendering.output.insert(path, text.into_bytes());
+            }
+        });
+    }
     let deny = options.deny_warnings || site.config.guidebook.deny_warnings;
     let failed = diagnostics.has_errors() || (deny && diagnostics.count(Severity::Warning) > 0);
     let diagnostics = diagnostics_in_order(diagnostics);

@@ -26,6 +26,7 @@ pub struct Site {
     /// Tag (as written) -> the guidelines and examples that carry it.
     pub tags: BTreeMap<String, Tagged>,
     pub assets: Vec<PathBuf>,
+    lookup: Lookup,
 }
 
 #[derive(Debug)]
@@ -115,28 +116,76 @@ impl Framework {
 
 impl Site {
     pub fn guideline_by_id(&self, id: &str) -> Option<usize> {
-        self.guidelines
-            .iter()
-            .position(|g| g.guideline.meta.id.value == id)
+        self.lookup.guidelines.get(id).copied()
     }
 
     pub fn framework_by_id(&self, id: &str) -> Option<usize> {
-        self.frameworks.iter().position(|f| f.id == id)
+        self.lookup.frameworks.get(id).copied()
     }
 
     pub fn example_by_id(&self, id: &str) -> Option<usize> {
-        self.examples
-            .iter()
-            .position(|e| e.example.meta.id.value == id)
+        self.lookup.examples.get(id).copied()
     }
 
     pub fn page_by_slug(&self, slug: &str) -> Option<usize> {
-        self.pages.iter().position(|p| p.slug == slug)
+        self.lookup.pages.get(slug).copied()
     }
 
-    /// The guidelines of domain `d`, in reading order.
-    pub fn guidelines_of(&self, d: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.guidelines.len()).filter(move |&g| self.guidelines[g].domain == d)
+    /// The guidelines of domain `d`, in reading order (guidelines are sorted by domain).
+    pub fn guidelines_of(&self, d: usize) -> std::ops::Range<usize> {
+        self.lookup.domain_ranges.get(d).cloned().unwrap_or(0..0)
+    }
+}
+
+/// Indices by id, so lookups stay constant-time on large knowledge bases.
+#[derive(Debug, Default)]
+pub struct Lookup {
+    guidelines: HashMap<String, usize>,
+    examples: HashMap<String, usize>,
+    frameworks: HashMap<String, usize>,
+    pages: HashMap<String, usize>,
+    domain_ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl Lookup {
+    fn new(
+        domains: usize,
+        guidelines: &[ResolvedGuideline],
+        examples: &[ResolvedExample],
+        frameworks: &[Framework],
+        pages: &[Page],
+    ) -> Self {
+        let mut domain_ranges = vec![0..0; domains];
+        for (g, guideline) in guidelines.iter().enumerate() {
+            let range = &mut domain_ranges[guideline.domain];
+            if range.start == range.end {
+                range.start = g;
+            }
+            range.end = g + 1;
+        }
+        Self {
+            guidelines: guidelines
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.guideline.meta.id.value.clone(), i))
+                .collect(),
+            examples: examples
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.example.meta.id.value.clone(), i))
+                .collect(),
+            frameworks: frameworks
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id.clone(), i))
+                .collect(),
+            pages: pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.clone(), i))
+                .collect(),
+            domain_ranges,
+        }
     }
 }
 
@@ -184,6 +233,7 @@ pub fn resolve(
             .cmp(&order_key(b.meta.order))
             .then_with(|| a.slug.cmp(&b.slug))
     });
+    let lookup = Lookup::new(domains.len(), &guidelines, &examples, &frameworks, &pages);
     Site {
         config,
         content_dir: content_dir.to_path_buf(),
@@ -195,6 +245,7 @@ pub fn resolve(
         frameworks,
         tags,
         assets: content.assets,
+        lookup,
     }
 }
 

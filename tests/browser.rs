@@ -14,7 +14,10 @@ const WAIT: Duration = Duration::from_secs(10);
 fn build(root: &std::path::Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("temp dir");
     let rendered = pipeline::render_site(root, &BuildOptions::default()).expect("render");
-    rendered.output.write_atomically(&out.path().join("site")).expect("write");
+    rendered
+        .output
+        .write_atomically(&out.path().join("site"))
+        .expect("write");
     out
 }
 
@@ -28,15 +31,22 @@ fn navigation_and_theme_work_from_file_urls() {
     let mut browser = Browser::launch();
     browser.navigate(&file_url(&out, "guidelines/a-2.html"));
     // The full tree comes from assets/nav.js: guidelines of every domain, current one marked.
-    browser.wait_for("document.querySelectorAll('#nav-tree .nav-id').length === 3", WAIT);
-    let current = browser.eval("document.querySelector('#nav-tree [aria-current=page]').getAttribute('href')");
+    browser.wait_for(
+        "document.querySelectorAll('#nav-tree .nav-id').length === 3",
+        WAIT,
+    );
+    let current = browser
+        .eval("document.querySelector('#nav-tree [aria-current=page]').getAttribute('href')");
     assert_eq!(current, "../guidelines/a-2.html");
     let theme = browser.eval("document.documentElement.dataset.theme");
     assert_eq!(theme, "light", "theme-init.js picked the light default");
 
     // The toggle switches to dark, and the choice survives a reload.
     browser.eval("document.querySelector('.theme-toggle').click()");
-    assert_eq!(browser.eval("document.documentElement.dataset.theme"), "dark");
+    assert_eq!(
+        browser.eval("document.documentElement.dataset.theme"),
+        "dark"
+    );
     browser.navigate(&file_url(&out, "guidelines/a-1.html"));
     browser.wait_for("document.documentElement.dataset.theme === 'dark'", WAIT);
     assert_eq!(
@@ -53,10 +63,18 @@ fn search_box_finds_results_from_file_urls() {
 
     // "/" focuses the search box; typing shows results as you type.
     browser.press("/");
-    browser.wait_for("document.activeElement && document.activeElement.id === 'search-input'", WAIT);
+    browser.wait_for(
+        "document.activeElement && document.activeElement.id === 'search-input'",
+        WAIT,
+    );
     browser.type_text("supply chain");
-    browser.wait_for("document.querySelectorAll('#search-results li').length > 0", WAIT);
-    let hrefs = browser.eval("[...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'))");
+    browser.wait_for(
+        "document.querySelectorAll('#search-results li').length > 0",
+        WAIT,
+    );
+    let hrefs = browser.eval(
+        "[...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'))",
+    );
     let hrefs: Vec<String> = serde_json::from_value(hrefs).expect("hrefs");
     let position = hrefs
         .iter()
@@ -64,7 +82,10 @@ fn search_box_finds_results_from_file_urls() {
         .unwrap_or_else(|| panic!("DEV-1 not among the results: {hrefs:?}"));
     assert!(position < 3, "DEV-1 in the top three: {hrefs:?}");
     let marked = browser.eval("document.querySelectorAll('#search-results mark').length");
-    assert!(marked.as_u64().unwrap_or(0) > 0, "matched terms are highlighted");
+    assert!(
+        marked.as_u64().unwrap_or(0) > 0,
+        "matched terms are highlighted"
+    );
 
     // A kind filter narrows the results.
     browser.eval("[...document.querySelectorAll('.search-kinds button')].find(b => b.textContent.startsWith('Examples')).click()");

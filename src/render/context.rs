@@ -16,6 +16,9 @@ use crate::search::SearchDoc;
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
+    /// Domain pages and guidelines in reading order, and each one's place in it.
+    order: Vec<Position>,
+    place: std::collections::HashMap<Position, usize>,
     /// Site-wide values every template sees as `site`.
     site_info: Value,
 }
@@ -80,9 +83,13 @@ impl<'a> Renderer<'a> {
                 "frameworks": site.frameworks.len(),
             },
         });
+        let order = reading_order(site);
+        let place = order.iter().enumerate().map(|(i, p)| (*p, i)).collect();
         Self {
             site,
             theme,
+            order,
+            place,
             site_info,
         }
     }
@@ -719,29 +726,20 @@ impl<'a> Renderer<'a> {
 
     /// Previous and next page in reading order: each domain page, then its guidelines.
     fn neighbours(&self, at: Position, root: &str) -> (Option<Value>, Option<Value>) {
-        let order = self.reading_order();
-        let Some(i) = order.iter().position(|p| *p == at) else {
+        let Some(&i) = self.place.get(&at) else {
             return (None, None);
         };
         let link = |p: &Position| -> Value {
             match *p {
-                Position::Domain(d) => {
-                    json!({ "title": self.site.domains[d].meta.title, "url": format!("{root}{}", urls::domain(self.site, d)) })
-                }
+                Position::Domain(d) => json!({
+                    "title": self.site.domains[d].meta.title,
+                    "url": format!("{root}{}", urls::domain(self.site, d)),
+                }),
                 Position::Guideline(g) => self.guideline_card(g, root),
             }
         };
-        let prev = i.checked_sub(1).and_then(|j| order.get(j)).map(link);
-        (prev, order.get(i + 1).map(link))
-    }
-
-    fn reading_order(&self) -> Vec<Position> {
-        let mut order = Vec::with_capacity(self.site.domains.len() + self.site.guidelines.len());
-        for d in 0..self.site.domains.len() {
-            order.push(Position::Domain(d));
-            order.extend(self.site.guidelines_of(d).map(Position::Guideline));
-        }
-        order
+        let prev = i.checked_sub(1).and_then(|j| self.order.get(j)).map(link);
+        (prev, self.order.get(i + 1).map(link))
     }
 
     fn edit_url(&self, source: &Source) -> Option<String> {
@@ -787,7 +785,17 @@ impl<'a> Renderer<'a> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Each domain page, then its guidelines.
+fn reading_order(site: &Site) -> Vec<Position> {
+    let mut order = Vec::with_capacity(site.domains.len() + site.guidelines.len());
+    for d in 0..site.domains.len() {
+        order.push(Position::Domain(d));
+        order.extend(site.guidelines_of(d).map(Position::Guideline));
+    }
+    order
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Position {
     Domain(usize),
     Guideline(usize),

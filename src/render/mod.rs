@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::{Error, Result};
 use crate::output::Output;
 use crate::resolve::Site;
-use crate::search::{SearchDoc, client};
+use crate::search::SearchDoc;
 
 use context::Renderer;
 pub use theme::Theme;
@@ -82,39 +82,10 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
     copy_assets(site, &mut output)?;
     warn_unreachable_pages(site, &linked, diagnostics);
     search_docs.sort_by(|a, b| a.url.cmp(&b.url));
-    let search = &site.config.output.html.search;
-    if search.enable {
-        let labels = facet_labels(site);
-        let files = client::build(
-            &search_docs,
-            search.boost_title,
-            search.teaser_word_count,
-            &labels,
-        );
-        for (path, text) in files {
-            output.insert(path, text.into_bytes());
-        }
-    }
     Ok(Rendering {
         output,
         search_docs,
     })
-}
-
-/// Human names for the facet values the static search offers as filters.
-fn facet_labels(site: &Site) -> client::Labels {
-    let mut labels = client::Labels::new();
-    let domains = site
-        .domains
-        .iter()
-        .map(|d| (d.meta.id.value.clone(), d.meta.title.clone()));
-    labels.insert("domain".into(), domains.collect());
-    let frameworks = site
-        .frameworks
-        .iter()
-        .map(|f| (f.id.clone(), f.name.clone()));
-    labels.insert("framework".into(), frameworks.collect());
-    labels
 }
 
 fn jobs(site: &Site) -> Vec<Job> {

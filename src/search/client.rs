@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream, TokenizerManager};
 
@@ -20,7 +21,9 @@ use super::index::teaser;
 
 /// Format version of the files; the engine refuses other versions.
 pub const CLIENT_FORMAT: u32 = 1;
-pub const DOCS_PER_CHUNK: usize = 50;
+pub const DOCS_PER_CHUNK: usize = 20;
+/// The most documents one key lists (see `strongest`).
+pub const MAX_POSTINGS: usize = 2000;
 /// Target size of one postings shard, in bytes of JSON.
 const SHARD_TARGET_BYTES: usize = 24_000;
 const K1: f32 = 1.2;
@@ -30,6 +33,22 @@ const WEIGHT_SCALE: f32 = 10.0;
 
 /// Display labels for facet values (domain id -> title, framework id -> name).
 pub type Labels = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Human names for the facet values the static search offers as filters.
+pub fn labels_for(site: &crate::resolve::Site) -> Labels {
+    let mut labels = Labels::new();
+    let domains = site
+        .domains
+        .iter()
+        .map(|d| (d.meta.id.value.clone(), d.meta.title.clone()));
+    labels.insert("domain".into(), domains.collect());
+    let frameworks = site
+        .frameworks
+        .iter()
+        .map(|f| (f.id.clone(), f.name.clone()));
+    labels.insert("framework".into(), frameworks.collect());
+    labels
+}
 
 /// Builds the client index files: (path relative to the site root, content).
 pub fn build(
@@ -155,63 +174,74 @@ fn delta_encode(list: &[(u32, u32)]) -> Vec<u32> {
     out
 }
 
+/// Terms and their frequencies in one field of one document, and the field's length.
+struct FieldTerms {
+    terms: HashMap<String, u32>,
+    length: u32,
+}
+
 /// Key -> sorted (doc, weight) list for every prose stem, identifier and facet.
 fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, u32)>> {
-    let mut analyzer = TokenizerManager::default()
+    let boosts = [
+        title_boost,
+        analysis::SUMMARY_BOOST,
+        analysis::BODY_BOOST,
+        analysis::TAGS_BOOST,
+    ];
+    let analyzer = TokenizerManager::default()
         .get("en_stem")
         .expect("tantivy registers en_stem by default");
-    let fields: [(f32, fn(&SearchDoc) -> String); 4] = [
-        (title_boost, |d| d.title.clone()),
-        (analysis::SUMMARY_BOOST, |d| d.summary.clone()),
-        (analysis::BODY_BOOST, |d| d.body.clone()),
-        (analysis::TAGS_BOOST, |d| d.tags.join(" ")),
-    ];
-    // Per field: each document's term frequencies and length, and each term's document frequency.
-    let analyzed: Vec<Vec<HashMap<String, u32>>> = fields
-        .iter()
-        .map(|(_, text)| {
-            docs.iter()
-                .map(|d| term_frequencies(&mut analyzer, &text(d)))
-                .collect()
-        })
+    let analyzed: Vec<[FieldTerms; 4]> = docs
+        .par_iter()
+        .map_init(
+            || analyzer.clone(),
+            |analyzer, d| {
+                [
+                    analyze(analyzer, &d.title),
+                    analyze(analyzer, &d.summary),
+                    analyze(analyzer, &d.body),
+                    analyze(analyzer, &d.tags.join(" ")),
+                ]
+            },
+        )
         .collect();
     let n = docs.len() as f32;
-    let mut scores: BTreeMap<String, BTreeMap<u32, f32>> = BTreeMap::new();
-    for ((boost, _), per_doc) in fields.iter().zip(&analyzed) {
-        let lengths: Vec<f32> = per_doc
-            .iter()
-            .map(|tf| tf.values().sum::<u32>() as f32)
-            .collect();
-        let average = (lengths.iter().sum::<f32>() / n.max(1.0)).max(1.0);
+    // (term, doc, score) for every field; merged per (term, doc) after sorting.
+    let mut entries: Vec<(&str, u32, f32)> = Vec::new();
+    for (field, boost) in boosts.iter().enumerate() {
+        let average =
+            (analyzed.iter().map(|a| a[field].length as f32).sum::<f32>() / n.max(1.0)).max(1.0);
         let mut doc_freq: HashMap<&str, u32> = HashMap::new();
-        for tf in per_doc {
-            for term in tf.keys() {
+        for a in &analyzed {
+            for term in a[field].terms.keys() {
                 *doc_freq.entry(term.as_str()).or_insert(0) += 1;
             }
         }
-        for (doc, tf) in per_doc.iter().enumerate() {
-            for (term, &count) in tf {
+        for (doc, a) in analyzed.iter().enumerate() {
+            let norm = K1 * (1.0 - B + B * a[field].length as f32 / average);
+            for (term, &count) in &a[field].terms {
                 let idf = idf(n, doc_freq[term.as_str()] as f32);
-                let norm = K1 * (1.0 - B + B * lengths[doc] / average);
                 let score = boost * idf * (1.0 + K1) * count as f32 / (count as f32 + norm);
-                *scores
-                    .entry(term.clone())
-                    .or_default()
-                    .entry(doc as u32)
-                    .or_insert(0.0) += score;
+                entries.push((term.as_str(), doc as u32, score));
             }
         }
+    }
+    entries.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = BTreeMap::new();
+    for group in entries.chunk_by(|a, b| a.0 == b.0) {
+        let mut list: Vec<(u32, f32)> = Vec::with_capacity(group.len());
+        for &(_, doc, score) in group {
+            match list.last_mut() {
+                Some(last) if last.0 == doc => last.1 += score,
+                _ => list.push((doc, score)),
+            }
+        }
+        scores.insert(group[0].0.to_string(), list);
     }
     add_identifiers(docs, n, &mut scores);
     let mut postings: BTreeMap<String, Vec<(u32, u32)>> = scores
         .into_iter()
-        .map(|(key, per_doc)| {
-            let list = per_doc
-                .into_iter()
-                .map(|(d, s)| (d, (s * WEIGHT_SCALE).round().max(1.0) as u32))
-                .collect();
-            (key, list)
-        })
+        .map(|(key, list)| (key, strongest(list)))
         .collect();
     for (d, doc) in docs.iter().enumerate() {
         for (name, value) in doc.facets() {
@@ -224,10 +254,35 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
     postings
 }
 
+/// The list with weights in tenths, cut to the `MAX_POSTINGS` heaviest documents (in doc order):
+/// a term common enough to pass that cap contributes little to any ranking, and uncapped it
+/// would make one shard, and so some first queries, large.
+fn strongest(mut list: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
+    if list.len() > MAX_POSTINGS {
+        list.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(MAX_POSTINGS);
+        list.sort_unstable_by_key(|p| p.0);
+    }
+    list.into_iter()
+        .map(|(d, s)| (d, (s * WEIGHT_SCALE).round().max(1.0) as u32))
+        .collect()
+}
+
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> FieldTerms {
+    let mut terms = HashMap::new();
+    let mut length = 0;
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        *terms.entry(stream.token().text.clone()).or_insert(0) += 1;
+        length += 1;
+    }
+    FieldTerms { terms, length }
+}
+
 /// Exact identifiers (`#ac-2`): the item itself with the id boost, guidelines mapped to it less.
-fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, BTreeMap<u32, f32>>) {
-    let mut own: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut mapped: HashMap<String, Vec<u32>> = HashMap::new();
+fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, Vec<(u32, f32)>>) {
+    let mut own: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut mapped: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (d, doc) in docs.iter().enumerate() {
         if let Some(id) = &doc.id {
             own.entry(normalize_id(id)).or_default().push(d as u32);
@@ -236,6 +291,7 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, BTr
             mapped.entry(normalize_id(id)).or_default().push(d as u32);
         }
     }
+    let mut weights: BTreeMap<String, BTreeMap<u32, f32>> = BTreeMap::new();
     for (lists, boost) in [
         (&own, analysis::ID_BOOST),
         (&mapped, analysis::MAPPED_BOOST),
@@ -243,7 +299,7 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, BTr
         for (id, list) in lists {
             let weight = boost * idf(n, list.len() as f32);
             for &d in list {
-                *scores
+                *weights
                     .entry(format!("#{id}"))
                     .or_default()
                     .entry(d)
@@ -251,20 +307,14 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, BTr
             }
         }
     }
+    for (key, per_doc) in weights {
+        scores.insert(key, per_doc.into_iter().collect());
+    }
 }
 
 /// BM25's inverse document frequency, as tantivy computes it.
 fn idf(n: f32, doc_freq: f32) -> f32 {
     (1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
-}
-
-fn term_frequencies(analyzer: &mut TextAnalyzer, text: &str) -> HashMap<String, u32> {
-    let mut frequencies = HashMap::new();
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        *frequencies.entry(stream.token().text.clone()).or_insert(0) += 1;
-    }
-    frequencies
 }
 
 #[cfg(test)]

@@ -71,7 +71,10 @@ impl Browser {
             "Target.attachToTarget",
             json!({ "targetId": target_id, "flatten": true }),
         );
-        browser.session = attached["sessionId"].as_str().expect("session id").to_string();
+        browser.session = attached["sessionId"]
+            .as_str()
+            .expect("session id")
+            .to_string();
         browser
     }
 
@@ -104,7 +107,10 @@ impl Browser {
 
     pub fn navigate(&mut self, url: &str) {
         self.page("Page.navigate", json!({ "url": url }));
-        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'", Duration::from_secs(10));
+        self.wait_for(
+            "document.readyState === 'complete' && location.href !== 'about:blank'",
+            Duration::from_secs(10),
+        );
     }
 
     /// Evaluates `expression` in the page and returns its (JSON) value.
@@ -120,11 +126,16 @@ impl Browser {
     pub fn wait_for(&mut self, expression: &str, timeout: Duration) -> Value {
         let start = Instant::now();
         loop {
-            let value = self.eval(&format!("(function(){{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"));
+            let value = self.eval(&format!(
+                "(function(){{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"
+            ));
             if !(value.is_null() || value == false || value == "" || value == 0) {
                 return value;
             }
-            assert!(start.elapsed() < timeout, "timed out waiting for: {expression}");
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for: {expression}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -133,8 +144,14 @@ impl Browser {
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             let s = c.to_string();
-            self.page("Input.dispatchKeyEvent", json!({ "type": "keyDown", "text": s, "key": s }));
-            self.page("Input.dispatchKeyEvent", json!({ "type": "keyUp", "key": s }));
+            self.page(
+                "Input.dispatchKeyEvent",
+                json!({ "type": "keyDown", "text": s, "key": s }),
+            );
+            self.page(
+                "Input.dispatchKeyEvent",
+                json!({ "type": "keyUp", "key": s }),
+            );
         }
     }
 
@@ -178,7 +195,10 @@ fn wait_for_endpoint(profile: &Path) -> String {
                 return format!("ws://127.0.0.1:{port}{path}");
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "chromium did not open DevTools");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromium did not open DevTools"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

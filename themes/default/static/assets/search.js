@@ -153,24 +153,33 @@
           var ranked = Object.keys(scores).map(Number).filter(function (d) {
             return allowed.every(function (set) { return set[d]; });
           }).sort(function (a, b) { return scores[b] - scores[a] || a - b; });
-          var candidates = ranked.slice(0, limit * 4);
-          return rows(candidates).then(function () {
-            var seen = {};
-            var results = [];
-            candidates.forEach(function (d) {
-              var r = row(d);
-              if (!r || results.length >= limit) return;
-              var page = r[6] || r[0].split("#")[0];
-              if (seen[page]) return;
-              seen[page] = true;
-              results.push({
-                url: r[0], page: page, kind: r[1], id: r[2] || null,
-                title: r[4] ? r[4] : r[3], section: r[4] ? r[3] : null,
-                score: scores[d], snippet: highlight(r[5], queryTerms)
+          // Read metadata for a few candidates at a time: results are grouped by page, so a
+          // batch may hold several sections of one page; stop once `limit` pages are found.
+          var results = [];
+          var seen = {};
+          function take(from) {
+            var batch = ranked.slice(from, from + limit * 2);
+            if (!batch.length || results.length >= limit) {
+              return Promise.resolve({ query: query, total: ranked.length, results: results });
+            }
+            return rows(batch).then(function () {
+              batch.forEach(function (d) {
+                var r = row(d);
+                if (!r || results.length >= limit) return;
+                var page = r[6] || r[0].split("#")[0];
+                if (seen[page]) return;
+                seen[page] = true;
+                results.push({
+                  url: r[0], page: page, kind: r[1], id: r[2] || null,
+                  title: r[4] ? r[4] : r[3], section: r[4] ? r[3] : null,
+                  score: scores[d], snippet: highlight(r[5], queryTerms)
+                });
               });
+              return from + batch.length < limit * 8 ? take(from + batch.length)
+                : { query: query, total: ranked.length, results: results };
             });
-            return { query: query, total: ranked.length, results: results };
-          });
+          }
+          return take(0);
         });
       });
     }
