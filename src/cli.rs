@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::pipeline::{self, BuildOptions};
 use crate::search::SearchRequest;
+use crate::serve::{ServeEvent, ServeOptions};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -60,9 +61,34 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Serve the site on loopback, rebuild on every change and reload open pages.
+    #[command(after_help = EXIT_CODES)]
+    Serve(ServeArgs),
     /// Search the built site from the terminal (builds it first if the index is missing or stale).
     #[command(after_help = EXIT_CODES)]
     Search(SearchArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// The address to listen on. Anything but loopback exposes your drafts to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of using native file events (network mounts, WSL).
+    #[arg(long)]
+    pub poll: bool,
+    /// Serve the existing build folder read-only: no watching, no rebuilds, no reload script.
+    #[arg(long)]
+    pub no_watch: bool,
+    /// How long to wait for a burst of changes to settle, in milliseconds.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub debounce_ms: u64,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -158,7 +184,74 @@ fn run(cli: &Cli) -> Result<(), u8> {
         Command::Search(args) => {
             search(&root, args).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
+        Command::Serve(args) => {
+            serve(&root, args, cli.quiet).map_err(|e| fail(&e, Some(&root), Format::Human))
+        }
     }
+}
+
+fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine can read the site and its drafts",
+            args.bind
+        );
+    }
+    let options = ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        watch: !args.no_watch,
+        poll: args.poll,
+        debounce: std::time::Duration::from_millis(args.debounce_ms),
+    };
+    let root_for_report = root.to_path_buf();
+    let open = args.open;
+    let report = move |event: ServeEvent| match event {
+        ServeEvent::Listening(address) => {
+            let url = format!("http://{address}/");
+            eprintln!(
+                "serving {} at {url} (Ctrl-C to stop)",
+                root_for_report.display()
+            );
+            if open {
+                open_browser(&url);
+            }
+        }
+        ServeEvent::Built {
+            generation,
+            files,
+            took,
+        } if !quiet => {
+            eprintln!(
+                "build {generation}: {files} files in {:.0} ms",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+        ServeEvent::Built { .. } => {}
+        ServeEvent::Failed { diagnostics, took } => {
+            print_diagnostics(&diagnostics, &root_for_report, false);
+            eprintln!(
+                "build failed in {:.0} ms: still serving the last good site; the errors show on every page",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+        ServeEvent::WatchError(message) => eprintln!("warning: watching: {message}"),
+    };
+    crate::serve::serve(root, &options, std::sync::Arc::new(report))
+}
+
+/// Best effort: the platform's opener, silently skipped where there is none.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {

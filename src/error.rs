@@ -24,6 +24,9 @@ pub enum Error {
     )]
     UnsafeDestination(PathBuf),
 
+    #[error("serve: {0}")]
+    Serve(String),
+
     #[error("search index error: {0}")]
     Search(String),
 

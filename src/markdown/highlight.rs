@@ -1,7 +1,8 @@
 //! Build-time highlighting of fenced code with syntect, as CSS classes (`hl-keyword`...), so the
 //! theme's light and dark palettes both apply and no inline style is emitted.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
@@ -29,7 +30,26 @@ pub fn code_block(code: &str, lang: &str, highlight: bool) -> String {
     format!("<pre class=\"code\"><code{lang_class}>{body}</code></pre>\n")
 }
 
+/// (language, code) -> highlighted HTML, or `None` for a language we have no grammar for.
+type HighlightCache = HashMap<(String, String), Option<String>>;
+
+/// Highlighting is by far the costliest step of rendering, and the same blocks come back (the
+/// print page, every rebuild in `serve`): results are kept for the life of the process.
 fn highlighted(code: &str, lang: &str) -> Option<String> {
+    static CACHE: OnceLock<Mutex<HighlightCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (lang.to_string(), code.to_string());
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let html = highlight_uncached(code, lang);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, html.clone());
+    }
+    html
+}
+
+fn highlight_uncached(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);

@@ -138,6 +138,20 @@ impl SearchIndex {
         Self::with_reader(index, schema().1).map(Some)
     }
 
+    /// Opens the index in `dir` if it has the current schema, however old its content.
+    pub fn open_any(dir: &Path) -> Result<Option<Self>> {
+        let Ok(text) = std::fs::read_to_string(dir.join(VERSION_FILE)) else {
+            return Ok(None);
+        };
+        let version: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        if version["schema_version"] != SCHEMA_VERSION {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(dir).map_err(search_error)?;
+        register_tokenizers(&index);
+        Self::with_reader(index, schema().1).map(Some)
+    }
+
     fn with_reader(index: Index, fields: Fields) -> Result<Self> {
         let reader = index.reader().map_err(search_error)?;
         Ok(Self {

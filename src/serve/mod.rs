@@ -1,0 +1,185 @@
+//! `guidebook serve`: build into memory, serve over HTTP, rebuild on every change and tell open
+//! pages to reload once the new site is complete.
+//!
+//! - `site`: an immutable snapshot of a built site (files with ETags, search index, errors).
+//! - `http`: the axum router: files, `/api/search`, the live-reload event stream.
+//! - `watch`: notify with a debouncer; decides which changes matter.
+//!
+//! A request always reads one complete snapshot; a rebuild makes a new one and swaps it in whole,
+//! then broadcasts the reload. A failed rebuild keeps the last good files and publishes its
+//! errors, which every open page shows in an overlay.
+
+mod http;
+mod site;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::broadcast;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+pub use site::Snapshot;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Watch the inputs and rebuild; `false` serves an existing build folder read-only.
+    pub watch: bool,
+    /// Poll the file system instead of relying on native events (network mounts, WSL).
+    pub poll: bool,
+    pub debounce: Duration,
+}
+
+/// What the server tells the caller (the CLI prints it).
+#[derive(Debug, Clone)]
+pub enum ServeEvent {
+    Listening(SocketAddr),
+    Built {
+        generation: u64,
+        files: usize,
+        took: Duration,
+    },
+    Failed {
+        diagnostics: Vec<Diagnostic>,
+        took: Duration,
+    },
+    WatchError(String),
+}
+
+/// What open pages are told over the event stream.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    Reload(u64),
+    Errors(Arc<Vec<Diagnostic>>),
+}
+
+/// The state shared by the HTTP handlers and the rebuild loop.
+pub struct Live {
+    snapshot: RwLock<Arc<Snapshot>>,
+    events: broadcast::Sender<LiveEvent>,
+}
+
+impl Live {
+    pub fn new(snapshot: Snapshot) -> Arc<Self> {
+        let (events, _) = broadcast::channel(64);
+        Arc::new(Self {
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            events,
+        })
+    }
+
+    pub fn current(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the snapshot, then tells every open page.
+    fn publish(&self, snapshot: Snapshot) {
+        let event = if snapshot.errors.is_empty() {
+            LiveEvent::Reload(snapshot.generation)
+        } else {
+            LiveEvent::Errors(snapshot.errors.clone())
+        };
+        match self.snapshot.write() {
+            Ok(mut guard) => *guard = Arc::new(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
+        }
+        let _ = self.events.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.events.subscribe()
+    }
+}
+
+/// Builds the book at `root` and serves it until interrupted.
+pub fn serve(
+    root: &Path,
+    options: &ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Serve(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(run(root.to_path_buf(), options.clone(), report))
+}
+
+async fn run(
+    root: PathBuf,
+    options: ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<()> {
+    let live = if options.watch {
+        let live = Live::new(Snapshot::empty());
+        rebuild(&root, &live, 0, report.as_ref());
+        live
+    } else {
+        Live::new(Snapshot::from_build_dir(&root)?)
+    };
+    let _watcher = if options.watch {
+        Some(watch::spawn(
+            root.clone(),
+            live.clone(),
+            options.clone(),
+            report.clone(),
+        )?)
+    } else {
+        None
+    };
+    let address = SocketAddr::new(options.bind, options.port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| Error::Serve(format!("cannot listen on {address}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::Serve(e.to_string()))?;
+    report(ServeEvent::Listening(local));
+    axum::serve(listener, http::router(live))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::Serve(e.to_string()))
+}
+
+/// One rebuild: render in memory, then swap in the new snapshot (or publish the errors).
+fn rebuild(root: &Path, live: &Live, generation: u64, report: &(dyn Fn(ServeEvent) + Send + Sync)) {
+    let start = Instant::now();
+    let previous = live.current();
+    match Snapshot::build(root, generation, true) {
+        Ok(snapshot) => {
+            let files = snapshot.file_count();
+            live.publish(snapshot);
+            report(ServeEvent::Built {
+                generation,
+                files,
+                took: start.elapsed(),
+            });
+        }
+        Err(err) => {
+            let diagnostics = match err {
+                Error::Content(diagnostics) => diagnostics,
+                other => vec![Diagnostic::error(
+                    "build",
+                    Path::new(crate::config::CONFIG_FILE),
+                    crate::diagnostic::Position::new(1, 1),
+                    other.to_string(),
+                )],
+            };
+            live.publish(previous.with_errors(diagnostics.clone(), generation));
+            report(ServeEvent::Failed {
+                diagnostics,
+                took: start.elapsed(),
+            });
+        }
+    }
+}

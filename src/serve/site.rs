@@ -1,0 +1,175 @@
+//! A built site as the server holds it: every file in memory with its content type and ETag,
+//! the tantivy index, and the errors of the last build (if it failed).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::pipeline::{self, BuildOptions};
+use crate::search::index::SearchIndex;
+
+pub struct Asset {
+    pub bytes: axum::body::Bytes,
+    pub etag: String,
+    pub content_type: String,
+}
+
+pub struct Snapshot {
+    pub files: Arc<HashMap<String, Asset>>,
+    pub index: Option<Arc<SearchIndex>>,
+    pub title_boost: f32,
+    pub default_limit: usize,
+    /// The errors of the latest build; empty when it succeeded.
+    pub errors: Arc<Vec<Diagnostic>>,
+    pub generation: u64,
+}
+
+/// The live-reload client, added to every HTML page when watching.
+pub const LIVE_SCRIPT: &str = "/__guidebook/live.js";
+
+impl Snapshot {
+    /// A site with no pages yet (before the first build).
+    pub fn empty() -> Self {
+        Self {
+            files: Arc::new(HashMap::new()),
+            index: None,
+            title_boost: 2.0,
+            default_limit: 10,
+            errors: Arc::new(Vec::new()),
+            generation: 0,
+        }
+    }
+
+    /// Builds the book at `root` in memory; `live` adds the reload script to each page.
+    pub fn build(root: &Path, generation: u64, live: bool) -> Result<Self> {
+        let rendered = pipeline::render_site(root, &BuildOptions::default())?;
+        let search = &rendered.site.config.output.html.search;
+        let index = if search.enable {
+            Some(Arc::new(SearchIndex::in_memory(&rendered.search_docs)?))
+        } else {
+            None
+        };
+        let files = rendered
+            .output
+            .iter()
+            .map(|(path, bytes)| {
+                (
+                    path.to_string(),
+                    asset(path, bytes, live.then_some(generation)),
+                )
+            })
+            .collect();
+        Ok(Self {
+            files: Arc::new(files),
+            index,
+            title_boost: search.boost_title,
+            default_limit: search.limit_results,
+            errors: Arc::new(Vec::new()),
+            generation,
+        })
+    }
+
+    /// Serves an existing build folder as it is (read-only, no reload script).
+    pub fn from_build_dir(root: &Path) -> Result<Self> {
+        let config = pipeline::load_config(root)?;
+        let dir = root.join(&config.build.build_dir);
+        if !dir.is_dir() {
+            return Err(Error::Serve(format!(
+                "{} does not exist: run `guidebook build` first, or serve without --no-watch",
+                dir.display()
+            )));
+        }
+        let real_root = dir.canonicalize().map_err(|e| Error::read(&dir, e))?;
+        let mut files = HashMap::new();
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true) {
+            let entry = entry.map_err(|e| Error::read(&dir, e.into()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            // A symlink that leads out of the build folder is not served.
+            let real = entry
+                .path()
+                .canonicalize()
+                .map_err(|e| Error::read(entry.path(), e))?;
+            if !real.starts_with(&real_root) {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let path = relative
+                .iter()
+                .map(|p| p.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let bytes = std::fs::read(entry.path()).map_err(|e| Error::read(entry.path(), e))?;
+            files.insert(path.clone(), asset(&path, &bytes, None));
+        }
+        let index = SearchIndex::open_any(&pipeline::search_index_dir(root))?.map(Arc::new);
+        let search = &config.output.html.search;
+        Ok(Self {
+            files: Arc::new(files),
+            index,
+            title_boost: search.boost_title,
+            default_limit: search.limit_results,
+            errors: Arc::new(Vec::new()),
+            generation: 0,
+        })
+    }
+
+    /// The same files with the errors of a failed build.
+    pub fn with_errors(&self, errors: Vec<Diagnostic>, generation: u64) -> Self {
+        Self {
+            files: self.files.clone(),
+            index: self.index.clone(),
+            title_boost: self.title_boost,
+            default_limit: self.default_limit,
+            errors: Arc::new(errors),
+            generation,
+        }
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+}
+
+fn asset(path: &str, bytes: &[u8], live_generation: Option<u64>) -> Asset {
+    let content_type = content_type(path);
+    let bytes = match live_generation {
+        Some(generation) if content_type.starts_with("text/html") => {
+            with_live_script(bytes, generation)
+        }
+        _ => bytes.to_vec(),
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Asset {
+        etag: format!("\"{:016x}-{:x}\"", hasher.finish(), bytes.len()),
+        bytes: bytes.into(),
+        content_type,
+    }
+}
+
+fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    match mime.type_() {
+        mime_guess::mime::TEXT | mime_guess::mime::JAVASCRIPT => format!("{mime}; charset=utf-8"),
+        _ if mime.subtype() == mime_guess::mime::JAVASCRIPT || mime.subtype() == "xml" => {
+            format!("{mime}; charset=utf-8")
+        }
+        _ => mime.to_string(),
+    }
+}
+
+/// Adds the reload client before `</head>`, telling it which build the page came from.
+fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let tag =
+        format!("<script src=\"{LIVE_SCRIPT}\" data-generation=\"{generation}\" defer></script>");
+    match text.find("</head>") {
+        Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}

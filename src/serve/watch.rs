@@ -1,0 +1,154 @@
+//! Watching the inputs: the content root, the theme folder, `extra-watch-dirs` and book.toml,
+//! never the build folder. Bursts are coalesced by a debouncer; editor temporary files are
+//! ignored; a rename onto a watched file (an atomic save) counts as a change.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdCache, new_debouncer_opt};
+
+use super::{Live, ServeEvent, ServeOptions, rebuild};
+use crate::error::{Error, Result};
+use crate::load::is_ignored;
+use crate::pipeline;
+
+/// Keeps the watcher alive; dropping it stops watching.
+pub struct WatchHandle {
+    _native: Option<Debouncer<RecommendedWatcher, notify_debouncer_full::RecommendedCache>>,
+    _poll: Option<Debouncer<PollWatcher, notify_debouncer_full::NoCache>>,
+}
+
+/// The folders and files whose changes trigger a rebuild.
+struct Inputs {
+    root: PathBuf,
+    dirs: Vec<PathBuf>,
+    config: PathBuf,
+    build_dir: PathBuf,
+}
+
+impl Inputs {
+    fn of(root: &Path) -> Result<Self> {
+        let config = pipeline::load_config(root)?;
+        let mut dirs = vec![root.join(&config.book.src)];
+        dirs.extend(config.output.html.theme.iter().map(|t| root.join(t)));
+        dirs.extend(config.build.extra_watch_dirs.iter().map(|d| root.join(d)));
+        Ok(Self {
+            root: root.to_path_buf(),
+            dirs,
+            config: root.join(crate::config::CONFIG_FILE),
+            build_dir: root.join(&config.build.build_dir),
+        })
+    }
+
+    /// Whether a change at `path` should trigger a rebuild.
+    fn matters(&self, path: &Path) -> bool {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if is_ignored(&name) || path.starts_with(&self.build_dir) {
+            return false;
+        }
+        path == self.config || self.dirs.iter().any(|d| path.starts_with(d))
+    }
+}
+
+pub fn spawn(
+    root: PathBuf,
+    live: Arc<Live>,
+    options: ServeOptions,
+    report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<WatchHandle> {
+    let inputs = Inputs::of(&root)?;
+    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let handle = if options.poll {
+        let config = notify::Config::default().with_poll_interval(Duration::from_millis(100));
+        let debouncer = new_debouncer_opt::<_, PollWatcher, _>(
+            options.debounce,
+            None,
+            sender,
+            notify_debouncer_full::NoCache,
+            config,
+        )
+        .map_err(watch_error)?;
+        WatchHandle {
+            _native: None,
+            _poll: Some(watch_inputs(debouncer, &inputs)?),
+        }
+    } else {
+        let debouncer = notify_debouncer_full::new_debouncer(options.debounce, None, sender)
+            .map_err(watch_error)?;
+        WatchHandle {
+            _native: Some(watch_inputs(debouncer, &inputs)?),
+            _poll: None,
+        }
+    };
+    std::thread::Builder::new()
+        .name("guidebook-rebuild".into())
+        .spawn(move || rebuild_loop(&inputs, &live, &receiver, report.as_ref()))
+        .map_err(|e| Error::Serve(format!("cannot start the rebuild thread: {e}")))?;
+    Ok(handle)
+}
+
+fn watch_error(err: notify::Error) -> Error {
+    Error::Serve(format!("cannot watch for changes: {err}"))
+}
+
+fn watch_inputs<W: Watcher, C: FileIdCache>(
+    mut debouncer: Debouncer<W, C>,
+    inputs: &Inputs,
+) -> Result<Debouncer<W, C>> {
+    // The root non-recursively, for book.toml (editors replace it, so its inode changes).
+    debouncer
+        .watch(&inputs.root, RecursiveMode::NonRecursive)
+        .map_err(watch_error)?;
+    for dir in inputs.dirs.iter().filter(|d| d.is_dir()) {
+        debouncer
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(watch_error)?;
+    }
+    Ok(debouncer)
+}
+
+/// Rebuilds once per batch of relevant changes; changes that arrive during a rebuild are
+/// drained and answered with one more rebuild.
+fn rebuild_loop(
+    inputs: &Inputs,
+    live: &Live,
+    receiver: &mpsc::Receiver<DebounceEventResult>,
+    report: &(dyn Fn(ServeEvent) + Send + Sync),
+) {
+    let mut generation = live.current().generation;
+    while let Ok(batch) = receiver.recv() {
+        let mut relevant = is_relevant(inputs, batch, report);
+        while let Ok(more) = receiver.try_recv() {
+            relevant |= is_relevant(inputs, more, report);
+        }
+        if relevant {
+            generation += 1;
+            rebuild(&inputs.root, live, generation, report);
+        }
+    }
+}
+
+fn is_relevant(
+    inputs: &Inputs,
+    batch: DebounceEventResult,
+    report: &(dyn Fn(ServeEvent) + Send + Sync),
+) -> bool {
+    match batch {
+        Ok(events) => events.iter().any(|event| {
+            !matches!(event.kind, notify::EventKind::Access(_))
+                && event.paths.iter().any(|p| inputs.matters(p))
+        }),
+        Err(errors) => {
+            for err in errors {
+                report(ServeEvent::WatchError(err.to_string()));
+            }
+            false
+        }
+    }
+}

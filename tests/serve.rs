@@ -1,0 +1,437 @@
+//! `guidebook serve`: HTTP behaviour (traversal, headers, conditional GET, 404, search API) and
+//! live rebuilds (reload events, the error overlay, editor saves), in-process on loopback.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::cdp::Browser;
+use common::copy_fixture;
+use guidebook::serve::{ServeEvent, ServeOptions, serve};
+
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Starts a server for the book at `root` on a free loopback port; returns its address and the
+/// stream of its events.
+fn start(root: &Path, watch: bool) -> (SocketAddr, mpsc::Receiver<ServeEvent>) {
+    let (sender, receiver) = mpsc::channel();
+    let options = ServeOptions {
+        bind: "127.0.0.1".parse().expect("ip"),
+        port: 0,
+        watch,
+        poll: false,
+        debounce: DEBOUNCE,
+    };
+    let root = root.to_path_buf();
+    let sender = std::sync::Mutex::new(sender);
+    std::thread::spawn(move || {
+        let report = move |event: ServeEvent| {
+            let _ = sender.lock().map(|s| s.send(event));
+        };
+        serve(&root, &options, Arc::new(report)).expect("serve");
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        match receiver.recv_timeout(timeout).expect("server starts") {
+            ServeEvent::Listening(address) => return (address, receiver),
+            _ => continue,
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A raw HTTP/1.1 request, so the test controls the exact path bytes sent.
+fn request(address: SocketAddr, method: &str, path: &str, extra: &[(&str, &str)]) -> Reply {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn get(address: SocketAddr, path: &str) -> Reply {
+    request(address, "GET", path, &[])
+}
+
+/// Reads server-sent events from the live-reload stream.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn connect(address: SocketAddr) -> Events {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .write_all(b"GET /__guidebook/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+            .expect("send");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).expect("headers") > 2 {
+            line.clear();
+        }
+        Events { reader }
+    }
+
+    /// The next event's (name, data), skipping keep-alives; the chunked framing lines are ignored.
+    fn next(&mut self) -> (String, String) {
+        let (mut name, mut data) = (String::new(), String::new());
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).expect("event stream") > 0,
+                "stream closed"
+            );
+            let line = line.trim_end();
+            if let Some(n) = line
+                .strip_prefix("event: ")
+                .or_else(|| line.strip_prefix("event:"))
+            {
+                name = n.trim().to_string();
+            } else if let Some(d) = line
+                .strip_prefix("data: ")
+                .or_else(|| line.strip_prefix("data:"))
+            {
+                data.push_str(d.trim());
+            } else if line.is_empty() && !name.is_empty() {
+                return (name, data);
+            }
+        }
+    }
+}
+
+#[test]
+fn refuses_path_traversal() {
+    let book = copy_fixture("valid");
+    let (address, _events) = start(book.path(), true);
+    for path in [
+        "/../book.toml",
+        "/%2e%2e/book.toml",
+        "/%2e%2e%2fbook.toml",
+        "/%252e%252e/book.toml",
+        "/..%5cbook.toml",
+        "/guidelines/..%2f..%2fbook.toml",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/content/guidelines/design/a-1.md",
+    ] {
+        let reply = get(address, path);
+        assert!(
+            reply.status == 404 || reply.status == 400,
+            "{path}: {}",
+            reply.status
+        );
+        assert!(
+            !reply.text().contains("[book]") && !reply.text().contains("root:"),
+            "{path} leaked a file"
+        );
+    }
+}
+
+#[test]
+fn no_watch_serves_the_build_folder_without_following_symlinks_out() {
+    let book = copy_fixture("valid");
+    guidebook::pipeline::build(book.path(), &Default::default()).expect("build");
+    let secret = book.path().join("secret.txt");
+    std::fs::write(&secret, "top secret").expect("write");
+    std::os::unix::fs::symlink(&secret, book.path().join("book/leak.txt")).expect("symlink");
+    let (address, _events) = start(book.path(), false);
+    assert_eq!(get(address, "/guidelines/a-1.html").status, 200);
+    let leak = get(address, "/leak.txt");
+    assert_eq!(leak.status, 404);
+    assert!(!leak.text().contains("top secret"));
+    assert!(
+        !get(address, "/index.html")
+            .text()
+            .contains("__guidebook/live.js"),
+        "read-only: no reload script"
+    );
+    let search = get(address, "/api/search?q=A-1");
+    assert_eq!(search.status, 200, "{}", search.text());
+}
+
+#[test]
+fn security_headers_content_types_404_head_and_etags() {
+    let book = copy_fixture("valid");
+    let (address, _events) = start(book.path(), true);
+    let page = get(address, "/guidelines/a-1.html");
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").expect("CSP");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    for (path, expected) in [
+        ("/assets/guidebook.css", "text/css"),
+        ("/assets/search.js", "javascript"),
+        ("/assets/favicon.svg", "image/svg+xml"),
+        ("/sitemap.xml", "xml"),
+        ("/img/logo.png", "image/png"),
+    ] {
+        let reply = get(address, path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(
+            reply
+                .header("content-type")
+                .is_some_and(|t| t.contains(expected)),
+            "{path}: {:?}",
+            reply.header("content-type")
+        );
+    }
+    assert_eq!(get(address, "/").status, 200);
+    let moved = get(address, "/frameworks/demo");
+    assert_eq!(moved.status, 301);
+    assert_eq!(moved.header("location"), Some("/frameworks/demo/"));
+
+    let missing = get(address, "/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("Page not found"),
+        "the site's own 404 page"
+    );
+
+    let head = request(address, "HEAD", "/guidelines/a-1.html", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let etag = page.header("etag").expect("etag").to_string();
+    assert_eq!(head.header("etag"), Some(etag.as_str()));
+    let again = request(
+        address,
+        "GET",
+        "/guidelines/a-1.html",
+        &[("If-None-Match", &etag)],
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(request(address, "POST", "/index.html", &[]).status, 405);
+}
+
+#[test]
+fn search_api_answers_with_ranked_results_and_facets() {
+    let book = copy_fixture("valid");
+    let (address, _events) = start(book.path(), true);
+    let reply = get(address, "/api/search?q=A-2&limit=3");
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/json"))
+    );
+    let value: serde_json::Value = serde_json::from_slice(&reply.body).expect("json");
+    assert_eq!(value["results"][0]["page"], "guidelines/a-2.html");
+    assert!(value["facets"]["kind"]["guideline"].as_u64().is_some());
+    let filtered: serde_json::Value =
+        serde_json::from_slice(&get(address, "/api/search?q=model&kind=example").body)
+            .expect("json");
+    assert!(
+        filtered["results"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty() && r.iter().all(|h| h["kind"] == "example"))
+    );
+    let empty: serde_json::Value =
+        serde_json::from_slice(&get(address, "/api/search?q=").body).expect("json");
+    assert_eq!(empty["results"].as_array().map(Vec::len), Some(0));
+    let lenient = get(address, "/api/search?q=%22unclosed%20AND%20(");
+    assert_eq!(lenient.status, 200);
+}
+
+#[test]
+fn edits_rebuild_and_reload_and_errors_show_until_fixed() {
+    let book = copy_fixture("valid");
+    let file = book.path().join("content/guidelines/design/a-1.md");
+    let (address, _events) = start(book.path(), true);
+    let mut events = Events::connect(address);
+    assert_eq!(events.next().0, "hello");
+
+    // An edit: the reload event comes once the new site is complete, and the page has changed.
+    let original = std::fs::read_to_string(&file).expect("read");
+    let written = Instant::now();
+    std::fs::write(
+        &file,
+        original.replace("Know what can go wrong", "Know first what can go wrong"),
+    )
+    .expect("edit");
+    let (name, _) = events.next();
+    let latency = written.elapsed();
+    assert_eq!(name, "reload");
+    println!(
+        "edit to reload event: {:.0} ms (debounce {} ms)",
+        latency.as_secs_f64() * 1000.0,
+        DEBOUNCE.as_millis()
+    );
+    assert!(
+        get(address, "/guidelines/a-1.html")
+            .text()
+            .contains("Know first what can go wrong")
+    );
+
+    // A broken file: an errors event with file and line; the last good page is still served.
+    std::fs::write(&file, "---\nid: A-1\ntitle: [broken\n---\n").expect("break");
+    let (name, data) = events.next();
+    assert_eq!(name, "errors");
+    let errors: serde_json::Value = serde_json::from_str(&data).expect("errors json");
+    let first = errors
+        .as_array()
+        .and_then(|e| {
+            e.iter()
+                .find(|d| d["file"] == "content/guidelines/design/a-1.md")
+        })
+        .expect("error in a-1.md");
+    assert_eq!(first["line"], 3);
+    let status: serde_json::Value =
+        serde_json::from_slice(&get(address, "/__guidebook/status").body).expect("status");
+    assert!(status["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    assert!(
+        get(address, "/guidelines/a-1.html")
+            .text()
+            .contains("Know first what can go wrong")
+    );
+
+    // Fixed: a reload, and the errors are gone.
+    std::fs::write(&file, &original).expect("fix");
+    assert_eq!(events.next().0, "reload");
+    let status: serde_json::Value =
+        serde_json::from_slice(&get(address, "/__guidebook/status").body).expect("status");
+    assert_eq!(status["errors"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn atomic_editor_saves_count_and_temporary_files_do_not() {
+    let book = copy_fixture("valid");
+    let dir = book.path().join("content/guidelines/design");
+    let (address, _events) = start(book.path(), true);
+    let mut events = Events::connect(address);
+    assert_eq!(events.next().0, "hello");
+
+    // Editor temporary files alone trigger nothing...
+    for name in [
+        ".a-1.md.swp",
+        "a-1.md~",
+        "#a-1.md#",
+        "4913",
+        "a-1.md___jb_tmp___",
+    ] {
+        std::fs::write(dir.join(name), "scratch").expect("temp file");
+    }
+    // ...while a save by write-to-temp-then-rename does.
+    let text = std::fs::read_to_string(dir.join("a-1.md"))
+        .expect("read")
+        .replace("Draw the data flows.", "Draw every data flow.");
+    std::fs::write(dir.join(".a-1.md.tmp~"), &text).expect("temp");
+    std::thread::sleep(Duration::from_millis(300));
+    let (before, _) = (get(address, "/__guidebook/status"), ());
+    let generation_before: serde_json::Value =
+        serde_json::from_slice(&before.body).expect("status");
+    assert_eq!(
+        generation_before["generation"], 0,
+        "temporary files alone must not rebuild"
+    );
+    std::fs::rename(dir.join(".a-1.md.tmp~"), dir.join("a-1.md")).expect("rename");
+    assert_eq!(events.next().0, "reload");
+    assert!(
+        get(address, "/guidelines/a-1.html")
+            .text()
+            .contains("Draw every data flow.")
+    );
+}
+
+#[test]
+fn an_open_page_reloads_itself_and_shows_the_overlay_in_chromium() {
+    let book = copy_fixture("valid");
+    let file = book.path().join("content/guidelines/design/a-1.md");
+    let (address, _events) = start(book.path(), true);
+    let mut browser = Browser::launch();
+    browser.navigate(&format!("http://{address}/guidelines/a-1.html"));
+    browser.wait_for(
+        "window.EventSource && document.querySelector('script[src=\"/__guidebook/live.js\"]')",
+        Duration::from_secs(10),
+    );
+    // Let the page's event stream connect, then mark this page load.
+    std::thread::sleep(Duration::from_millis(500));
+    browser.eval("window.__beforeEdit = true");
+
+    let original = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        original.replace("Model the threats", "Model all the threats"),
+    )
+    .expect("edit");
+    browser.wait_for(
+        "!window.__beforeEdit && document.querySelector('h1').textContent.includes('Model all the threats')",
+        Duration::from_secs(15),
+    );
+
+    std::fs::write(&file, "---\nid: A-1\ntitle: [broken\n---\n").expect("break");
+    let overlay = browser.wait_for(
+        "document.querySelector('.guidebook-overlay') && document.querySelector('.guidebook-overlay').textContent",
+        Duration::from_secs(15),
+    );
+    let overlay = overlay.as_str().unwrap_or_default().to_string();
+    assert!(
+        overlay.contains("content/guidelines/design/a-1.md:3"),
+        "{overlay}"
+    );
+    std::fs::write(&file, &original).expect("fix");
+    browser.wait_for(
+        "!document.querySelector('.guidebook-overlay') && document.querySelector('h1').textContent.includes('Model the threats')",
+        Duration::from_secs(15),
+    );
+}
