@@ -142,6 +142,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
             let options = BuildOptions {
                 dest: dest.clone(),
                 deny_warnings: *deny_warnings,
+                ..BuildOptions::default()
             };
             let report = pipeline::build(&root, &options)
                 .map_err(|e| fail(&e, Some(&root), Format::Human))?;
@@ -167,6 +168,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
             let options = BuildOptions {
                 dest: None,
                 deny_warnings: *deny_warnings,
+                ..BuildOptions::default()
             };
             let report =
                 pipeline::check(&root, &options).map_err(|e| fail(&e, Some(&root), *format))?;

@@ -18,6 +18,8 @@ pub struct BuildOptions {
     /// Where to write the site; `None` means `build-dir` from book.toml, relative to the root.
     pub dest: Option<PathBuf>,
     pub deny_warnings: bool,
+    /// Leave out the static site's search index (`serve` answers searches with its API).
+    pub skip_static_search: bool,
 }
 
 /// The result of a successful build or check.
@@ -77,7 +79,7 @@ pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
     let mut rendering =
         timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
     let search = &site.config.output.html.search;
-    if search.enable {
+    if search.enable && !options.skip_static_search {
         timings.time("client-index", || {
             let labels = crate::search::client::labels_for(&site);
             let files = crate::search::client::build(

@@ -13,6 +13,7 @@ fn build_valid() -> tempfile::TempDir {
     let options = BuildOptions {
         dest: Some(out.path().join("site")),
         deny_warnings: true,
+        ..BuildOptions::default()
     };
     pipeline::build(&fixture("valid"), &options).expect("valid fixture builds without warnings");
     out
@@ -173,6 +174,7 @@ fn failed_build_leaves_the_previous_site_untouched() {
     let options = BuildOptions {
         dest: Some(dest.clone()),
         deny_warnings: false,
+        ..BuildOptions::default()
     };
     pipeline::build(book.path(), &options).expect("first build");
     let before = snapshot(&dest);
@@ -208,6 +210,7 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
     let options = BuildOptions {
         dest: Some(dir.path().to_path_buf()),
         deny_warnings: false,
+        ..BuildOptions::default()
     };
     let err = pipeline::build(&fixture("valid"), &options).expect_err("unsafe destination");
     assert!(matches!(err, Error::UnsafeDestination(_)), "{err}");
@@ -434,6 +437,7 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
     let options = BuildOptions {
         dest: Some(dest.clone()),
         deny_warnings: false,
+        ..BuildOptions::default()
     };
     pipeline::build(book.path(), &options).expect("build with theme");
     assert_eq!(

@@ -435,3 +435,66 @@ fn an_open_page_reloads_itself_and_shows_the_overlay_in_chromium() {
         Duration::from_secs(15),
     );
 }
+
+#[test]
+fn incremental_rebuild_equals_a_full_build() {
+    use guidebook::pipeline::{BuildOptions, render_site};
+    use guidebook::search::SearchRequest;
+    use guidebook::search::index::SearchIndex;
+
+    let book = copy_fixture("valid");
+    let options = BuildOptions::default();
+    let before = render_site(book.path(), &options).expect("first build");
+    let index = SearchIndex::in_memory(&before.search_docs).expect("index");
+
+    // One body edit, one new cross-reference (changes backlinks elsewhere), one new page.
+    let a1 = book.path().join("content/guidelines/design/a-1.md");
+    let text = std::fs::read_to_string(&a1)
+        .expect("read")
+        .replace("Draw the data flows.", "Draw every data flow twice.");
+    std::fs::write(&a1, text).expect("edit");
+    let b1 = book.path().join("content/guidelines/operate/b-1.md");
+    let text = std::fs::read_to_string(&b1)
+        .expect("read")
+        .replace("  - id: A-1\n", "  - id: A-1\n  - id: A-2\n");
+    std::fs::write(&b1, text).expect("edit");
+    std::fs::write(
+        book.path().join("content/pages/glossary.md"),
+        "---\ntitle: Glossary\n---\n\nSee [A-2](guideline:A-2).\n",
+    )
+    .expect("new page");
+
+    let incremental = render_site(book.path(), &options).expect("cached build");
+    index
+        .update(&incremental.search_docs)
+        .expect("incremental index");
+    guidebook::render::cache::clear();
+    let full = render_site(book.path(), &options).expect("fresh build");
+    let full_index = SearchIndex::in_memory(&full.search_docs).expect("full index");
+
+    assert!(
+        incremental.output == full.output,
+        "cached rendering differs from a fresh one"
+    );
+    assert_eq!(incremental.search_docs, full.search_docs);
+    for query in [
+        "data flow twice",
+        "glossary",
+        "A-2",
+        "model",
+        "Watch the system",
+        "threat",
+    ] {
+        let a = index
+            .search(&SearchRequest::new(query), 2.0, 10)
+            .expect("search");
+        let b = full_index
+            .search(&SearchRequest::new(query), 2.0, 10)
+            .expect("search");
+        let pages = |r: &guidebook::search::SearchResponse| {
+            r.results.iter().map(|h| h.url.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(pages(&a), pages(&b), "{query}");
+        assert_eq!(a.total, b.total, "{query}");
+    }
+}

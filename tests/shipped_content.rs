@@ -13,6 +13,7 @@ fn site() -> Site {
     let options = BuildOptions {
         dest: None,
         deny_warnings: true,
+        ..BuildOptions::default()
     };
     let rendered = pipeline::render_site(&repo_root(), &options)
         .unwrap_or_else(|e| panic!("shipped content must build cleanly: {e:?}"));

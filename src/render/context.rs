@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::cache;
 use super::links::SiteLinks;
 use super::{Job, Rendered, Theme, sitemap_paths, tag_names, template_and_path, urls};
 use crate::diagnostic::Diagnostic;
@@ -19,12 +20,15 @@ pub struct Renderer<'a> {
     /// Domain pages and guidelines in reading order, and each one's place in it.
     order: Vec<Position>,
     place: std::collections::HashMap<Position, usize>,
+    /// Changes whenever any typed link could resolve differently (see `cache`).
+    links_fingerprint: u64,
     /// Site-wide values every template sees as `site`.
     site_info: Value,
 }
 
 /// Markdown rendered for one page, with what it found.
-struct Body {
+#[derive(Clone)]
+pub(super) struct Body {
     html: String,
     toc: Vec<markdown::TocEntry>,
     diagnostics: Vec<Diagnostic>,
@@ -90,6 +94,7 @@ impl<'a> Renderer<'a> {
             theme,
             order,
             place,
+            links_fingerprint: links_fingerprint(site),
             site_info,
         }
     }
@@ -131,22 +136,33 @@ impl<'a> Renderer<'a> {
     }
 
     fn markdown(&self, text: &str, source: &Source, root: &str, line_offset: usize) -> Body {
-        let links = SiteLinks(self.site);
-        let cx = MarkdownContext {
-            source,
+        let highlight = self.site.config.guidebook.highlight_code;
+        let key = cache::Key {
+            text: text.to_string(),
+            file: source.path.clone(),
             line_offset,
-            root,
-            links: &links,
-            highlight: self.site.config.guidebook.highlight_code,
+            root: root.to_string(),
+            highlight,
+            links: self.links_fingerprint,
         };
-        let (rendered, diagnostics) = markdown::render(text, &cx);
-        Body {
-            html: rendered.html,
-            toc: rendered.toc,
-            diagnostics,
-            typed_links: rendered.typed_links,
-            sections: rendered.sections,
-        }
+        cache::get_or_render(key, || {
+            let links = SiteLinks(self.site);
+            let cx = MarkdownContext {
+                source,
+                line_offset,
+                root,
+                links: &links,
+                highlight,
+            };
+            let (rendered, diagnostics) = markdown::render(text, &cx);
+            Body {
+                html: rendered.html,
+                toc: rendered.toc,
+                diagnostics,
+                typed_links: rendered.typed_links,
+                sections: rendered.sections,
+            }
+        })
     }
 
     /// Markdown from a YAML field (catalog descriptions): positions point at the file's start.
@@ -783,6 +799,28 @@ impl<'a> Renderer<'a> {
         let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into());
         format!("window.guidebookNav = {json};\n")
     }
+}
+
+/// A digest of every typed-link target and the URL it resolves to.
+fn links_fingerprint(site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (g, guideline) in site.guidelines.iter().enumerate() {
+        (&guideline.guideline.meta.id.value, urls::guideline(site, g)).hash(&mut hasher);
+    }
+    for (e, example) in site.examples.iter().enumerate() {
+        (&example.example.meta.id.value, urls::example(site, e)).hash(&mut hasher);
+    }
+    for page in &site.pages {
+        page.slug.hash(&mut hasher);
+    }
+    for framework in &site.frameworks {
+        framework.id.hash(&mut hasher);
+        for control in &framework.controls {
+            (&control.id, &control.slug, control.mapped_by.is_empty()).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// Each domain page, then its guidelines.

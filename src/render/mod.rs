@@ -1,6 +1,7 @@
 //! Stage 3: the resolved site to HTML files in memory. Every page is an independent job, rendered
 //! in parallel; Markdown problems found on the way (unknown link targets) come back as diagnostics.
 
+pub mod cache;
 mod context;
 mod links;
 mod theme;

@@ -1,7 +1,8 @@
 //! The tantivy side: schema, building (in RAM or atomically on disk), and querying.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 use tantivy::collector::{FacetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
@@ -79,6 +80,14 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Kept for in-memory indexes so `update` can replace only what changed.
+    updater: Option<Mutex<Updater>>,
+}
+
+/// The writer of an in-memory index and a digest of each document it holds, by URL.
+struct Updater {
+    writer: IndexWriter,
+    digests: HashMap<String, u64>,
 }
 
 fn search_error(err: impl std::fmt::Display) -> Error {
@@ -98,8 +107,71 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         register_tokenizers(&index);
-        fill(&index, fields, docs)?;
-        Self::with_reader(index, fields)
+        let mut writer = writer(&index)?;
+        for doc in docs {
+            writer
+                .add_document(to_document(fields, doc))
+                .map_err(search_error)?;
+        }
+        writer.commit().map_err(search_error)?;
+        let mut search = Self::with_reader(index, fields)?;
+        search.updater = Some(Mutex::new(Updater {
+            writer,
+            digests: docs.iter().map(|d| (d.url.clone(), digest(d))).collect(),
+        }));
+        Ok(search)
+    }
+
+    /// How many segments the index has (each `update` adds one).
+    pub fn segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// Brings an in-memory index in line with `docs`, replacing only the documents that were
+    /// added, removed or changed. Falls back to nothing for on-disk indexes (they are rebuilt).
+    pub fn update(&self, docs: &[SearchDoc]) -> Result<()> {
+        let Some(updater) = &self.updater else {
+            return Err(Error::Search(
+                "only in-memory indexes can be updated".into(),
+            ));
+        };
+        let mut updater = updater
+            .lock()
+            .map_err(|_| Error::Search("index writer poisoned".into()))?;
+        let fresh: HashMap<&str, (u64, &SearchDoc)> = docs
+            .iter()
+            .map(|d| (d.url.as_str(), (digest(d), d)))
+            .collect();
+        let mut stale = Vec::new();
+        for (url, old) in &updater.digests {
+            let current = fresh.get(url.as_str()).map(|(new, _)| *new);
+            if current != Some(*old) {
+                stale.push(url.clone());
+            }
+        }
+        let added: Vec<&SearchDoc> = fresh
+            .iter()
+            .filter(|(url, (new, _))| updater.digests.get(**url) != Some(new))
+            .map(|(_, (_, doc))| *doc)
+            .collect();
+        if stale.is_empty() && added.is_empty() {
+            return Ok(());
+        }
+        for url in &stale {
+            updater
+                .writer
+                .delete_term(Term::from_field_text(self.fields.url, url));
+            updater.digests.remove(url);
+        }
+        for doc in added {
+            updater
+                .writer
+                .add_document(to_document(self.fields, doc))
+                .map_err(search_error)?;
+            updater.digests.insert(doc.url.clone(), digest(doc));
+        }
+        updater.writer.commit().map_err(search_error)?;
+        self.reader.reload().map_err(search_error)
     }
 
     /// Writes an index of `docs` to `dir`, replacing any previous one only once it is complete.
@@ -153,8 +225,14 @@ impl SearchIndex {
     }
 
     fn with_reader(index: Index, fields: Fields) -> Result<Self> {
-        let reader = index.reader().map_err(search_error)?;
+        // Reloaded explicitly after each commit; no background watcher thread.
+        let reader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(search_error)?;
         Ok(Self {
+            updater: None,
             index,
             reader,
             fields,
@@ -290,37 +368,54 @@ impl SearchIndex {
     }
 }
 
-fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
-    let mut writer: IndexWriter = index
+fn writer(index: &Index) -> Result<IndexWriter> {
+    index
         .writer_with_num_threads(1, 50_000_000)
-        .map_err(search_error)?;
+        .map_err(search_error)
+}
+
+fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
+    let mut writer = writer(index)?;
     for doc in docs {
-        let mut d = TantivyDocument::default();
-        d.add_text(f.url, &doc.url);
-        d.add_text(f.page, &doc.page);
-        d.add_text(f.kind, doc.kind);
-        if let Some(id) = &doc.id {
-            // Stored as written; the id tokenizer lowercases it for the index.
-            d.add_text(f.id, id.split_whitespace().collect::<Vec<_>>().join(" "));
-        }
-        for id in &doc.mapped {
-            d.add_text(f.mapped, normalize_id(id));
-        }
-        d.add_text(f.title, &doc.title);
-        if doc.page_title != doc.title {
-            d.add_text(f.page_title, &doc.page_title);
-        }
-        d.add_text(f.summary, &doc.summary);
-        d.add_text(f.body, &doc.body);
-        d.add_text(f.tags, doc.tags.join(" "));
-        for (name, value) in doc.facets() {
-            d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
-        }
-        writer.add_document(d).map_err(search_error)?;
+        writer
+            .add_document(to_document(f, doc))
+            .map_err(search_error)?;
     }
     writer.commit().map_err(search_error)?;
     writer.wait_merging_threads().map_err(search_error)?;
     Ok(())
+}
+
+fn digest(doc: &SearchDoc) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    doc.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn to_document(f: Fields, doc: &SearchDoc) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.url, &doc.url);
+    d.add_text(f.page, &doc.page);
+    d.add_text(f.kind, doc.kind);
+    if let Some(id) = &doc.id {
+        // Stored as written; the id tokenizer lowercases it for the index.
+        d.add_text(f.id, id.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    for id in &doc.mapped {
+        d.add_text(f.mapped, normalize_id(id));
+    }
+    d.add_text(f.title, &doc.title);
+    if doc.page_title != doc.title {
+        d.add_text(f.page_title, &doc.page_title);
+    }
+    d.add_text(f.summary, &doc.summary);
+    d.add_text(f.body, &doc.body);
+    d.add_text(f.tags, doc.tags.join(" "));
+    for (name, value) in doc.facets() {
+        d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
+    }
+    d
 }
 
 fn facets(counts: &tantivy::collector::FacetCounts) -> Facets {

@@ -11,7 +11,7 @@ pub mod index;
 use serde::Serialize;
 
 /// One searchable unit: a page, or one heading section of a page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct SearchDoc {
     /// Site-relative URL, with `#anchor` for a section.
     pub url: String,

@@ -155,7 +155,7 @@ async fn run(
 fn rebuild(root: &Path, live: &Live, generation: u64, report: &(dyn Fn(ServeEvent) + Send + Sync)) {
     let start = Instant::now();
     let previous = live.current();
-    match Snapshot::build(root, generation, true) {
+    match Snapshot::build(root, generation, &previous) {
         Ok(snapshot) => {
             let files = snapshot.file_count();
             live.publish(snapshot);

@@ -27,6 +27,9 @@ pub struct Snapshot {
     pub generation: u64,
 }
 
+/// Past this many segments (one per rebuild), the live index is rebuilt whole.
+const MAX_SEGMENTS: usize = 40;
+
 /// The live-reload client, added to every HTML page when watching.
 pub const LIVE_SCRIPT: &str = "/__guidebook/live.js";
 
@@ -43,15 +46,24 @@ impl Snapshot {
         }
     }
 
-    /// Builds the book at `root` in memory; `live` adds the reload script to each page.
-    pub fn build(root: &Path, generation: u64, live: bool) -> Result<Self> {
-        let rendered = pipeline::render_site(root, &BuildOptions::default())?;
-        let search = &rendered.site.config.output.html.search;
-        let index = if search.enable {
-            Some(Arc::new(SearchIndex::in_memory(&rendered.search_docs)?))
-        } else {
-            None
+    /// Builds the book at `root` in memory, adding the reload script to each page. The search
+    /// index of `previous` is updated in place (only changed documents) when there is one.
+    pub fn build(root: &Path, generation: u64, previous: &Snapshot) -> Result<Self> {
+        let options = BuildOptions {
+            skip_static_search: true,
+            ..BuildOptions::default()
         };
+        let rendered = pipeline::render_site(root, &options)?;
+        let search = &rendered.site.config.output.html.search;
+        let index = match (&previous.index, search.enable) {
+            (_, false) => None,
+            (Some(index), true) if index.segments() < MAX_SEGMENTS => {
+                index.update(&rendered.search_docs)?;
+                Some(index.clone())
+            }
+            (_, true) => Some(Arc::new(SearchIndex::in_memory(&rendered.search_docs)?)),
+        };
+        let live = true;
         let files = rendered
             .output
             .iter()
