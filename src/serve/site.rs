@@ -63,25 +63,29 @@ impl Snapshot {
             }
             (_, true) => Some(Arc::new(SearchIndex::in_memory(&rendered.search_docs)?)),
         };
-        let live = true;
         let files = rendered
             .output
             .iter()
-            .map(|(path, bytes)| {
-                (
-                    path.to_string(),
-                    asset(path, bytes, live.then_some(generation)),
-                )
-            })
+            .map(|(path, bytes)| (path.to_string(), asset(path, bytes, Some(generation))))
             .collect();
-        Ok(Self {
+        Ok(Self::complete(files, index, search, generation))
+    }
+
+    /// A snapshot of a successful build.
+    fn complete(
+        files: HashMap<String, Asset>,
+        index: Option<Arc<SearchIndex>>,
+        search: &crate::config::SearchConfig,
+        generation: u64,
+    ) -> Self {
+        Self {
             files: Arc::new(files),
             index,
             title_boost: search.boost_title,
             default_limit: search.limit_results,
             errors: Arc::new(Vec::new()),
             generation,
-        })
+        }
     }
 
     /// Serves an existing build folder as it is (read-only, no reload script).
@@ -119,15 +123,7 @@ impl Snapshot {
             files.insert(path.clone(), asset(&path, &bytes, None));
         }
         let index = SearchIndex::open_any(&pipeline::search_index_dir(root))?.map(Arc::new);
-        let search = &config.output.html.search;
-        Ok(Self {
-            files: Arc::new(files),
-            index,
-            title_boost: search.boost_title,
-            default_limit: search.limit_results,
-            errors: Arc::new(Vec::new()),
-            generation: 0,
-        })
+        Ok(Self::complete(files, index, &config.output.html.search, 0))
     }
 
     /// The same files with the errors of a failed build.
