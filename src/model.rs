@@ -265,7 +265,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Control {
     pub id: Spanned<String>,
     pub title: String,
@@ -273,6 +273,18 @@ pub struct Control {
     pub url: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Other spellings of the id that mappings may use (OSCAL's `ac-2.1` for `AC-2(1)`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// A withdrawn control is listed but cannot be a mapping target.
+    #[serde(default)]
+    pub withdrawn: bool,
+    /// For a withdrawn control: the controls that took it over.
+    #[serde(default)]
+    pub replaced_by: Vec<String>,
+    /// Enhancements of this control.
+    #[serde(default)]
+    pub controls: Vec<Control>,
 }
 
 #[derive(Debug, Clone)]

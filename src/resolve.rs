@@ -106,6 +106,11 @@ pub struct FrameworkControl {
     pub slug: String,
     /// (guideline, index into its mappings) for every mapping that targets this control.
     pub mapped_by: Vec<(usize, usize)>,
+    /// 0 for a control, 1 for an enhancement of it, and so on.
+    pub depth: usize,
+    pub withdrawn: bool,
+    /// For a withdrawn control: the controls that took it over.
+    pub replaced_by: Vec<String>,
 }
 
 impl Framework {
@@ -446,9 +451,8 @@ fn flatten_catalog(catalog: Catalog, source: Source, diagnostics: &mut Diagnosti
     }
     let mut slugs = HashMap::new();
     for control in catalog.controls {
-        if let Some(c) = add_control(&mut framework, control, &mut slugs, diagnostics) {
-            framework.loose_controls.push(c);
-        }
+        let added = add_control(&mut framework, control, 0, &mut slugs, diagnostics);
+        framework.loose_controls.extend(added);
     }
     for group in catalog.groups {
         add_group(&mut framework, group, 0, &mut slugs, diagnostics);
@@ -472,21 +476,22 @@ fn add_group(
         controls: Vec::new(),
     });
     for control in group.controls {
-        if let Some(c) = add_control(framework, control, slugs, diagnostics) {
-            framework.sections[section].controls.push(c);
-        }
+        let added = add_control(framework, control, 0, slugs, diagnostics);
+        framework.sections[section].controls.extend(added);
     }
     for child in group.groups {
         add_group(framework, child, depth + 1, slugs, diagnostics);
     }
 }
 
+/// Adds `control` and its enhancements (depth-first); returns their indices in order.
 fn add_control(
     framework: &mut Framework,
     control: Control,
+    depth: usize,
     slugs: &mut HashMap<String, usize>,
     diagnostics: &mut Diagnostics,
-) -> Option<usize> {
+) -> Vec<usize> {
     let position = framework.source.at(&control.id);
     let id = control.id.value;
     if framework.index.contains_key(&id) {
@@ -502,11 +507,11 @@ fn add_control(
             )
             .with_help("remove or rename one of them"),
         );
-        return None;
+        return Vec::new();
     }
     if let Some(url) = control.url.as_deref().filter(|u| !is_safe_url(u)) {
         diagnostics.push(unsafe_catalog_url(framework, url));
-        return None;
+        return Vec::new();
     }
     let base = slugify(&id);
     let base = if base.is_empty() {
@@ -523,6 +528,9 @@ fn add_control(
     };
     let c = framework.controls.len();
     framework.index.insert(id.clone(), c);
+    for alias in &control.aliases {
+        framework.index.entry(alias.clone()).or_insert(c);
+    }
     framework.controls.push(FrameworkControl {
         id,
         title: control.title,
@@ -530,8 +538,21 @@ fn add_control(
         description: control.description,
         slug,
         mapped_by: Vec::new(),
+        depth,
+        withdrawn: control.withdrawn,
+        replaced_by: control.replaced_by,
     });
-    Some(c)
+    let mut added = vec![c];
+    for enhancement in control.controls {
+        added.extend(add_control(
+            framework,
+            enhancement,
+            depth + 1,
+            slugs,
+            diagnostics,
+        ));
+    }
+    added
 }
 
 fn unsafe_catalog_url(framework: &Framework, url: &str) -> Diagnostic {
@@ -597,6 +618,27 @@ fn resolve_mappings(
             );
             continue;
         };
+        let target = &frameworks[f].controls[c];
+        if target.withdrawn {
+            let help = if target.replaced_by.is_empty() {
+                "remove this mapping".to_string()
+            } else {
+                format!("map to {} instead", target.replaced_by.join(" or "))
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "withdrawn-control",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!(
+                        "`{}` of `{fw_id}` is withdrawn and cannot be a mapping target",
+                        target.id
+                    ),
+                )
+                .with_help(help),
+            );
+            continue;
+        }
         if resolved.iter().any(|m| m.framework == f && m.control == c) {
             diagnostics.push(
                 Diagnostic::warning(

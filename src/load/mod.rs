@@ -4,6 +4,7 @@
 //! across files: ids, links and mappings are checked by `resolve`.
 
 mod frontmatter;
+mod oscal;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -191,15 +192,6 @@ fn load_file(
             ));
             return Ok((Loaded::Nothing, diagnostics));
         }
-        Entry::OscalCatalog => {
-            diagnostics.push(Diagnostic::warning(
-                "oscal-not-yet-supported",
-                &source.path,
-                Position::new(1, 1),
-                "OSCAL JSON catalogs are reserved for a later release; this file is ignored",
-            ));
-            return Ok((Loaded::Nothing, diagnostics));
-        }
         _ => std::fs::read_to_string(&full).map_err(|e| Error::read(&full, e))?,
     };
     let loaded = match parse_entry(entry, &text, source) {
@@ -247,7 +239,16 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             let catalog: Catalog = yaml::parse(text, &source)?;
             Loaded::Catalog(CatalogFile { catalog, source })
         }
-        Entry::Asset | Entry::Misplaced(_) | Entry::OscalCatalog => Loaded::Nothing,
+        Entry::OscalCatalog => {
+            let id = source
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let catalog = oscal::parse(text, &id, &source)?;
+            Loaded::Catalog(CatalogFile { catalog, source })
+        }
+        Entry::Asset | Entry::Misplaced(_) => Loaded::Nothing,
     })
 }
 

@@ -473,6 +473,7 @@ impl<'a> Renderer<'a> {
             json!({
                 "id": control.id, "title": control.title, "slug": control.slug, "url": url,
                 "external_url": control.url, "mapped": control.mapped_by.len(),
+                "depth": control.depth, "withdrawn": control.withdrawn, "replaced_by": control.replaced_by,
             })
         };
         let mut sections = Vec::new();

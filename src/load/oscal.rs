@@ -1,0 +1,403 @@
+//! OSCAL catalog import: `frameworks/<id>.json` holding an OSCAL catalog becomes a framework.
+//!
+//! Groups, controls and nested enhancements keep their structure; the human label (`AC-2(1)`,
+//! from the `label` prop) becomes the control id and the OSCAL id (`ac-2.1`) an alias; the
+//! statement and guidance parts become Markdown, with parameter placeholders shown the way NIST
+//! prints them (`[Assignment: ...]`, `[Selection (one or more): ...]`). Withdrawn controls are
+//! kept, marked, with the controls that took them over. A malformed file gets an error naming
+//! the JSON path of the problem, with its line and column.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::model::{Catalog, Control, Group, Source, Spanned};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Document {
+    catalog: OscalCatalog,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct OscalCatalog {
+    metadata: Metadata,
+    #[serde(default)]
+    groups: Vec<OscalGroup>,
+    #[serde(default)]
+    controls: Vec<OscalControl>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Metadata {
+    title: String,
+    version: String,
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct OscalGroup {
+    #[serde(default)]
+    id: Option<String>,
+    title: String,
+    #[serde(default)]
+    parts: Vec<Part>,
+    #[serde(default)]
+    groups: Vec<OscalGroup>,
+    #[serde(default)]
+    controls: Vec<OscalControl>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct OscalControl {
+    id: String,
+    title: String,
+    #[serde(default)]
+    props: Vec<Prop>,
+    #[serde(default)]
+    links: Vec<Link>,
+    #[serde(default)]
+    params: Vec<Param>,
+    #[serde(default)]
+    parts: Vec<Part>,
+    #[serde(default)]
+    controls: Vec<OscalControl>,
+}
+
+#[derive(Deserialize)]
+struct Prop {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    href: String,
+    #[serde(default)]
+    rel: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Param {
+    id: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    select: Option<Select>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Select {
+    #[serde(default)]
+    how_many: Option<String>,
+    #[serde(default)]
+    choice: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Part {
+    name: String,
+    #[serde(default)]
+    props: Vec<Prop>,
+    #[serde(default)]
+    prose: Option<String>,
+    #[serde(default)]
+    parts: Vec<Part>,
+}
+
+/// Reads an OSCAL catalog; `id` (the file stem) becomes the framework id.
+pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnostic> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let document: Document =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let position = Position::new(inner.line().max(1), inner.column().max(1));
+            let message = format!("at JSON path `{path}`: {inner}");
+            let message = strip_serde_position(&message);
+            Diagnostic::error("oscal", &source.path, position, message)
+                .with_help(oscal_help(&path, text))
+        })?;
+    let catalog = document.catalog;
+    let mut converter = Converter::default();
+    converter.index_labels(&catalog.groups, &catalog.controls);
+    let url = catalog
+        .metadata
+        .links
+        .iter()
+        .find(|l| l.href.starts_with("http"))
+        .map(|l| l.href.clone());
+    Ok(Catalog {
+        id: spanned(id.to_string()),
+        name: catalog.metadata.title.trim().to_string(),
+        version: Some(catalog.metadata.version),
+        url,
+        license: None,
+        description: None,
+        groups: catalog.groups.iter().map(|g| converter.group(g)).collect(),
+        controls: catalog
+            .controls
+            .iter()
+            .map(|c| converter.control(c))
+            .collect(),
+    })
+}
+
+/// serde_json appends "at line N column M"; the diagnostic carries the position itself.
+fn strip_serde_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn oscal_help(path: &str, text: &str) -> String {
+    if path == "." && text.contains("\"mapping-collection\"") {
+        "this is an OSCAL mapping-collection, not a catalog; frameworks/ takes catalogs".into()
+    } else if path == "." {
+        "an OSCAL catalog file has a top-level \"catalog\" object".into()
+    } else {
+        "fix the value at that path (see the OSCAL 1.x catalog model)".into()
+    }
+}
+
+fn spanned(value: String) -> Spanned<String> {
+    Spanned {
+        value,
+        referenced: serde_saphyr::Location::UNKNOWN,
+        defined: serde_saphyr::Location::UNKNOWN,
+    }
+}
+
+fn prop<'a>(props: &'a [Prop], name: &str) -> Option<&'a str> {
+    props
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.value.as_str())
+}
+
+#[derive(Default)]
+struct Converter {
+    /// OSCAL control id -> human label, for "incorporated into" links.
+    labels: HashMap<String, String>,
+}
+
+impl Converter {
+    fn index_labels(&mut self, groups: &[OscalGroup], controls: &[OscalControl]) {
+        for control in controls {
+            let label = prop(&control.props, "label")
+                .unwrap_or(&control.id)
+                .to_string();
+            self.labels.insert(control.id.clone(), label);
+            self.index_labels(&[], &control.controls);
+        }
+        for group in groups {
+            self.index_labels(&group.groups, &group.controls);
+        }
+    }
+
+    fn group(&self, group: &OscalGroup) -> Group {
+        let overview: Vec<String> = group.parts.iter().filter_map(|p| p.prose.clone()).collect();
+        Group {
+            id: spanned(
+                group
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| crate::model::slugify(&group.title)),
+            ),
+            title: group.title.trim().to_string(),
+            description: (!overview.is_empty()).then(|| overview.join("\n\n")),
+            groups: group.groups.iter().map(|g| self.group(g)).collect(),
+            controls: group.controls.iter().map(|c| self.control(c)).collect(),
+        }
+    }
+
+    fn control(&self, control: &OscalControl) -> Control {
+        let label = prop(&control.props, "label")
+            .unwrap_or(&control.id)
+            .to_string();
+        let withdrawn =
+            prop(&control.props, "status").is_some_and(|s| s.eq_ignore_ascii_case("withdrawn"));
+        let replaced_by = control
+            .links
+            .iter()
+            .filter(|l| matches!(l.rel.as_deref(), Some("incorporated-into" | "moved-to")))
+            .filter_map(|l| self.label_of_fragment(&l.href))
+            .collect();
+        let aliases = if label == control.id {
+            Vec::new()
+        } else {
+            vec![control.id.clone()]
+        };
+        Control {
+            id: spanned(label),
+            title: control.title.trim().to_string(),
+            url: None,
+            description: self.description(control),
+            aliases,
+            withdrawn,
+            replaced_by,
+            controls: control.controls.iter().map(|c| self.control(c)).collect(),
+        }
+    }
+
+    /// `#ac-2_smt.k` -> `AC-2`: the control whose id the fragment starts with.
+    fn label_of_fragment(&self, href: &str) -> Option<String> {
+        let id = href.trim_start_matches('#');
+        let control = id.split('_').next().unwrap_or(id);
+        self.labels.get(control).cloned()
+    }
+
+    /// The statement as a nested list and the guidance as a paragraph, in Markdown.
+    fn description(&self, control: &OscalControl) -> Option<String> {
+        let params: HashMap<&str, &Param> =
+            control.params.iter().map(|p| (p.id.as_str(), p)).collect();
+        let mut text = String::new();
+        for part in &control.parts {
+            match part.name.as_str() {
+                "statement" => statement(part, 0, &params, &mut text),
+                "guidance" => {
+                    if let Some(prose) = &part.prose {
+                        text.push_str("\n**Discussion.** ");
+                        text.push_str(&with_params(prose, &params));
+                        text.push('\n');
+                    }
+                }
+                _ => {}
+            }
+        }
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    }
+}
+
+fn statement(part: &Part, depth: usize, params: &HashMap<&str, &Param>, out: &mut String) {
+    let label = prop(&part.props, "label").unwrap_or("");
+    if let Some(prose) = &part.prose {
+        let prose = with_params(prose.trim(), params);
+        if depth == 0 {
+            out.push_str(&prose);
+            out.push_str("\n\n");
+        } else {
+            out.push_str(&"  ".repeat(depth - 1));
+            out.push_str("- ");
+            if !label.is_empty() {
+                out.push_str(&format!("**{label}** "));
+            }
+            out.push_str(&prose);
+            out.push('\n');
+        }
+    }
+    for child in &part.parts {
+        statement(child, depth + 1, params, out);
+    }
+}
+
+/// Replaces `{{ insert: param, id }}` with NIST's bracketed reading of the parameter.
+fn with_params(prose: &str, params: &HashMap<&str, &Param>) -> String {
+    let mut out = String::with_capacity(prose.len());
+    let mut rest = prose;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = rest[start + 2..start + end].trim();
+        let id = inner
+            .strip_prefix("insert:")
+            .map(|s| s.trim())
+            .and_then(|s| s.strip_prefix("param,"))
+            .map(str::trim);
+        out.push_str(&match id.and_then(|id| params.get(id)) {
+            Some(param) => describe_param(param),
+            None => format!("[{}]", id.unwrap_or(inner)),
+        });
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn describe_param(param: &Param) -> String {
+    if let Some(select) = &param.select {
+        let how = match select.how_many.as_deref() {
+            Some("one-or-more") => "Selection (one or more)",
+            _ => "Selection",
+        };
+        return format!("[{how}: {}]", select.choice.join("; "));
+    }
+    match &param.label {
+        Some(label) => format!("[Assignment: {label}]"),
+        None => format!("[Assignment: {}]", param.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source() -> Source {
+        Source {
+            path: "content/frameworks/x.json".into(),
+            ..Source::default()
+        }
+    }
+
+    #[test]
+    fn labels_params_enhancements_and_withdrawn_controls() {
+        let text = r##"{"catalog": {"uuid": "u", "metadata": {"title": "T", "version": "1"}, "groups": [
+          {"id": "ac", "title": "Access Control", "controls": [
+            {"id": "ac-2", "title": "Account Management",
+             "props": [{"name": "label", "value": "AC-2"}],
+             "params": [{"id": "p1", "label": "organization-defined roles"},
+                        {"id": "p2", "select": {"how-many": "one-or-more", "choice": ["a", "b"]}}],
+             "parts": [{"id": "ac-2_smt", "name": "statement", "parts": [
+                 {"id": "ac-2_smt.a", "name": "item", "props": [{"name": "label", "value": "a."}],
+                  "prose": "Notify {{ insert: param, p1 }} using {{ insert: param, p2 }};"}]},
+               {"id": "ac-2_gdn", "name": "guidance", "prose": "Why."}],
+             "controls": [{"id": "ac-2.10", "title": "Old", "props": [
+                 {"name": "label", "value": "AC-2(10)"}, {"name": "status", "value": "withdrawn"}],
+                 "links": [{"href": "#ac-2_smt.k", "rel": "incorporated-into"}]}]}]}]}}"##;
+        let catalog = parse(text, "sp", &source()).expect("valid catalog");
+        let control = &catalog.groups[0].controls[0];
+        assert_eq!(control.id.value, "AC-2");
+        assert_eq!(control.aliases, ["ac-2"]);
+        let description = control.description.as_deref().expect("statement");
+        assert!(description.contains("- **a.** Notify [Assignment: organization-defined roles] using [Selection (one or more): a; b];"), "{description}");
+        assert!(description.contains("**Discussion.** Why."));
+        let enhancement = &control.controls[0];
+        assert_eq!(enhancement.id.value, "AC-2(10)");
+        assert!(enhancement.withdrawn);
+        assert_eq!(enhancement.replaced_by, ["AC-2"]);
+    }
+
+    #[test]
+    fn errors_name_the_json_path() {
+        let text = "{\"catalog\": {\"uuid\": \"u\", \"metadata\": {\"title\": \"T\", \"version\": \"1\"},\n \"groups\": [{\"title\": \"G\", \"controls\": [{\"id\": \"x\"}]}]}}";
+        let err = parse(text, "sp", &source()).expect_err("control without title");
+        assert!(
+            err.message.contains("catalog.groups[0].controls[0]"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("title"), "{}", err.message);
+        assert_eq!(err.position.line, 2);
+        let mapping =
+            parse("{\"mapping-collection\": {}}", "m", &source()).expect_err("not a catalog");
+        assert!(
+            mapping
+                .help
+                .as_deref()
+                .is_some_and(|h| h.contains("mapping-collection"))
+        );
+    }
+}
