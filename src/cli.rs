@@ -64,6 +64,16 @@ pub enum Command {
     /// Serve the site on loopback, rebuild on every change and reload open pages.
     #[command(after_help = EXIT_CODES)]
     Serve(ServeArgs),
+    /// Write OSCAL, CSV or JSON exports of the knowledge base (also in the build folder's exports/).
+    #[command(after_help = EXIT_CODES)]
+    Export {
+        /// What to export.
+        #[arg(long, value_enum, default_value_t = ExportFormat::All)]
+        format: ExportFormat,
+        /// Where to write the files.
+        #[arg(long, value_name = "DIR", default_value = "exports")]
+        out: PathBuf,
+    },
     /// Search the built site from the terminal (builds it first if the index is missing or stale).
     #[command(after_help = EXIT_CODES)]
     Search(SearchArgs),
@@ -114,6 +124,14 @@ pub struct SearchArgs {
     /// Print the results and facet counts as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Oscal,
+    Csv,
+    Json,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -186,10 +204,36 @@ fn run(cli: &Cli) -> Result<(), u8> {
         Command::Search(args) => {
             search(&root, args).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
+        Command::Export { format, out } => {
+            export(&root, *format, out, cli.quiet).map_err(|e| fail(&e, Some(&root), Format::Human))
+        }
         Command::Serve(args) => {
             serve(&root, args, cli.quiet).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
     }
+}
+
+fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<(), Error> {
+    use crate::export::Format as F;
+    let formats: Vec<F> = match format {
+        ExportFormat::Oscal => vec![F::Oscal],
+        ExportFormat::Csv => vec![F::Csv],
+        ExportFormat::Json => vec![F::Json],
+        ExportFormat::All => crate::export::ALL.to_vec(),
+    };
+    let rendered = pipeline::render_site(root, &BuildOptions::default())?;
+    print_diagnostics(&rendered.diagnostics, root, quiet);
+    for (path, text) in crate::export::files(&rendered.site, &formats) {
+        let target = out.join(&path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        std::fs::write(&target, text).map_err(|e| Error::write(&target, e))?;
+        if !quiet {
+            eprintln!("wrote {}", target.display());
+        }
+    }
+    Ok(())
 }
 
 fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {

@@ -146,6 +146,10 @@ pub struct GuidebookSection {
     pub print: bool,
     /// Highlight fenced code at build time.
     pub highlight_code: bool,
+    /// The `last-modified` date-time of the exported OSCAL documents (RFC 3339, with a time
+    /// zone). Exports must not depend on the clock, so builds stay byte-identical; without it,
+    /// `SOURCE_DATE_EPOCH` is used if set, else the Unix epoch.
+    pub last_modified: Option<String>,
 }
 
 impl Default for GuidebookSection {
@@ -154,6 +158,7 @@ impl Default for GuidebookSection {
             deny_warnings: false,
             print: true,
             highlight_code: true,
+            last_modified: None,
         }
     }
 }

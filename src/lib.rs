@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod error;
+pub mod export;
 pub mod load;
 pub mod markdown;
 pub mod model;

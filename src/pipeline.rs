@@ -93,6 +93,13 @@ pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
             }
         });
     }
+    timings.time("exports", || {
+        for (path, text) in crate::export::files(&site, &crate::export::ALL) {
+            rendering
+                .output
+                .insert(format!("exports/{path}"), text.into_bytes());
+        }
+    });
     let deny = options.deny_warnings || site.config.guidebook.deny_warnings;
     let failed = diagnostics.has_errors() || (deny && diagnostics.count(Severity::Warning) > 0);
     let diagnostics = diagnostics_in_order(diagnostics);

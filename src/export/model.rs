@@ -1,0 +1,215 @@
+//! The whole resolved model as JSON, with a JSON Schema generated from the same types.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::resolve::Site;
+
+pub const MODEL_VERSION: u32 = 1;
+
+/// A guidebook knowledge base, resolved: every reference checked, relations in both directions.
+#[derive(Serialize, JsonSchema)]
+pub struct Model {
+    /// Version of this export format.
+    pub format_version: u32,
+    pub title: String,
+    pub domains: Vec<DomainDump>,
+    pub guidelines: Vec<GuidelineDump>,
+    pub examples: Vec<ExampleDump>,
+    pub frameworks: Vec<FrameworkDump>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DomainDump {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Ids of the domain's guidelines, in reading order.
+    pub guidelines: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct GuidelineDump {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub domain: String,
+    pub tags: Vec<String>,
+    pub roles: Vec<String>,
+    /// Markdown body.
+    pub body: String,
+    pub mappings: Vec<MappingDump>,
+    pub related: Vec<RelatedDump>,
+    /// Guidelines that cite this one.
+    pub referenced_by: Vec<RelatedDump>,
+    /// Ids of the examples that illustrate it.
+    pub examples: Vec<String>,
+    pub references: Vec<ReferenceDump>,
+    /// Source file, relative to the book root.
+    pub source: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MappingDump {
+    pub framework: String,
+    pub control: String,
+    /// OSCAL relationship: equivalent-to, equal-to, subset-of, superset-of, intersects-with, no-relationship.
+    pub relationship: String,
+    pub confidence: Option<String>,
+    pub rationale: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RelatedDump {
+    pub id: String,
+    /// see-also, requires or supports.
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ReferenceDump {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ExampleDump {
+    pub id: String,
+    pub title: String,
+    /// practice, anti-pattern or case-study.
+    pub kind: String,
+    pub guidelines: Vec<String>,
+    pub tags: Vec<String>,
+    pub body: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FrameworkDump {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub url: Option<String>,
+    pub controls: Vec<ControlDump>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ControlDump {
+    pub id: String,
+    pub title: String,
+    pub withdrawn: bool,
+    /// Ids of the guidelines mapped to this control.
+    pub mapped_by: Vec<String>,
+}
+
+pub fn dump(site: &Site) -> Model {
+    let id_of = |g: usize| site.guidelines[g].guideline.meta.id.value.clone();
+    let related = |links: &[crate::resolve::Link]| -> Vec<RelatedDump> {
+        links
+            .iter()
+            .map(|l| RelatedDump {
+                id: id_of(l.guideline),
+                kind: l.kind.as_str().into(),
+                note: l.note.clone(),
+            })
+            .collect()
+    };
+    Model {
+        format_version: MODEL_VERSION,
+        title: site.config.title().to_string(),
+        domains: (0..site.domains.len())
+            .map(|d| DomainDump {
+                id: site.domains[d].meta.id.value.clone(),
+                title: site.domains[d].meta.title.clone(),
+                summary: site.domains[d].meta.summary.clone(),
+                guidelines: site.guidelines_of(d).map(id_of).collect(),
+            })
+            .collect(),
+        guidelines: site
+            .guidelines
+            .iter()
+            .map(|g| {
+                let meta = &g.guideline.meta;
+                GuidelineDump {
+                    id: meta.id.value.clone(),
+                    title: meta.title.clone(),
+                    summary: meta.summary.clone(),
+                    domain: site.domains[g.domain].meta.id.value.clone(),
+                    tags: meta.tags.clone(),
+                    roles: meta.roles.clone(),
+                    body: g.guideline.body.trim().to_string(),
+                    mappings: g
+                        .mappings
+                        .iter()
+                        .map(|m| MappingDump {
+                            framework: site.frameworks[m.framework].id.clone(),
+                            control: site.frameworks[m.framework].controls[m.control].id.clone(),
+                            relationship: m.relationship.as_str().into(),
+                            confidence: m.confidence.map(|c| format!("{c:?}").to_lowercase()),
+                            rationale: m.rationale.clone(),
+                        })
+                        .collect(),
+                    related: related(&g.related),
+                    referenced_by: related(&g.backlinks),
+                    examples: g
+                        .examples
+                        .iter()
+                        .map(|&e| site.examples[e].example.meta.id.value.clone())
+                        .collect(),
+                    references: meta
+                        .references
+                        .iter()
+                        .map(|r| ReferenceDump {
+                            title: r.title.clone(),
+                            url: r.url.clone(),
+                        })
+                        .collect(),
+                    source: g
+                        .guideline
+                        .source
+                        .path
+                        .iter()
+                        .map(|p| p.to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                }
+            })
+            .collect(),
+        examples: site
+            .examples
+            .iter()
+            .map(|e| ExampleDump {
+                id: e.example.meta.id.value.clone(),
+                title: e.example.meta.title.clone(),
+                kind: e.example.meta.kind.as_str().into(),
+                guidelines: e.guidelines.iter().map(|&g| id_of(g)).collect(),
+                tags: e.example.meta.tags.clone(),
+                body: e.example.body.trim().to_string(),
+            })
+            .collect(),
+        frameworks: site
+            .frameworks
+            .iter()
+            .map(|f| FrameworkDump {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                version: f.version.clone(),
+                url: f.url.clone(),
+                controls: f
+                    .controls
+                    .iter()
+                    .map(|c| ControlDump {
+                        id: c.id.clone(),
+                        title: c.title.clone(),
+                        withdrawn: c.withdrawn,
+                        mapped_by: c.mapped_by.iter().map(|&(g, _)| id_of(g)).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(Model)
+}

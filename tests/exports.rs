@@ -1,0 +1,244 @@
+//! Exports: OSCAL catalog and mapping-collections valid against NIST's 1.2.1 schemas (and the
+//! relationship vocabulary, which the schema does not check), CSV safe for spreadsheets, and the
+//! JSON model valid against its own schema.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{copy_fixture, read, repo_root, shared};
+use guidebook::pipeline::{self, BuildOptions};
+
+const RELATIONSHIPS: [&str; 6] = [
+    "equivalent-to",
+    "equal-to",
+    "subset-of",
+    "superset-of",
+    "intersects-with",
+    "no-relationship",
+];
+
+fn exports(root: &std::path::Path) -> pipeline::Rendered {
+    pipeline::render_site(root, &BuildOptions::default()).expect("renders")
+}
+
+fn json(rendered: &pipeline::Rendered, path: &str) -> serde_json::Value {
+    let bytes = rendered
+        .output
+        .get(path)
+        .unwrap_or_else(|| panic!("{path} is exported"));
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+
+fn validate(schema_file: &str, instance: &serde_json::Value, what: &str) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&read(&shared(schema_file))).expect("schema JSON");
+    let validator =
+        jsonschema::validator_for(&schema).expect("schema compiles (\\p{L} patterns included)");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} fails {schema_file}:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn oscal_exports_validate_against_the_official_schemas() {
+    let rendered = exports(&repo_root());
+    validate(
+        "corpora/oscal/schemas/oscal_catalog_schema.json",
+        &json(&rendered, "exports/guidelines.oscal.json"),
+        "catalog",
+    );
+    let catalog = json(&rendered, "exports/guidelines.oscal.json");
+    let controls: usize = catalog["catalog"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["controls"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(controls, 17);
+
+    let mut total = 0;
+    for framework in &rendered.site.frameworks {
+        let path = format!("exports/mappings/{}.oscal.json", framework.id);
+        let collection = json(&rendered, &path);
+        validate(
+            "corpora/oscal/schemas/oscal_mapping_schema.json",
+            &collection,
+            &path,
+        );
+        for map in collection["mapping-collection"]["mappings"][0]["maps"]
+            .as_array()
+            .expect("maps")
+        {
+            let relationship = map["relationship"].as_str().expect("relationship");
+            assert!(
+                RELATIONSHIPS.contains(&relationship),
+                "{path}: {relationship} is not in OSCAL's vocabulary"
+            );
+            total += 1;
+        }
+    }
+    let expected: usize = rendered
+        .site
+        .guidelines
+        .iter()
+        .map(|g| g.mappings.len())
+        .sum();
+    assert_eq!(total, expected, "every mapping is exported once");
+}
+
+#[test]
+fn the_real_mapping_files_in_the_wild_fail_the_schema_as_documented() {
+    // The validator must be able to say no: these two real files are known to fail 1.2.1.
+    let schema: serde_json::Value = serde_json::from_str(&read(&shared(
+        "corpora/oscal/schemas/oscal_mapping_schema.json",
+    )))
+    .expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    for file in [
+        "corpora/oscal/mappings/nist-ai-rmf-to-iso-42001.json",
+        "corpora/oscal/mappings/comprehensive-example.json",
+    ] {
+        let instance: serde_json::Value = serde_json::from_str(&read(&shared(file))).expect("json");
+        assert!(
+            !validator.is_valid(&instance),
+            "{file} should fail the 1.2.1 schema"
+        );
+    }
+}
+
+#[test]
+fn csv_lists_every_mapping_and_neutralizes_formulas() {
+    let book = copy_fixture("valid");
+    let file = book.path().join("content/guidelines/design/a-1.md");
+    let text = read(&file)
+        .replace(
+            "title: Model the threats",
+            "title: \"=HYPERLINK(\\\"http://evil\\\",\\\"x\\\")\"",
+        )
+        .replace(
+            "rationale: Both ask for accounts to be managed.",
+            "rationale: \"@SUM(1+1), then \\\"quoted\\\"\"",
+        );
+    std::fs::write(&file, text).expect("write");
+    let rendered = exports(book.path());
+    let csv = String::from_utf8(
+        rendered
+            .output
+            .get("exports/mappings.csv")
+            .expect("csv")
+            .to_vec(),
+    )
+    .expect("utf-8");
+    assert!(csv.contains("\r\n"), "RFC 4180 line ends");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "guideline_id",
+            "guideline_title",
+            "framework",
+            "control_id",
+            "control_title",
+            "relationship",
+            "confidence",
+            "rationale"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let expected: usize = rendered
+        .site
+        .guidelines
+        .iter()
+        .map(|g| g.mappings.len())
+        .sum();
+    assert_eq!(rows.len(), expected);
+    let a1 = rows
+        .iter()
+        .find(|r| &r[0] == "A-1" && &r[3] == "AC-2")
+        .expect("A-1 -> AC-2");
+    assert!(
+        a1[1].starts_with("'=HYPERLINK"),
+        "formula neutralized: {}",
+        &a1[1]
+    );
+    assert!(
+        a1[7].starts_with("'@SUM"),
+        "formula neutralized: {}",
+        &a1[7]
+    );
+    assert!(
+        a1[7].contains("\"quoted\""),
+        "quotes survive the round trip"
+    );
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "unsafe cell {cell:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_model_validates_against_its_schema() {
+    let rendered = exports(&repo_root());
+    let model = json(&rendered, "exports/model.json");
+    let schema = json(&rendered, "exports/model.schema.json");
+    let validator = jsonschema::validator_for(&schema).expect("model schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&model)
+        .map(|e| e.to_string())
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(model["guidelines"].as_array().map(Vec::len), Some(17));
+    let backlinks: BTreeSet<&str> = model["guidelines"]
+        .as_array()
+        .expect("guidelines")
+        .iter()
+        .flat_map(|g| g["referenced_by"].as_array().into_iter().flatten())
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(!backlinks.is_empty(), "backlinks are part of the model");
+}
+
+#[test]
+fn export_command_writes_the_files() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = repo_root();
+    let run = common::guidebook(&[
+        "export",
+        "--root",
+        root.to_str().expect("utf-8"),
+        "--format",
+        "csv",
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.path().join("mappings.csv").is_file());
+    assert!(
+        !out.path().join("model.json").exists(),
+        "only the asked format"
+    );
+}
