@@ -231,6 +231,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             Job::Print => self.print(root, found),
+            Job::Coverage => ("Coverage".into(), super::coverage::data(site, root)),
             Job::NotFound => ("Page not found".into(), json!({})),
             Job::Redirect(_, to) => ("Redirecting".into(), json!({ "target": to })),
             Job::Sitemap => {

@@ -3,6 +3,7 @@
 
 pub mod cache;
 mod context;
+mod coverage;
 mod links;
 mod theme;
 pub mod urls;
@@ -34,6 +35,7 @@ enum Job {
     Frameworks,
     Tags,
     Tag(String),
+    Coverage,
     Print,
     NotFound,
     Redirect(String, String),
@@ -95,6 +97,7 @@ fn jobs(site: &Site) -> Vec<Job> {
         Job::Examples,
         Job::Frameworks,
         Job::Tags,
+        Job::Coverage,
         Job::NotFound,
         Job::Sitemap,
         Job::Nav,
@@ -177,6 +180,7 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::Frameworks => ("frameworks.html", urls::FRAMEWORKS.into()),
         Job::Tags => ("tags.html", urls::TAGS.into()),
         Job::Tag(tag) => ("tag.html", urls::tag(&site.tags[tag].slug)),
+        Job::Coverage => ("coverage.html", urls::COVERAGE.into()),
         Job::Print => ("print.html", urls::PRINT.into()),
         Job::NotFound => ("404.html", "404.html".into()),
         Job::Redirect(from, _) => ("redirect.html", from.trim_start_matches('/').to_string()),

@@ -17,7 +17,7 @@ macro_rules! embed {
 const TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "base.html", "macros.html", "index.html", "domain.html", "guideline.html", "example.html",
     "examples.html", "page.html", "framework.html", "frameworks.html", "control.html", "tags.html",
-    "tag.html", "print.html", "404.html", "redirect.html", "sitemap.xml",
+    "tag.html", "coverage.html", "print.html", "404.html", "redirect.html", "sitemap.xml",
 );
 
 const ASSETS: &[(&str, &[u8])] = embed!("static":

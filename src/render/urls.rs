@@ -43,6 +43,7 @@ pub const TAGS: &str = "tags/index.html";
 pub const EXAMPLES: &str = "examples/index.html";
 pub const FRAMEWORKS: &str = "frameworks/index.html";
 pub const PRINT: &str = "print.html";
+pub const COVERAGE: &str = "coverage.html";
 pub const HOME: &str = "index.html";
 
 /// The way back from `path` to the site root: `""` at the top, `"../"` one folder down...

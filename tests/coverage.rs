@@ -1,0 +1,133 @@
+//! The coverage page: matrix and gap numbers checked against a count made here, independently,
+//! from the YAML of the shipped content.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{read, repo_root};
+use guidebook::pipeline::{self, BuildOptions};
+
+/// (guideline id -> framework -> number of mappings), read straight from the front matter.
+fn count_mappings() -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut counts = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(repo_root().join("content/guidelines"))
+        .into_iter()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") || path.ends_with("_domain.md") {
+            continue;
+        }
+        let text = read(path);
+        let yaml = text.split("---").nth(1).expect("front matter");
+        let meta: serde_json::Value = serde_saphyr::from_str(yaml).expect("yaml");
+        let mut per_framework: BTreeMap<String, usize> = BTreeMap::new();
+        for mapping in meta["controls"].as_array().into_iter().flatten() {
+            *per_framework
+                .entry(
+                    mapping["framework"]
+                        .as_str()
+                        .expect("framework")
+                        .to_string(),
+                )
+                .or_default() += 1;
+        }
+        counts.insert(meta["id"].as_str().expect("id").to_string(), per_framework);
+    }
+    counts
+}
+
+/// Control ids of a YAML catalog (recursively), and whether each is mapped by any guideline.
+fn catalog_controls(framework: &str) -> Vec<String> {
+    let text = read(&repo_root().join(format!("content/frameworks/{framework}.yaml")));
+    let catalog: serde_json::Value = serde_saphyr::from_str(&text).expect("catalog yaml");
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        for control in value["controls"].as_array().into_iter().flatten() {
+            out.push(control["id"].as_str().expect("id").to_string());
+            walk(control, out);
+        }
+        for group in value["groups"].as_array().into_iter().flatten() {
+            walk(group, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&catalog, &mut out);
+    out
+}
+
+#[test]
+fn matrix_and_gap_numbers_match_an_independent_count() {
+    let rendered = pipeline::render_site(&repo_root(), &BuildOptions::default()).expect("render");
+    let page = String::from_utf8(
+        rendered
+            .output
+            .get("coverage.html")
+            .expect("coverage page")
+            .to_vec(),
+    )
+    .expect("utf-8");
+    let expected = count_mappings();
+    assert_eq!(expected.len(), 17);
+
+    // The matrix table: one row per guideline, cells in framework order (sorted ids).
+    let frameworks: Vec<String> = rendered
+        .site
+        .frameworks
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    let table = &page[page.find("id=\"matrix-table\"").expect("matrix table")..];
+    let table = &table[..table.find("</table>").expect("table end")];
+    for (id, per_framework) in &expected {
+        let row_start = table
+            .find(&format!(">{id}</a>"))
+            .unwrap_or_else(|| panic!("row for {id}"));
+        let row = &table[row_start..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        let cells: Vec<usize> = row
+            .split("data-count=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("quote")].parse().expect("number"))
+            .collect();
+        let wanted: Vec<usize> = frameworks
+            .iter()
+            .map(|f| per_framework.get(f).copied().unwrap_or(0))
+            .collect();
+        assert_eq!(cells, wanted, "matrix row {id}");
+    }
+
+    // The gap view: for each framework, mapped = catalog controls some guideline maps to.
+    let mapped_targets: BTreeSet<(String, String)> = rendered
+        .site
+        .guidelines
+        .iter()
+        .flat_map(|g| {
+            let site = &rendered.site;
+            g.mappings.iter().map(move |m| {
+                (
+                    site.frameworks[m.framework].id.clone(),
+                    site.frameworks[m.framework].controls[m.control].id.clone(),
+                )
+            })
+        })
+        .collect();
+    for framework in &frameworks {
+        let controls = catalog_controls(framework);
+        let mapped = controls
+            .iter()
+            .filter(|c| mapped_targets.contains(&(framework.clone(), (*c).clone())))
+            .count();
+        let marker = format!(
+            "data-framework=\"{framework}\" data-total=\"{}\" data-mapped=\"{mapped}\"",
+            controls.len()
+        );
+        assert!(
+            page.contains(&marker),
+            "gap numbers for {framework}: expected {marker}"
+        );
+    }
+    assert!(page.contains("<svg class=\"coverage-matrix\""));
+    assert!(page.contains("<svg class=\"coverage-graph\""));
+    assert!(!page.contains("<script>"), "the views need no script");
+}
