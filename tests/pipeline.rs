@@ -471,3 +471,39 @@ fn front_matter_urls_cannot_carry_script() {
         "{diagnostics:#?}"
     );
 }
+
+#[test]
+fn anchors_in_links_must_exist() {
+    let book = copy_fixture("valid");
+    let file = book.path().join("content/guidelines/design/a-2.yaml");
+    let text = read(&file).replace(
+        "See [A-1](guideline:A-1).",
+        "See [A-1](guideline:A-1#what-to-do), [bad](guideline:A-1#what-to-dp) and [here](#selecton).",
+    );
+    fs::write(&file, text).expect("write");
+    let err = pipeline::check(book.path(), &BuildOptions::default()).expect_err("broken anchors");
+    let Error::Content(diagnostics) = err else {
+        panic!("expected content errors, got {err}");
+    };
+    let broken: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.code == "broken-anchor")
+        .collect();
+    assert_eq!(broken.len(), 2, "{diagnostics:#?}");
+    assert!(
+        broken
+            .iter()
+            .all(|d| d.file.ends_with("a-2.yaml") && d.position.line == 14),
+        "{broken:#?}"
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|d| d.help.as_deref() == Some("did you mean `#what-to-do`?"))
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|d| d.help.as_deref() == Some("did you mean `#selection`?"))
+    );
+}

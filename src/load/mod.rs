@@ -318,14 +318,17 @@ fn guideline(
 ) -> Result<Guideline, Diagnostic> {
     if yaml {
         let meta: GuidelineMeta = yaml::parse(text, &source)?;
-        let body_source = meta.body.as_ref().map_or(0, |b| source.at(b).line);
+        // The scalar's location is its first line of text (for `body: |`, the line after it).
+        let body_source = meta
+            .body
+            .as_ref()
+            .map_or(0, |b| source.at(b).line.saturating_sub(1));
         let body = meta
             .body
             .as_ref()
             .map(|b| b.value.clone())
             .unwrap_or_default();
         let source = Source {
-            // A block scalar's text starts on the line after `body: |`.
             body_line_offset: body_source,
             ..source
         };

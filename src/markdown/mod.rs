@@ -47,6 +47,18 @@ pub struct Rendered {
     /// The plain text, cut at each level 2-3 heading, for the search index.
     #[serde(skip)]
     pub sections: Vec<TextSection>,
+    /// Links that name an anchor, checked once every page is rendered.
+    #[serde(skip)]
+    pub anchor_links: Vec<AnchorLink>,
+}
+
+/// A link to `#anchor` on a page of the site (`page: None` is the page the link is on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorLink {
+    pub page: Option<String>,
+    pub anchor: String,
+    pub file: std::path::PathBuf,
+    pub position: Position,
 }
 
 /// Plain text of the part of a document under one heading (or before the first one).
@@ -86,6 +98,7 @@ pub fn escape_html(text: &str) -> String {
 pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut typed_links = Vec::new();
+    let mut anchor_links = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     // Plain text of each highlighted code block, by the index of the HTML event that replaced it.
     let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
@@ -98,12 +111,33 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
                 title,
                 id,
             }) => {
+                let position = || Position::of_offset(markdown, range.start, cx.line_offset);
                 let dest_url = match typed_link(&dest_url) {
                     Some((scheme, target)) => {
                         typed_links.push(format!("{scheme}:{target}"));
-                        resolve_link(scheme, target, cx, range.start, markdown, &mut diagnostics)
+                        let (url, anchor) =
+                            resolve_link(scheme, target, cx, position(), &mut diagnostics);
+                        if let Some((page, anchor)) = anchor {
+                            anchor_links.push(AnchorLink {
+                                page: Some(page),
+                                anchor,
+                                file: cx.source.path.clone(),
+                                position: position(),
+                            });
+                        }
+                        url
                     }
-                    None => dest_url,
+                    None => {
+                        if let Some(anchor) = dest_url.strip_prefix('#').filter(|a| !a.is_empty()) {
+                            anchor_links.push(AnchorLink {
+                                page: None,
+                                anchor: anchor.to_string(),
+                                file: cx.source.path.clone(),
+                                position: position(),
+                            });
+                        }
+                        dest_url
+                    }
                 };
                 events.push(Event::Start(Tag::Link {
                     link_type,
@@ -144,6 +178,7 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
         toc,
         typed_links,
         sections,
+        anchor_links,
     };
     (rendered, diagnostics)
 }
@@ -155,25 +190,28 @@ fn typed_link(dest: &str) -> Option<(&'static str, String)> {
     Some((scheme, target.replace("%20", " ")))
 }
 
+/// The link's URL (relative to the page), and the (site-relative page, anchor) it names, if any.
 fn resolve_link<'a>(
     scheme: &str,
     target: String,
     cx: &Context<'_>,
-    offset: usize,
-    markdown: &str,
+    position: Position,
     diagnostics: &mut Vec<Diagnostic>,
-) -> CowStr<'a> {
+) -> (CowStr<'a>, Option<(String, String)>) {
     let (target, anchor) = match target.split_once('#') {
         Some((t, a)) => (t.to_string(), Some(a.to_string())),
         None => (target, None),
     };
     match cx.links.resolve(scheme, &target) {
         Ok(url) => {
-            let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
-            format!("{}{url}{anchor}", cx.root).into()
+            let href = match &anchor {
+                Some(a) => format!("{}{}#{a}", cx.root, url.split('#').next().unwrap_or(&url)),
+                None => format!("{}{url}", cx.root),
+            };
+            let named = anchor.map(|a| (url.split('#').next().unwrap_or(&url).to_string(), a));
+            (href.into(), named)
         }
         Err(err) => {
-            let position = Position::of_offset(markdown, offset, cx.line_offset);
             let diagnostic = Diagnostic::error(
                 "unknown-link-target",
                 &cx.source.path,
@@ -184,7 +222,7 @@ fn resolve_link<'a>(
                 Some(help) => diagnostic.with_help(help),
                 None => diagnostic,
             });
-            "#".into()
+            ("#".into(), None)
         }
     }
 }

@@ -34,6 +34,7 @@ pub(super) struct Body {
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
     sections: Vec<TextSection>,
+    anchor_links: Vec<markdown::AnchorLink>,
 }
 
 /// Accumulates Markdown results while a page's context is built.
@@ -41,6 +42,7 @@ pub(super) struct Body {
 struct Found {
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
+    anchor_links: Vec<markdown::AnchorLink>,
     /// Plain-text sections of the first (main) Markdown body rendered for the page.
     main_sections: Option<Vec<TextSection>>,
 }
@@ -49,6 +51,7 @@ impl Found {
     fn take(&mut self, body: Body) -> (String, Vec<markdown::TocEntry>) {
         self.diagnostics.extend(body.diagnostics);
         self.typed_links.extend(body.typed_links);
+        self.anchor_links.extend(body.anchor_links);
         self.main_sections.get_or_insert(body.sections);
         (body.html, body.toc)
     }
@@ -114,6 +117,7 @@ impl<'a> Renderer<'a> {
                 diagnostics: Vec::new(),
                 typed_links: Vec::new(),
                 search_docs: Vec::new(),
+                anchor_links: Vec::new(),
             });
         }
         let (title, data) = self.page_data(job, &root, &mut found);
@@ -132,6 +136,12 @@ impl<'a> Renderer<'a> {
             diagnostics: found.diagnostics,
             typed_links: found.typed_links,
             search_docs,
+            // The print page repeats every document; their links are checked where they live.
+            anchor_links: if matches!(job, Job::Print) {
+                Vec::new()
+            } else {
+                found.anchor_links
+            },
         })
     }
 
@@ -161,6 +171,7 @@ impl<'a> Renderer<'a> {
                 diagnostics,
                 typed_links: rendered.typed_links,
                 sections: rendered.sections,
+                anchor_links: rendered.anchor_links,
             }
         })
     }

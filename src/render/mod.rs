@@ -50,6 +50,7 @@ struct Rendered {
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
     search_docs: Vec<SearchDoc>,
+    anchor_links: Vec<crate::markdown::AnchorLink>,
 }
 
 /// Everything rendering produced: the files, and the documents to index for search.
@@ -71,8 +72,13 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
     let mut output = Output::default();
     let mut linked = BTreeSet::new();
     let mut search_docs = Vec::new();
+    let mut anchor_links = Vec::new();
     for item in rendered {
         search_docs.extend(item.search_docs);
+        for mut link in item.anchor_links {
+            link.page.get_or_insert_with(|| item.path.clone());
+            anchor_links.push(link);
+        }
         for d in item.diagnostics {
             diagnostics.push(d);
         }
@@ -84,6 +90,7 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
     }
     copy_assets(site, &mut output)?;
     warn_unreachable_pages(site, &linked, diagnostics);
+    check_anchors(&output, &anchor_links, diagnostics);
     search_docs.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(Rendering {
         output,
@@ -141,6 +148,51 @@ fn copy_assets(site: &Site, output: &mut Output) -> Result<()> {
         output.insert(path, bytes);
     }
     Ok(())
+}
+
+/// Every link that names an anchor must land on an element with that id in the rendered page.
+fn check_anchors(
+    output: &Output,
+    links: &[crate::markdown::AnchorLink],
+    diagnostics: &mut Diagnostics,
+) {
+    let mut ids: std::collections::HashMap<&str, BTreeSet<String>> =
+        std::collections::HashMap::new();
+    for link in links {
+        let Some(page) = link.page.as_deref() else {
+            continue;
+        };
+        let known = ids
+            .entry(page)
+            .or_insert_with(|| output.get(page).map(element_ids).unwrap_or_default());
+        if known.contains(&link.anchor) {
+            continue;
+        }
+        let hint = crate::diagnostic::suggest(&link.anchor, known.iter().map(String::as_str))
+            .map_or_else(
+                || format!("{page} has no element with this id"),
+                |s| format!("did you mean `#{s}`?"),
+            );
+        diagnostics.push(
+            Diagnostic::error(
+                "broken-anchor",
+                &link.file,
+                link.position,
+                format!("`#{}` is not an anchor of {page}", link.anchor),
+            )
+            .with_help(hint),
+        );
+    }
+}
+
+/// The `id` attributes of an HTML page.
+fn element_ids(html: &[u8]) -> BTreeSet<String> {
+    let html = String::from_utf8_lossy(html);
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A hidden page (left out of the navigation) that nothing links to cannot be reached.
