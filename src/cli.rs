@@ -74,6 +74,20 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "exports")]
         out: PathBuf,
     },
+    /// Write JSON Schemas for guideline, example, domain, page and framework files and book.toml.
+    #[command(after_help = EXIT_CODES)]
+    Schema {
+        /// Where to write the schemas.
+        #[arg(long, value_name = "DIR", default_value = "schemas")]
+        out: PathBuf,
+    },
+    /// Create a new knowledge base that builds and checks clean.
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// The folder to create it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Search the built site from the terminal (builds it first if the index is missing or stale).
     #[command(after_help = EXIT_CODES)]
     Search(SearchArgs),
@@ -150,6 +164,16 @@ pub fn main() -> ExitCode {
 
 /// Runs the command; `Err` carries the exit code after the problem has been printed.
 fn run(cli: &Cli) -> Result<(), u8> {
+    // These two need no existing book.
+    match &cli.command {
+        Command::Schema { out } => {
+            return write_schemas(out, cli.quiet).map_err(|e| fail(&e, None, Format::Human));
+        }
+        Command::Init { dir } => {
+            return init(dir, cli.quiet).map_err(|e| fail(&e, None, Format::Human));
+        }
+        _ => {}
+    }
     let root = locate_root(cli.root.as_deref()).map_err(|e| fail(&e, None, Format::Human))?;
     match &cli.command {
         Command::Build {
@@ -204,6 +228,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
         Command::Search(args) => {
             search(&root, args).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
+        Command::Schema { .. } | Command::Init { .. } => Ok(()),
         Command::Export { format, out } => {
             export(&root, *format, out, cli.quiet).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
@@ -211,6 +236,43 @@ fn run(cli: &Cli) -> Result<(), u8> {
             serve(&root, args, cli.quiet).map_err(|e| fail(&e, Some(&root), Format::Human))
         }
     }
+}
+
+fn write_schemas(out: &Path, quiet: bool) -> Result<(), Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    for (name, text) in crate::schema::all() {
+        let target = out.join(name);
+        std::fs::write(&target, text).map_err(|e| Error::write(&target, e))?;
+        if !quiet {
+            eprintln!("wrote {}", target.display());
+        }
+    }
+    Ok(())
+}
+
+fn init(dir: &Path, quiet: bool) -> Result<(), Error> {
+    let files = crate::init::scaffold(dir)?;
+    if !quiet {
+        for file in &files {
+            eprintln!("created {}", dir.join(file).display());
+        }
+        let cd = if dir == Path::new(".") {
+            String::new()
+        } else {
+            format!("cd {} && ", dir.display())
+        };
+        eprintln!("\nNext steps:");
+        eprintln!("  {cd}guidebook serve    preview at http://127.0.0.1:3000/ while you edit");
+        eprintln!("  {cd}guidebook check    validate everything (add --deny-warnings in CI)");
+        eprintln!("  {cd}guidebook build    write the static site into book/");
+        eprintln!(
+            "Add guidelines under content/guidelines/<domain>/ and catalogs under content/frameworks/."
+        );
+        eprintln!(
+            "In VS Code, install the YAML extension: .vscode/settings.json already wires the schemas."
+        );
+    }
+    Ok(())
 }
 
 fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<(), Error> {

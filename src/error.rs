@@ -24,6 +24,9 @@ pub enum Error {
     )]
     UnsafeDestination(PathBuf),
 
+    #[error("{0}")]
+    Usage(String),
+
     #[error("serve: {0}")]
     Serve(String),
 

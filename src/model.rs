@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use serde_saphyr::Spanned;
@@ -33,7 +34,9 @@ impl Source {
 }
 
 /// OSCAL's mapping relationship vocabulary, read from the guideline (source) to the control (target).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relationship {
     EquivalentTo,
@@ -57,7 +60,9 @@ impl Relationship {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Confidence {
     High,
@@ -66,7 +71,7 @@ pub enum Confidence {
 }
 
 /// How a guideline relates to another one it cites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RelatedKind {
     #[default]
@@ -85,7 +90,7 @@ impl RelatedKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExampleKind {
     #[default]
@@ -105,10 +110,12 @@ impl ExampleKind {
 }
 
 /// One guideline -> control mapping, as written in a guideline's `controls:` list.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
+    #[schemars(with = "String")]
     pub framework: Spanned<String>,
+    #[schemars(with = "String")]
     pub control: Spanned<String>,
     pub relationship: Relationship,
     #[serde(default)]
@@ -117,9 +124,10 @@ pub struct Mapping {
     pub confidence: Option<Confidence>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Related {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     #[serde(default)]
     pub relationship: RelatedKind,
@@ -127,7 +135,7 @@ pub struct Related {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub title: String,
@@ -135,9 +143,10 @@ pub struct Reference {
 }
 
 /// A guideline's front matter (or, for a `.yaml` guideline, the whole file with its `body`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuidelineMeta {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
     pub summary: String,
@@ -155,6 +164,7 @@ pub struct GuidelineMeta {
     pub references: Vec<Reference>,
     /// Only in pure-YAML guidelines: the Markdown body.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub body: Option<Spanned<String>>,
 }
 
@@ -169,9 +179,10 @@ pub struct Guideline {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainMeta {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
     #[serde(default)]
@@ -189,11 +200,13 @@ pub struct Domain {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleMeta {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
+    #[schemars(with = "Vec<String>")]
     pub guidelines: Vec<Spanned<String>>,
     #[serde(default)]
     pub kind: ExampleKind,
@@ -209,7 +222,7 @@ pub struct Example {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PageMeta {
     #[serde(default)]
@@ -232,9 +245,10 @@ pub struct Page {
 }
 
 /// A control catalog file (`frameworks/<id>.yaml`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub name: String,
     #[serde(default)]
@@ -251,9 +265,10 @@ pub struct Catalog {
     pub controls: Vec<Control>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
     #[serde(default)]
@@ -264,9 +279,10 @@ pub struct Group {
     pub controls: Vec<Control>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Control {
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub title: String,
     #[serde(default)]
