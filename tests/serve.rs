@@ -129,7 +129,10 @@ impl Events {
     /// The next event's (name, data), skipping keep-alives; the chunked framing lines are ignored.
     fn next(&mut self) -> (String, String) {
         let (mut name, mut data) = (String::new(), String::new());
+        // Keep-alive comments arrive every 15 s, so the socket timeout alone would never fire.
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            assert!(Instant::now() < deadline, "no event within 30 s");
             let mut line = String::new();
             assert!(
                 self.reader.read_line(&mut line).expect("event stream") > 0,
@@ -497,4 +500,57 @@ fn incremental_rebuild_equals_a_full_build() {
         assert_eq!(pages(&a), pages(&b), "{query}");
         assert_eq!(a.total, b.total, "{query}");
     }
+}
+
+/// Polls `ready` every 50 ms until it holds; panics with `what` after 15 s.
+fn eventually(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn folders_created_renamed_and_deleted_while_serving() {
+    let book = copy_fixture("valid");
+    let guidelines = book.path().join("content/guidelines");
+    let (address, _events) = start(book.path(), true);
+
+    // A new domain folder with a guideline in it.
+    let fresh = guidelines.join("review");
+    std::fs::create_dir(&fresh).expect("mkdir");
+    std::fs::write(
+        fresh.join("_domain.md"),
+        "---\nid: review\ntitle: Review\norder: 3\n---\n\nReview things.\n",
+    )
+    .expect("domain");
+    std::fs::write(
+        fresh.join("c-1.md"),
+        "---\nid: C-1\ntitle: Review the threats\nsummary: Look again.\ncontrols:\n  - framework: demo\n    control: AC-3\n    relationship: intersects-with\n---\n\nLook again.\n",
+    )
+    .expect("guideline");
+    eventually("the new folder's guideline appears", || {
+        get(address, "/guidelines/c-1.html").status == 200
+    });
+
+    // Renamed: edits inside the renamed folder are still seen.
+    let renamed = guidelines.join("reviews");
+    std::fs::rename(&fresh, &renamed).expect("rename");
+    std::thread::sleep(Duration::from_millis(200));
+    let text = std::fs::read_to_string(renamed.join("c-1.md"))
+        .expect("read")
+        .replace("\nLook again.\n", "\nLook twice.\n");
+    std::fs::write(renamed.join("c-1.md"), text).expect("edit after rename");
+    eventually("an edit inside the renamed folder shows", || {
+        get(address, "/guidelines/c-1.html")
+            .text()
+            .contains("Look twice.")
+    });
+
+    // Deleted: the page goes away with the next build.
+    std::fs::remove_dir_all(&renamed).expect("delete");
+    eventually("the deleted guideline disappears", || {
+        get(address, "/guidelines/c-1.html").status == 404
+    });
 }
