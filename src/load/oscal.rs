@@ -28,6 +28,22 @@ struct OscalCatalog {
     groups: Vec<OscalGroup>,
     #[serde(default)]
     controls: Vec<OscalControl>,
+    #[serde(default)]
+    back_matter: Option<BackMatter>,
+}
+
+#[derive(Deserialize)]
+struct BackMatter {
+    #[serde(default)]
+    resources: Vec<Resource>,
+}
+
+/// A cited document; prose links to it as `[text](#uuid)`.
+#[derive(Deserialize)]
+struct Resource {
+    uuid: String,
+    #[serde(default)]
+    rlinks: Vec<Link>,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +146,14 @@ pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnosti
     let catalog = document.catalog;
     let mut converter = Converter::default();
     converter.index_labels(&catalog.groups, &catalog.controls);
+    for resource in catalog.back_matter.iter().flat_map(|b| &b.resources) {
+        let href = resource
+            .rlinks
+            .iter()
+            .map(|l| l.href.clone())
+            .find(|h| h.starts_with("http"));
+        converter.resources.insert(resource.uuid.clone(), href);
+    }
     let url = catalog
         .metadata
         .links
@@ -189,6 +213,8 @@ fn prop<'a>(props: &'a [Prop], name: &str) -> Option<&'a str> {
 struct Converter {
     /// OSCAL control id -> human label, for "incorporated into" links.
     labels: HashMap<String, String>,
+    /// Back-matter resource uuid -> its web address, if it has one.
+    resources: HashMap<String, Option<String>>,
 }
 
 impl Converter {
@@ -215,7 +241,8 @@ impl Converter {
                     .unwrap_or_else(|| crate::model::slugify(&group.title)),
             ),
             title: group.title.trim().to_string(),
-            description: (!overview.is_empty()).then(|| overview.join("\n\n")),
+            description: (!overview.is_empty())
+                .then(|| self.resolve_citations(&overview.join("\n\n"))),
             groups: group.groups.iter().map(|g| self.group(g)).collect(),
             controls: group.controls.iter().map(|c| self.control(c)).collect(),
         }
@@ -275,8 +302,36 @@ impl Converter {
                 _ => {}
             }
         }
-        let text = text.trim();
-        (!text.is_empty()).then(|| text.to_string())
+        let text = self.resolve_citations(text.trim());
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// `[text](#uuid)` points into the back-matter, which is not rendered: link to the cited
+    /// document's web address instead, or keep the text alone.
+    fn resolve_citations(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("](#") {
+            let Some(end) = rest[start..].find(')') else {
+                break;
+            };
+            let uuid = &rest[start + 3..start + end];
+            let open = rest[..start].rfind('[');
+            match (self.resources.get(uuid), open) {
+                (Some(Some(href)), _) => {
+                    out.push_str(&rest[..start]);
+                    out.push_str(&format!("]({href})"));
+                }
+                (_, Some(open)) => {
+                    out.push_str(&rest[..open]);
+                    out.push_str(&rest[open + 1..start]);
+                }
+                (_, None) => out.push_str(&rest[..start + end + 1]),
+            }
+            rest = &rest[start + end + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -363,17 +418,22 @@ mod tests {
              "parts": [{"id": "ac-2_smt", "name": "statement", "parts": [
                  {"id": "ac-2_smt.a", "name": "item", "props": [{"name": "label", "value": "a."}],
                   "prose": "Notify {{ insert: param, p1 }} using {{ insert: param, p2 }};"}]},
-               {"id": "ac-2_gdn", "name": "guidance", "prose": "Why."}],
+               {"id": "ac-2_gdn", "name": "guidance", "prose": "Why: see [SP 800-12](#r1) and [a draft](#r2)."}],
              "controls": [{"id": "ac-2.10", "title": "Old", "props": [
                  {"name": "label", "value": "AC-2(10)"}, {"name": "status", "value": "withdrawn"}],
-                 "links": [{"href": "#ac-2_smt.k", "rel": "incorporated-into"}]}]}]}]}}"##;
+                 "links": [{"href": "#ac-2_smt.k", "rel": "incorporated-into"}]}]}]}],
+          "back-matter": {"resources": [{"uuid": "r1", "rlinks": [{"href": "https://doi.org/x"}]}, {"uuid": "r2"}]}}}"##;
         let catalog = parse(text, "sp", &source()).expect("valid catalog");
         let control = &catalog.groups[0].controls[0];
         assert_eq!(control.id.value, "AC-2");
         assert_eq!(control.aliases, ["ac-2"]);
         let description = control.description.as_deref().expect("statement");
         assert!(description.contains("- **a.** Notify [Assignment: organization-defined roles] using [Selection (one or more): a; b];"), "{description}");
-        assert!(description.contains("**Discussion.** Why."));
+        assert!(
+            description
+                .contains("**Discussion.** Why: see [SP 800-12](https://doi.org/x) and a draft."),
+            "{description}"
+        );
         let enhancement = &control.controls[0];
         assert_eq!(enhancement.id.value, "AC-2(10)");
         assert!(enhancement.withdrawn);
