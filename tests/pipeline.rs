@@ -119,6 +119,15 @@ fn yaml_guideline_and_reverse_mappings_render() {
     assert!(example.contains("kind-anti-pattern"));
     let sitemap = read(&site.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/guide/guidelines/a-1.html</loc>"));
+    let print = read(&site.join("print.html"));
+    assert!(
+        print.contains(r#"href="frameworks/demo/govern-1-1.html""#),
+        "print links from the root"
+    );
+    assert!(
+        !print.contains(r#"href="../"#),
+        "no link climbs out of the site from print.html"
+    );
     let not_found = read(&site.join("404.html"));
     assert!(
         not_found.contains(r#"href="/guide/assets/guidebook.css""#),

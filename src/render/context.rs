@@ -562,22 +562,22 @@ impl<'a> Renderer<'a> {
         let mut sections = Vec::new();
         for d in 0..site.domains.len() {
             let domain = &site.domains[d];
-            let (html, _) = found.take(self.markdown(
+            let html = self.print_body(
                 &domain.body,
                 &domain.source,
-                root,
                 domain.source.body_line_offset,
-            ));
+                found,
+            );
             let guidelines: Vec<Value> = site
                 .guidelines_of(d)
                 .map(|g| {
                     let guideline = &site.guidelines[g].guideline;
-                    let (body, _) = found.take(self.markdown(
+                    let body = self.print_body(
                         &guideline.body,
                         &guideline.source,
-                        root,
                         guideline.source.body_line_offset,
-                    ));
+                        found,
+                    );
                     let mut card = self.guideline_card(g, root);
                     card["body"] = json!(body);
                     card["mappings"] = json!(self.mapping_groups(g, root));
@@ -593,7 +593,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|resolved| {
                 let example = &resolved.example;
-                let (body, _) = found.take(self.markdown(&example.body, &example.source, root, example.source.body_line_offset));
+                let body = self.print_body(&example.body, &example.source, example.source.body_line_offset, found);
                 json!({ "id": example.meta.id.value, "title": example.meta.title, "kind": example.meta.kind.as_str(), "body": body })
             })
             .collect();
@@ -601,12 +601,12 @@ impl<'a> Renderer<'a> {
             .pages
             .iter()
             .map(|page| {
-                let (body, _) = found.take(self.markdown(
+                let body = self.print_body(
                     &page.body,
                     &page.source,
-                    root,
                     page.source.body_line_offset,
-                ));
+                    found,
+                );
                 json!({ "title": page_title(page), "body": body })
             })
             .collect();
@@ -614,6 +614,20 @@ impl<'a> Renderer<'a> {
             site.config.title().to_string(),
             json!({ "domains": sections, "examples": examples, "pages": pages }),
         )
+    }
+
+    /// A document's body for print.html, which sits at the root: the rendering made for its own
+    /// page one folder down (usually already cached), with that one level of `../` removed.
+    fn print_body(
+        &self,
+        text: &str,
+        source: &Source,
+        line_offset: usize,
+        found: &mut Found,
+    ) -> String {
+        let (html, _) = found.take(self.markdown(text, source, "../", line_offset));
+        html.replace("href=\"../", "href=\"")
+            .replace("src=\"../", "src=\"")
     }
 
     /// The search documents of a page: the page itself (its intro text as body), then one per

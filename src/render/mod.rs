@@ -63,11 +63,18 @@ pub struct Rendering {
 /// Renders every page of `site` with `theme` into an in-memory [`Output`].
 pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Result<Rendering> {
     let renderer = Renderer::new(site, theme);
-    let jobs = jobs(site);
-    let rendered: Vec<Rendered> = jobs
+    // The print page reuses the bodies its documents' own pages render (see `print_body`), so it
+    // runs after them, when they are cached.
+    let (last, first): (Vec<Job>, Vec<Job>) = jobs(site)
+        .into_iter()
+        .partition(|j| matches!(j, Job::Print));
+    let mut rendered: Vec<Rendered> = first
         .par_iter()
         .map(|job| renderer.render(job))
         .collect::<Result<_>>()?;
+    for job in &last {
+        rendered.push(renderer.render(job)?);
+    }
 
     let mut output = Output::default();
     let mut linked = BTreeSet::new();

@@ -375,7 +375,13 @@ fn writer(index: &Index) -> Result<IndexWriter> {
 }
 
 fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
-    let mut writer = writer(index)?;
+    // A full build of the on-disk index: use every core.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(threads, 64_000_000 * threads)
+        .map_err(search_error)?;
     for doc in docs {
         writer
             .add_document(to_document(f, doc))
