@@ -364,6 +364,11 @@ fn open_browser(url: &str) {
 
 fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {
     let config = pipeline::load_config(root)?;
+    if !config.output.html.search.enable {
+        return Err(Error::Usage(
+            "search is disabled for this book: set `enable = true` under [output.html.search] in book.toml".into(),
+        ));
+    }
     let index = pipeline::open_search_index(root)?;
     let request = SearchRequest {
         q: args.query.join(" "),
