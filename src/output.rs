@@ -55,8 +55,8 @@ impl Output {
         let name = dest
             .file_name()
             .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-        let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-        let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let staging = scratch_path(parent, &name, "new");
+        let retired = scratch_path(parent, &name, "old");
         let written = self.write_tree(&staging);
         if let Err(err) = written {
             let _ = fs::remove_dir_all(&staging);
@@ -89,6 +89,14 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// A path beside `name` in `parent`, unique to this process and this call, so that two builds
+/// running at once (two threads of one process included) never share a staging folder.
+pub fn scratch_path(parent: &Path, name: &str, purpose: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    parent.join(format!(".{name}.{purpose}-{}-{n}", std::process::id()))
 }
 
 /// Only an absent or empty folder, or one that guidebook wrote, may be replaced.

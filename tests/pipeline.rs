@@ -8,14 +8,16 @@ use common::{copy_fixture, fixture, guidebook, read, snapshot};
 use guidebook::error::Error;
 use guidebook::pipeline::{self, BuildOptions};
 
+/// Builds a copy of the valid fixture (a build writes its search index beside the content, and
+/// tests run in parallel, so none builds in the fixture itself); the site is in `<dir>/site`.
 fn build_valid() -> tempfile::TempDir {
-    let out = tempfile::tempdir().expect("temp dir");
+    let out = copy_fixture("valid");
     let options = BuildOptions {
         dest: Some(out.path().join("site")),
         deny_warnings: true,
         ..BuildOptions::default()
     };
-    pipeline::build(&fixture("valid"), &options).expect("valid fixture builds without warnings");
+    pipeline::build(out.path(), &options).expect("valid fixture builds without warnings");
     out
 }
 
@@ -211,6 +213,36 @@ fn failed_build_leaves_the_previous_site_untouched() {
     );
 }
 
+/// Two builds of one book at once (say, `build` while `serve` rebuilds) each finish whole: their
+/// staging folders for the site and the search index never collide.
+#[test]
+fn concurrent_builds_of_one_book_both_succeed() {
+    let book = copy_fixture("valid");
+    std::thread::scope(|scope| {
+        let builds: Vec<_> = (0..4)
+            .map(|n| {
+                let root = book.path();
+                scope.spawn(move || {
+                    let options = BuildOptions {
+                        dest: Some(root.join(format!("site-{n}"))),
+                        ..BuildOptions::default()
+                    };
+                    pipeline::build(root, &options)
+                })
+            })
+            .collect();
+        for build in builds {
+            build.join().expect("no panic").expect("build succeeds");
+        }
+    });
+    assert!(book.path().join("site-3/index.html").is_file());
+    let leftovers: Vec<_> = fs::read_dir(book.path().join(".guidebook"))
+        .expect("index folder")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers, ["search-index"], "no staging folder left behind");
+}
+
 #[test]
 fn refuses_to_replace_a_folder_it_did_not_write() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -221,7 +253,8 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
         deny_warnings: false,
         ..BuildOptions::default()
     };
-    let err = pipeline::build(&fixture("valid"), &options).expect_err("unsafe destination");
+    let book = copy_fixture("valid");
+    let err = pipeline::build(book.path(), &options).expect_err("unsafe destination");
     assert!(matches!(err, Error::UnsafeDestination(_)), "{err}");
     assert_eq!(
         fs::read_to_string(&precious).expect("still there"),

@@ -178,7 +178,7 @@ impl SearchIndex {
     pub fn write(dir: &Path, docs: &[SearchDoc], fingerprint: &str) -> Result<()> {
         let parent = dir.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        let staging = parent.join(format!(".search-index.new-{}", std::process::id()));
+        let staging = crate::output::scratch_path(parent, "search-index", "new");
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
         let (schema, fields) = schema();
@@ -192,7 +192,14 @@ impl SearchIndex {
             .map_err(|e| Error::write(&version_path, e))?;
         drop(index);
         let _ = std::fs::remove_dir_all(dir);
-        std::fs::rename(&staging, dir).map_err(|e| Error::write(dir, e))
+        if let Err(e) = std::fs::rename(&staging, dir) {
+            let _ = std::fs::remove_dir_all(&staging);
+            // A concurrent build of the same content may have put its index there first.
+            if Self::open_fresh(dir, fingerprint)?.is_none() {
+                return Err(Error::write(dir, e));
+            }
+        }
+        Ok(())
     }
 
     /// Opens the index in `dir` if it exists, has the current schema and was built from

@@ -36,8 +36,15 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Copies the sources under `from`, leaving out what a build writes there.
 pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
+    let built = |e: &walkdir::DirEntry| {
+        e.depth() == 1 && [".guidebook", "book"].contains(&e.file_name().to_str().unwrap_or(""))
+    };
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_entry(|e| !built(e))
+    {
         let entry = entry.expect("walk fixture");
         let target = to.join(entry.path().strip_prefix(from).expect("inside fixture"));
         if entry.file_type().is_dir() {
