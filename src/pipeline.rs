@@ -129,12 +129,25 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
         .dest
         .clone()
         .unwrap_or_else(|| root.join(&site.config.build.build_dir));
-    timings.time("write", || output.write_atomically(&dest))?;
-    if site.config.output.html.search.enable {
-        timings.time("index", || {
-            SearchIndex::write(&search_index_dir(root), &search_docs, &fingerprint)
-        })?;
-    }
+    // The site is written while the tantivy index is built on another thread: one is mostly
+    // I/O, the other CPU.
+    let index_search = site.config.output.html.search.enable;
+    timings.time("write+index", || {
+        std::thread::scope(|scope| {
+            let indexing = index_search.then(|| {
+                scope.spawn(|| {
+                    SearchIndex::write(&search_index_dir(root), &search_docs, &fingerprint)
+                })
+            });
+            let written = output.write_atomically(&dest);
+            let indexed = indexing.map_or(Ok(()), |handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))
+            });
+            written.and(indexed)
+        })
+    })?;
     Ok(Report {
         dest: Some(dest),
         pages: output.len(),

@@ -22,29 +22,45 @@ pub enum Format {
     Json,
 }
 
-/// The export files of `site` in `formats`, as (path under `exports/`, content).
+/// The export files of `site` in `formats`, as (path under `exports/`, content). The files are
+/// independent, so they are produced in parallel.
 pub fn files(site: &Site, formats: &[Format]) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    if formats.contains(&Format::Oscal) {
-        files.push((
-            "guidelines.oscal.json".into(),
-            pretty(&oscal::catalog(site)),
-        ));
-        for (framework, collection) in oscal::mapping_collections(site) {
-            files.push((
-                format!("mappings/{framework}.oscal.json"),
-                pretty(&collection),
-            ));
-        }
-    }
-    if formats.contains(&Format::Csv) {
-        files.push(("mappings.csv".into(), csv_export::mappings(site)));
-    }
-    if formats.contains(&Format::Json) {
-        files.push(("model.json".into(), pretty(&model::dump(site))));
-        files.push(("model.schema.json".into(), pretty(&model::schema())));
-    }
+    let wants = |format| formats.contains(&format);
+    let (oscal, (csv, json)) = rayon::join(
+        || wants(Format::Oscal).then(|| oscal_files(site)),
+        || {
+            rayon::join(
+                || wants(Format::Csv).then(|| ("mappings.csv".into(), csv_export::mappings(site))),
+                || {
+                    wants(Format::Json).then(|| {
+                        vec![
+                            ("model.json".into(), pretty(&model::dump(site))),
+                            ("model.schema.json".into(), pretty(&model::schema())),
+                        ]
+                    })
+                },
+            )
+        },
+    );
+    let mut files = oscal.unwrap_or_default();
+    files.extend(csv);
+    files.extend(json.unwrap_or_default());
     files
+}
+
+fn oscal_files(site: &Site) -> Vec<(String, String)> {
+    use rayon::prelude::*;
+    let (catalog, mut collections) = rayon::join(
+        || pretty(&oscal::catalog(site)),
+        || {
+            oscal::mapping_collections(site)
+                .into_par_iter()
+                .map(|(framework, c)| (format!("mappings/{framework}.oscal.json"), pretty(&c)))
+                .collect::<Vec<_>>()
+        },
+    );
+    collections.insert(0, ("guidelines.oscal.json".into(), catalog));
+    collections
 }
 
 pub const ALL: [Format; 3] = [Format::Oscal, Format::Csv, Format::Json];

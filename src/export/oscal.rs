@@ -1,5 +1,6 @@
 //! The guidelines as an OSCAL 1.2.1 catalog, and one mapping-collection per framework.
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::resolve::Site;
@@ -101,7 +102,7 @@ pub fn catalog(site: &Site) -> Value {
                 "id": token(&domain.meta.id.value),
                 "class": "domain",
                 "title": domain.meta.title,
-                "controls": site.guidelines_of(d).map(|g| guideline_control(site, g)).collect::<Vec<_>>(),
+                "controls": site.guidelines_of(d).collect::<Vec<_>>().into_par_iter().map(|g| guideline_control(site, g)).collect::<Vec<_>>(),
             });
             if let Some(summary) = &domain.meta.summary {
                 group["parts"] = json!([{ "id": format!("{}_ovw", token(&domain.meta.id.value)), "name": "overview", "prose": summary }]);

@@ -102,6 +102,9 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut events: Vec<Event<'_>> = Vec::new();
     // Plain text of each highlighted code block, by the index of the HTML event that replaced it.
     let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    // ammonia is the slowest step of rendering; it only has work to do when the source carries
+    // raw HTML or a URL outside the plain schemes (pulldown-cmark escapes everything else).
+    let mut needs_sanitizing = false;
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         match event {
@@ -139,12 +142,35 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
                         dest_url
                     }
                 };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                match url_scheme(&dest_url) {
+                    Ok(None) => events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })),
+                    // External links get the same `rel` that ammonia gives them.
+                    Ok(Some(_)) => {
+                        events.push(Event::Html(external_link_open(&dest_url, &title).into()))
+                    }
+                    Err(()) => {
+                        needs_sanitizing = true;
+                        events.push(Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        }));
+                    }
+                }
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                needs_sanitizing |= url_scheme(dest_url).is_err();
+                events.push(event);
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                needs_sanitizing = true;
+                events.push(event);
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
@@ -174,13 +200,51 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let rendered = Rendered {
-        html: sanitize(&html),
+        html: if needs_sanitizing {
+            sanitize(&html)
+        } else {
+            html
+        },
         toc,
         typed_links,
         sections,
         anchor_links,
     };
     (rendered, diagnostics)
+}
+
+/// The scheme of a URL that needs no sanitizing: `Ok(None)` for a relative URL, `Ok(Some(_))` for
+/// http, https and mailto; `Err` for any other scheme, or characters browsers would strip before
+/// reading the scheme (controls, whitespace), which are left to ammonia.
+fn url_scheme(url: &str) -> Result<Option<&str>, ()> {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(());
+    }
+    let end = url.find([':', '/', '?', '#']);
+    match end.filter(|&i| url[i..].starts_with(':')) {
+        None => Ok(None),
+        Some(i) => {
+            let scheme = &url[..i];
+            ["http", "https", "mailto"]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(scheme))
+                .then_some(Some(scheme))
+                .ok_or(())
+        }
+    }
+}
+
+/// `<a href=".." title=".." rel="noopener noreferrer">`, escaped as pulldown-cmark escapes.
+fn external_link_open(url: &str, title: &str) -> String {
+    let mut out = String::from("<a href=\"");
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+    if !title.is_empty() {
+        out.push_str("\" title=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut out, title);
+    }
+    out.push_str("\" rel=\"noopener noreferrer\">");
+    out
 }
 
 /// Splits `guideline:SD-1` into its scheme and target (percent-decoding `%20`).
@@ -372,6 +436,66 @@ mod tests {
             highlight: true,
         };
         render(md, &cx)
+    }
+
+    /// Documents without raw HTML skip ammonia; a dangerous URL alone must still be caught.
+    #[test]
+    fn unsafe_urls_are_sanitized_even_without_raw_html() {
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x](JavaScript:alert(1))",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](&#x6A;avascript:alert(1))",
+            "<javascript:alert(1)>",
+            "![x](data:text/html;base64,PHNjcmlwdD4=)",
+            "[x][r]\n\n[r]: vbscript:msgbox(1)",
+        ] {
+            let html = render_str(md).0.html.to_lowercase();
+            // What a browser would read as the URL: tabs and newlines removed.
+            let urls = html
+                .split(" href=\"")
+                .chain(html.split(" src=\""))
+                .skip(1)
+                .map(|rest| {
+                    rest.split('"')
+                        .next()
+                        .unwrap_or("")
+                        .replace(['\t', '\n'], "")
+                });
+            for url in urls {
+                assert!(
+                    !["javascript:", "vbscript:", "data:"]
+                        .iter()
+                        .any(|s| url.trim_start().starts_with(s)),
+                    "{md:?} -> {html}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_urls_render_without_sanitizing_changes() {
+        let (out, _) = render_str(
+            "[a](https://example.org/x?a=1&b=2 \"T\") [b](other.html#s) [c](mailto:x@example.org)",
+        );
+        assert!(
+            out.html.contains(
+                r#"<a href="https://example.org/x?a=1&amp;b=2" title="T" rel="noopener noreferrer">a</a>"#
+            ),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains(r#"<a href="other.html#s">b</a>"#),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains(r#"href="mailto:x@example.org" title"#)
+                || out.html.contains(r#"href="mailto:x@example.org" rel"#),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

@@ -9,11 +9,13 @@
 //! A query loads the manifest, one shard per query term and the metadata chunks of its top
 //! results, so the first query downloads a small, bounded part of the index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream, TokenizerManager};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::SearchDoc;
 use super::analysis::{self, normalize_id};
@@ -70,22 +72,30 @@ pub fn build(
     for (key, list) in &postings {
         sharded[shard_of(key, shards)].insert(key.as_str(), delta_encode(list));
     }
-    let mut files = Vec::with_capacity(shards + docs.len() / DOCS_PER_CHUNK + 2);
-    for (n, shard) in sharded.iter().enumerate() {
-        let json = serde_json::to_string(shard).unwrap_or_else(|_| "{}".into());
-        files.push((
-            format!("search/t{n}.js"),
-            format!("guidebookSearch.shard({n},{json});\n"),
-        ));
-    }
-    for (n, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
-        let rows: Vec<DocRow<'_>> = chunk.iter().map(|d| doc_row(d, teaser_words)).collect();
-        let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
-        files.push((
-            format!("search/d{n}.js"),
-            format!("guidebookSearch.docs({n},{json});\n"),
-        ));
-    }
+    let mut files: Vec<(String, String)> = sharded
+        .par_iter()
+        .enumerate()
+        .map(|(n, shard)| {
+            let json = serde_json::to_string(shard).unwrap_or_else(|_| "{}".into());
+            (
+                format!("search/t{n}.js"),
+                format!("guidebookSearch.shard({n},{json});\n"),
+            )
+        })
+        .collect();
+    files.par_extend(
+        docs.par_chunks(DOCS_PER_CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let rows: Vec<DocRow<'_>> =
+                    chunk.iter().map(|d| doc_row(d, teaser_words)).collect();
+                let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
+                (
+                    format!("search/d{n}.js"),
+                    format!("guidebookSearch.docs({n},{json});\n"),
+                )
+            }),
+    );
     let manifest = serde_json::json!({
         "format": CLIENT_FORMAT,
         "shards": shards,
@@ -176,7 +186,7 @@ fn delta_encode(list: &[(u32, u32)]) -> Vec<u32> {
 
 /// Terms and their frequencies in one field of one document, and the field's length.
 struct FieldTerms {
-    terms: HashMap<String, u32>,
+    terms: FxHashMap<String, u32>,
     length: u32,
 }
 
@@ -188,9 +198,7 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
         analysis::BODY_BOOST,
         analysis::TAGS_BOOST,
     ];
-    let analyzer = TokenizerManager::default()
-        .get("en_stem")
-        .expect("tantivy registers en_stem by default");
+    let analyzer = analysis::prose_analyzer();
     let analyzed: Vec<[FieldTerms; 4]> = docs
         .par_iter()
         .map_init(
@@ -206,43 +214,67 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
         )
         .collect();
     let n = docs.len() as f32;
-    // (term, doc, score) for every field; merged per (term, doc) after sorting.
-    let mut entries: Vec<(&str, u32, f32)> = Vec::new();
-    for (field, boost) in boosts.iter().enumerate() {
-        let average =
-            (analyzed.iter().map(|a| a[field].length as f32).sum::<f32>() / n.max(1.0)).max(1.0);
-        let mut doc_freq: HashMap<&str, u32> = HashMap::new();
-        for a in &analyzed {
-            for term in a[field].terms.keys() {
-                *doc_freq.entry(term.as_str()).or_insert(0) += 1;
+    // Every distinct term gets a number once; the rest of the work indexes plain vectors.
+    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut terms: Vec<&str> = Vec::new();
+    let numbered: Vec<[Vec<(u32, u32)>; 4]> = analyzed
+        .iter()
+        .map(|fields| {
+            fields.each_ref().map(|field| {
+                field
+                    .terms
+                    .iter()
+                    .map(|(term, &count)| {
+                        let number = *numbers.entry(term.as_str()).or_insert_with(|| {
+                            terms.push(term.as_str());
+                            terms.len() as u32 - 1
+                        });
+                        (number, count)
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    let mut averages = [0.0f32; 4];
+    let mut doc_freq = vec![[0u32; 4]; terms.len()];
+    for field in 0..boosts.len() {
+        let total: f32 = analyzed.iter().map(|a| a[field].length as f32).sum();
+        averages[field] = (total / n.max(1.0)).max(1.0);
+    }
+    for fields in &numbered {
+        for (field, list) in fields.iter().enumerate() {
+            for &(term, _) in list {
+                doc_freq[term as usize][field] += 1;
             }
         }
-        for (doc, a) in analyzed.iter().enumerate() {
-            let norm = K1 * (1.0 - B + B * a[field].length as f32 / average);
-            for (term, &count) in &a[field].terms {
-                let idf = idf(n, doc_freq[term.as_str()] as f32);
+    }
+    // Documents in order, so every list comes out sorted by document without a sort.
+    let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
+    for (doc, (a, fields)) in analyzed.iter().zip(&numbered).enumerate() {
+        for (field, boost) in boosts.iter().enumerate() {
+            let norm = K1 * (1.0 - B + B * a[field].length as f32 / averages[field]);
+            for &(term, count) in &fields[field] {
+                let idf = idf(n, doc_freq[term as usize][field] as f32);
                 let score = boost * idf * (1.0 + K1) * count as f32 / (count as f32 + norm);
-                entries.push((term.as_str(), doc as u32, score));
+                let list = &mut lists[term as usize];
+                match list.last_mut() {
+                    Some(last) if last.0 == doc as u32 => last.1 += score,
+                    _ => list.push((doc as u32, score)),
+                }
             }
         }
     }
-    entries.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
-    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = BTreeMap::new();
-    for group in entries.chunk_by(|a, b| a.0 == b.0) {
-        let mut list: Vec<(u32, f32)> = Vec::with_capacity(group.len());
-        for &(_, doc, score) in group {
-            match list.last_mut() {
-                Some(last) if last.0 == doc => last.1 += score,
-                _ => list.push((doc, score)),
-            }
-        }
-        scores.insert(group[0].0.to_string(), list);
-    }
-    add_identifiers(docs, n, &mut scores);
-    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = scores
+    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = terms
         .into_iter()
+        .zip(lists)
+        .map(|(term, list)| (term.to_string(), list))
+        .collect();
+    add_identifiers(docs, n, &mut scores);
+    let strongest: Vec<(String, Vec<(u32, u32)>)> = scores
+        .into_par_iter()
         .map(|(key, list)| (key, strongest(list)))
         .collect();
+    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = strongest.into_iter().collect();
     for (d, doc) in docs.iter().enumerate() {
         for (name, value) in doc.facets() {
             postings
@@ -269,11 +301,17 @@ fn strongest(mut list: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
 }
 
 fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> FieldTerms {
-    let mut terms = HashMap::new();
+    let mut terms: FxHashMap<String, u32> = FxHashMap::default();
     let mut length = 0;
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
-        *terms.entry(stream.token().text.clone()).or_insert(0) += 1;
+        let text = &stream.token().text;
+        match terms.get_mut(text) {
+            Some(count) => *count += 1,
+            None => {
+                terms.insert(text.clone(), 1);
+            }
+        }
         length += 1;
     }
     FieldTerms { terms, length }

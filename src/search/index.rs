@@ -14,7 +14,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
-use super::analysis::{self, normalize_id};
+use super::analysis::{self, PROSE_TOKENIZER, normalize_id};
 use super::{Facets, Hit, SearchDoc, SearchRequest, SearchResponse};
 use crate::error::{Error, Result};
 
@@ -22,7 +22,6 @@ use crate::error::{Error, Result};
 pub const SCHEMA_VERSION: u32 = 1;
 const VERSION_FILE: &str = "guidebook-index.json";
 const ID_TOKENIZER: &str = "guidebook_id";
-const PROSE_TOKENIZER: &str = "en_stem";
 const SNIPPET_CHARS: usize = 180;
 
 #[derive(Clone, Copy)]
@@ -99,6 +98,9 @@ fn register_tokenizers(index: &Index) {
         .filter(LowerCaser)
         .build();
     index.tokenizers().register(ID_TOKENIZER, ids);
+    index
+        .tokenizers()
+        .register(PROSE_TOKENIZER, analysis::prose_analyzer());
 }
 
 impl SearchIndex {
