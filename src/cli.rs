@@ -480,9 +480,18 @@ fn print_diagnostics(diagnostics: &[Diagnostic], root: &Path, quiet: bool) {
 fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
     let total: std::time::Duration = timings.iter().map(|(_, d)| *d).sum();
     for (stage, duration) in timings {
-        eprintln!("  {stage:<8} {:>9.1} ms", duration.as_secs_f64() * 1000.0);
+        eprintln!("  {stage:<13} {:>9.1} ms", duration.as_secs_f64() * 1000.0);
     }
-    eprintln!("  {:<8} {:>9.1} ms", "total", total.as_secs_f64() * 1000.0);
+    eprintln!("  {:<13} {:>9.1} ms", "total", total.as_secs_f64() * 1000.0);
+    // The process's peak resident memory so far, where the system reports it (Linux).
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+    {
+        eprintln!("  {:<13} {:>9.1} MiB", "peak memory", kib / 1024.0);
+    }
 }
 
 /// A miette report quoting the offending line, with `file:line:column` in its header.

@@ -1,4 +1,5 @@
-//! Stage 4: the rendered site, held in memory, written to disk atomically.
+//! Stage 4: the rendered site, held in memory or spooled to a staging folder, put in place
+//! atomically.
 //!
 //! The build writes every file into a temporary sibling folder, then swaps it in place of the old
 //! site with two renames. A failed build never touches the previous site, and a reader never
@@ -7,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -14,18 +16,138 @@ use crate::error::{Error, Result};
 pub const MARKER: &str = ".guidebook-build";
 
 /// Every output file, by its path relative to the site root (`/`-separated), in sorted order.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+///
+/// An output lives in memory (for `serve`, `check` and tests), or, for `build`, is spooled: each
+/// file goes to a staging folder beside the destination as soon as it is rendered, so the site
+/// is never held whole in memory and writing overlaps rendering; [`Output::commit`] then swaps
+/// the staging folder in. A spooled output dropped without a commit removes its staging folder.
+#[derive(Debug, Default, Clone)]
 pub struct Output {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Stored>,
+    spool: Option<Arc<Spool>>,
+}
+
+/// One file: its bytes, or, when spooled, only its size (the bytes are on disk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Memory(Vec<u8>),
+    Spooled(usize),
+}
+
+impl Stored {
+    fn len(&self) -> usize {
+        match self {
+            Stored::Memory(bytes) => bytes.len(),
+            Stored::Spooled(len) => *len,
+        }
+    }
+}
+
+/// The staging folder of a spooled output, removed on drop unless committed.
+#[derive(Debug)]
+struct Spool {
+    staging: PathBuf,
+    dest: PathBuf,
+    committed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if !self.committed.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+impl PartialEq for Output {
+    fn eq(&self, other: &Self) -> bool {
+        self.files == other.files
+    }
 }
 
 impl Output {
-    pub fn insert(&mut self, path: String, bytes: Vec<u8>) {
-        self.files.insert(path, bytes);
+    /// An output that writes each file into a staging folder beside `dest` as it arrives.
+    /// Fails at once if `dest` is a folder guidebook may not replace.
+    pub fn spooled(dest: &Path) -> Result<Self> {
+        check_replaceable(dest)?;
+        let parent = parent_of(dest);
+        fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        let staging = scratch_path(parent, &name_of(dest), "new");
+        fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+        let spool = Spool {
+            staging,
+            dest: dest.to_path_buf(),
+            committed: false.into(),
+        };
+        Ok(Self {
+            files: BTreeMap::new(),
+            spool: Some(Arc::new(spool)),
+        })
     }
 
+    /// Stores `bytes` as the file `path`: writes it now when spooled. Callable from many
+    /// threads at once; [`Output::add`] then records the result.
+    pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<Stored> {
+        let Some(spool) = &self.spool else {
+            return Ok(Stored::Memory(bytes));
+        };
+        let target = spool.staging.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        fs::write(&target, &bytes).map_err(|e| Error::write(&target, e))?;
+        Ok(Stored::Spooled(bytes.len()))
+    }
+
+    /// Like [`Output::prepare`] for a file produced by a writer: when spooled, it is written
+    /// straight into its file, never held whole in memory.
+    pub fn prepare_with(
+        &self,
+        path: &str,
+        write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<Stored> {
+        let Some(spool) = &self.spool else {
+            let mut bytes = Vec::new();
+            write(&mut bytes).map_err(|e| Error::write(Path::new(path), e))?;
+            return Ok(Stored::Memory(bytes));
+        };
+        let target = spool.staging.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        let mut file = fs::File::create(&target).map_err(|e| Error::write(&target, e))?;
+        write(&mut file).map_err(|e| Error::write(&target, e))?;
+        let len = file.metadata().map_err(|e| Error::read(&target, e))?.len();
+        Ok(Stored::Spooled(len as usize))
+    }
+
+    pub fn add(&mut self, path: String, stored: Stored) {
+        self.files.insert(path, stored);
+    }
+
+    pub fn insert(&mut self, path: String, bytes: Vec<u8>) -> Result<()> {
+        let stored = self.prepare(&path, bytes)?;
+        self.add(path, stored);
+        Ok(())
+    }
+
+    /// The bytes of an in-memory file (`None` for a spooled one: see [`Output::read`]).
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        match self.files.get(path)? {
+            Stored::Memory(bytes) => Some(bytes),
+            Stored::Spooled(_) => None,
+        }
+    }
+
+    /// The bytes of any file, read back from the staging folder when spooled.
+    pub fn read(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match (self.files.get(path)?, &self.spool) {
+            (Stored::Memory(bytes), _) => Some(bytes.as_slice().into()),
+            (Stored::Spooled(_), Some(spool)) => {
+                fs::read(spool.staging.join(path)).ok().map(Into::into)
+            }
+            (Stored::Spooled(_), None) => None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -37,50 +159,51 @@ impl Output {
     }
 
     pub fn total_bytes(&self) -> usize {
-        self.files.values().map(Vec::len).sum()
+        self.files.values().map(Stored::len).sum()
     }
 
+    /// The in-memory files (spooled ones are left out).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+        self.files.iter().filter_map(|(p, stored)| match stored {
+            Stored::Memory(bytes) => Some((p.as_str(), bytes.as_slice())),
+            Stored::Spooled(_) => None,
+        })
     }
 
-    /// Replaces `dest` with this output, atomically as seen by readers of `dest`.
+    /// Swaps a spooled output's staging folder in place of its destination (see
+    /// [`Output::write_atomically`] for an in-memory one).
+    pub fn commit(&self) -> Result<()> {
+        let Some(spool) = &self.spool else {
+            return Err(Error::Usage(
+                "only a spooled output can be committed".into(),
+            ));
+        };
+        let marker = spool.staging.join(MARKER);
+        fs::write(&marker, b"").map_err(|e| Error::write(&marker, e))?;
+        swap_in(&spool.staging, &spool.dest)?;
+        spool
+            .committed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Replaces `dest` with this in-memory output, atomically as seen by readers of `dest`.
     pub fn write_atomically(&self, dest: &Path) -> Result<()> {
         check_replaceable(dest)?;
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = parent_of(dest);
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        let name = dest
-            .file_name()
-            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-        let staging = scratch_path(parent, &name, "new");
-        let retired = scratch_path(parent, &name, "old");
+        let staging = scratch_path(parent, &name_of(dest), "new");
         let written = self.write_tree(&staging);
         if let Err(err) = written {
             let _ = fs::remove_dir_all(&staging);
             return Err(err);
         }
-        if dest.exists() {
-            fs::rename(dest, &retired).map_err(|e| Error::write(dest, e))?;
-        }
-        if let Err(e) = fs::rename(&staging, dest) {
-            // Put the previous site back before reporting.
-            let _ = fs::rename(&retired, dest);
-            return Err(Error::write(dest, e));
-        }
-        let _ = fs::remove_dir_all(&retired);
-        Ok(())
+        swap_in(&staging, dest)
     }
 
     fn write_tree(&self, root: &Path) -> Result<()> {
         fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
-        for (path, bytes) in self
-            .files
-            .iter()
-            .chain([(&MARKER.to_string(), &Vec::new())])
-        {
+        for (path, bytes) in self.iter().chain([(MARKER, &[][..])]) {
             let target: PathBuf = root.join(path);
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
@@ -89,6 +212,33 @@ impl Output {
         }
         Ok(())
     }
+}
+
+fn parent_of(dest: &Path) -> &Path {
+    dest.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn name_of(dest: &Path) -> String {
+    dest.file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Moves the complete `staging` folder to `dest` with two renames (the old site is set aside
+/// first and removed last), putting the old site back if the second rename fails.
+fn swap_in(staging: &Path, dest: &Path) -> Result<()> {
+    let retired = scratch_path(parent_of(dest), &name_of(dest), "old");
+    if dest.exists() {
+        fs::rename(dest, &retired).map_err(|e| Error::write(dest, e))?;
+    }
+    if let Err(e) = fs::rename(staging, dest) {
+        let _ = fs::rename(&retired, dest);
+        let _ = fs::remove_dir_all(staging);
+        return Err(Error::write(dest, e));
+    }
+    let _ = fs::remove_dir_all(&retired);
+    Ok(())
 }
 
 /// A path beside `name` in `parent`, unique to this process and this call, so that two builds

@@ -66,6 +66,23 @@ pub fn search_index_dir(root: &Path) -> PathBuf {
 
 /// Loads, resolves and renders the book at `root` into memory. Fails with every content error.
 pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
+    render_into(root, options, Output::default(), None)
+}
+
+/// Where `build` writes the tantivy index, and the content fingerprint it records.
+struct IndexTarget {
+    dir: PathBuf,
+    fingerprint: String,
+}
+
+/// [`render_site`] into a given (empty) output: in memory, or spooled to disk by `build`, which
+/// also has the tantivy index written (on its own thread, beside the static index and exports).
+fn render_into(
+    root: &Path,
+    options: &BuildOptions,
+    output: Output,
+    index: Option<&IndexTarget>,
+) -> Result<Rendered> {
     let mut timings = Timings::default();
     let config = timings.time("config", || load_config(root))?;
     let content_dir = root.join(&config.book.src);
@@ -76,36 +93,55 @@ pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
         resolve::resolve(config, &content_dir, content, &mut diagnostics)
     });
     let theme = timings.time("theme", || Theme::load(theme_dir.as_deref()))?;
-    let mut rendering =
-        timings.time("render", || render::render(&site, &theme, &mut diagnostics))?;
-    let search = &site.config.output.html.search;
-    if search.enable && !options.skip_static_search {
-        timings.time("client-index", || {
-            let labels = crate::search::client::labels_for(&site);
-            let files = crate::search::client::build(
-                &rendering.search_docs,
-                search.boost_title,
-                search.teaser_word_count,
-                &labels,
-            );
-            for (path, text) in files {
-                rendering.output.insert(path, text.into_bytes());
-            }
-        });
-    }
-    timings.time("exports", || {
-        for (path, text) in crate::export::files(&site, &crate::export::ALL) {
-            rendering
-                .output
-                .insert(format!("exports/{path}"), text.into_bytes());
-        }
-    });
+    let mut rendering = timings.time("render", || {
+        render::render(&site, &theme, output, &mut diagnostics)
+    })?;
+    // Nothing after rendering reports on content: fail now, before anything is indexed.
     let deny = options.deny_warnings || site.config.guidebook.deny_warnings;
     let failed = diagnostics.has_errors() || (deny && diagnostics.count(Severity::Warning) > 0);
     let diagnostics = diagnostics_in_order(diagnostics);
     if failed {
         return Err(Error::Content(diagnostics));
     }
+    let search = &site.config.output.html.search;
+    let index = index.filter(|_| search.enable);
+    std::thread::scope(|scope| {
+        let docs = &rendering.search_docs;
+        let indexing = index.map(|target| {
+            scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
+        });
+        let mut files = Vec::new();
+        if search.enable && !options.skip_static_search {
+            timings.time("client-index", || {
+                let labels = crate::search::client::labels_for(&site);
+                files = crate::search::client::build(
+                    docs,
+                    search.boost_title,
+                    search.teaser_word_count,
+                    &labels,
+                );
+            });
+        }
+        let stored = files
+            .into_iter()
+            .try_for_each(|(path, text)| rendering.output.insert(path, text.into_bytes()));
+        let exported = timings.time("exports", || {
+            crate::export::each_file(&site, &crate::export::ALL, |path, write| {
+                let path = format!("exports/{path}");
+                let file = rendering.output.prepare_with(&path, write)?;
+                rendering.output.add(path, file);
+                Ok(())
+            })
+        });
+        let indexed = timings.time("index-wait", || {
+            indexing.map_or(Ok(()), |handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))
+            })
+        });
+        stored.and(exported).and(indexed)
+    })?;
     Ok(Rendered {
         site,
         output: rendering.output,
@@ -115,39 +151,25 @@ pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
     })
 }
 
-/// Builds the book at `root` and writes it atomically.
+/// Builds the book at `root` and puts it in place atomically. Every file is written to a
+/// staging folder as soon as it is rendered; the tantivy index is written alongside.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
-    let fingerprint = content_fingerprint(root)?;
-    let Rendered {
-        site,
-        output,
-        search_docs,
-        diagnostics,
-        mut timings,
-    } = render_site(root, options)?;
+    let config = load_config(root)?;
     let dest = options
         .dest
         .clone()
-        .unwrap_or_else(|| root.join(&site.config.build.build_dir));
-    // The site is written while the tantivy index is built on another thread: one is mostly
-    // I/O, the other CPU.
-    let index_search = site.config.output.html.search.enable;
-    timings.time("write+index", || {
-        std::thread::scope(|scope| {
-            let indexing = index_search.then(|| {
-                scope.spawn(|| {
-                    SearchIndex::write(&search_index_dir(root), &search_docs, &fingerprint)
-                })
-            });
-            let written = output.write_atomically(&dest);
-            let indexed = indexing.map_or(Ok(()), |handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))
-            });
-            written.and(indexed)
-        })
-    })?;
+        .unwrap_or_else(|| root.join(&config.build.build_dir));
+    let index = IndexTarget {
+        dir: search_index_dir(root),
+        fingerprint: content_fingerprint(root)?,
+    };
+    let Rendered {
+        output,
+        diagnostics,
+        mut timings,
+        ..
+    } = render_into(root, options, Output::spooled(&dest)?, Some(&index))?;
+    timings.time("commit", || output.commit())?;
     Ok(Report {
         dest: Some(dest),
         pages: output.len(),

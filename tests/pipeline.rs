@@ -130,6 +130,18 @@ fn yaml_guideline_and_reverse_mappings_render() {
         !print.contains(r#"href="../"#),
         "no link climbs out of the site from print.html"
     );
+    // Every body is spliced in whole, in reading order, and no marker is left behind.
+    let draw = print
+        .find("Draw the data flows.")
+        .expect("a-1's body is in print.html");
+    let heading = print
+        .find(r#"id="what-to-do""#)
+        .expect("a-1's headings too");
+    assert!(heading < draw, "in document order");
+    assert!(
+        !print.contains(['\u{E000}', '\u{E001}']),
+        "no splice marker left"
+    );
     let not_found = read(&site.join("404.html"));
     assert!(
         not_found.contains(r#"href="/guide/assets/guidebook.css""#),

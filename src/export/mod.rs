@@ -12,6 +12,8 @@ mod csv_export;
 mod model;
 mod oscal;
 
+use std::io::Write;
+
 use crate::resolve::Site;
 
 /// Which exports `guidebook export --format` writes.
@@ -22,51 +24,66 @@ pub enum Format {
     Json,
 }
 
-/// The export files of `site` in `formats`, as (path under `exports/`, content). The files are
-/// independent, so they are produced in parallel.
+/// The export files of `site` in `formats`, as (path under `exports/`, content), by path.
 pub fn files(site: &Site, formats: &[Format]) -> Vec<(String, String)> {
-    let wants = |format| formats.contains(&format);
-    let (oscal, (csv, json)) = rayon::join(
-        || wants(Format::Oscal).then(|| oscal_files(site)),
-        || {
-            rayon::join(
-                || wants(Format::Csv).then(|| ("mappings.csv".into(), csv_export::mappings(site))),
-                || {
-                    wants(Format::Json).then(|| {
-                        vec![
-                            ("model.json".into(), pretty(&model::dump(site))),
-                            ("model.schema.json".into(), pretty(&model::schema())),
-                        ]
-                    })
-                },
-            )
-        },
-    );
-    let mut files = oscal.unwrap_or_default();
-    files.extend(csv);
-    files.extend(json.unwrap_or_default());
+    let mut files = Vec::new();
+    let collected: std::io::Result<()> = each_file(site, formats, |path, write| {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        files.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        Ok(())
+    });
+    debug_assert!(collected.is_ok(), "writing into memory cannot fail");
     files
 }
 
-fn oscal_files(site: &Site) -> Vec<(String, String)> {
-    use rayon::prelude::*;
-    let (catalog, mut collections) = rayon::join(
-        || pretty(&oscal::catalog(site)),
-        || {
-            oscal::mapping_collections(site)
-                .into_par_iter()
-                .map(|(framework, c)| (format!("mappings/{framework}.oscal.json"), pretty(&c)))
-                .collect::<Vec<_>>()
-        },
-    );
-    collections.insert(0, ("guidelines.oscal.json".into(), catalog));
-    collections
+/// Writes one export file into the writer it is given.
+pub type WriteFile<'a> = &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Hands each export file of `site` in `formats` to `sink`, which gives it a writer: the large
+/// ones (tens of megabytes at 10,000 guidelines) are serialized straight into their file, one
+/// at a time, never held whole in memory as text.
+pub fn each_file<E>(
+    site: &Site,
+    formats: &[Format],
+    mut sink: impl FnMut(String, WriteFile<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let wants = |format| formats.contains(&format);
+    if wants(Format::Oscal) {
+        sink("guidelines.oscal.json".into(), &|w| {
+            write_pretty(w, &oscal::catalog(site))
+        })?;
+        for (framework, collection) in oscal::mapping_collections(site) {
+            sink(format!("mappings/{framework}.oscal.json"), &|w| {
+                write_pretty(w, &collection)
+            })?;
+        }
+    }
+    if wants(Format::Csv) {
+        sink("mappings.csv".into(), &|w| {
+            w.write_all(csv_export::mappings(site).as_bytes())
+        })?;
+    }
+    if wants(Format::Json) {
+        sink("model.json".into(), &|w| {
+            write_pretty(w, &model::dump(site))
+        })?;
+        sink("model.schema.json".into(), &|w| {
+            write_pretty(w, &model::schema())
+        })?;
+    }
+    Ok(())
 }
 
 pub const ALL: [Format; 3] = [Format::Oscal, Format::Csv, Format::Json];
 
-fn pretty<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
-    text.push('\n');
-    text
+/// Pretty JSON and a final newline, through a buffer.
+fn write_pretty<T: serde::Serialize>(
+    writer: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, writer);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }

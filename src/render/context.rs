@@ -45,7 +45,23 @@ struct Found {
     anchor_links: Vec<markdown::AnchorLink>,
     /// Plain-text sections of the first (main) Markdown body rendered for the page.
     main_sections: Option<Vec<TextSection>>,
+    /// The documents whose bodies print.html splices in, by marker number.
+    print_bodies: Vec<PrintDoc>,
 }
+
+/// A document print.html repeats whole.
+#[derive(Debug, Clone, Copy)]
+enum PrintDoc {
+    Domain(usize),
+    Guideline(usize),
+    Example(usize),
+    Page(usize),
+}
+
+/// Brackets the number of a body in the rendered print template (private-use characters, which
+/// tera leaves alone whether or not a template marks the body `safe`).
+const PRINT_MARK_OPEN: char = '\u{E000}';
+const PRINT_MARK_CLOSE: char = '\u{E001}';
 
 impl Found {
     fn take(&mut self, body: Body) -> (String, Vec<markdown::TocEntry>) {
@@ -130,9 +146,14 @@ impl<'a> Renderer<'a> {
         cx.insert("title", &title);
         cx.insert("page", &data);
         let html = self.theme.render(template, &cx)?;
+        let bytes = if found.print_bodies.is_empty() {
+            html.into_bytes()
+        } else {
+            self.splice_print(&html, &found.print_bodies)
+        };
         Ok(Rendered {
             path,
-            bytes: html.into_bytes(),
+            bytes,
             diagnostics: found.diagnostics,
             typed_links: found.typed_links,
             search_docs,
@@ -562,22 +583,11 @@ impl<'a> Renderer<'a> {
         let mut sections = Vec::new();
         for d in 0..site.domains.len() {
             let domain = &site.domains[d];
-            let html = self.print_body(
-                &domain.body,
-                &domain.source,
-                domain.source.body_line_offset,
-                found,
-            );
+            let html = self.print_body(PrintDoc::Domain(d), found);
             let guidelines: Vec<Value> = site
                 .guidelines_of(d)
                 .map(|g| {
-                    let guideline = &site.guidelines[g].guideline;
-                    let body = self.print_body(
-                        &guideline.body,
-                        &guideline.source,
-                        guideline.source.body_line_offset,
-                        found,
-                    );
+                    let body = self.print_body(PrintDoc::Guideline(g), found);
                     let mut card = self.guideline_card(g, root);
                     card["body"] = json!(body);
                     card["mappings"] = json!(self.mapping_groups(g, root));
@@ -591,22 +601,19 @@ impl<'a> Renderer<'a> {
         let examples: Vec<Value> = site
             .examples
             .iter()
-            .map(|resolved| {
+            .enumerate()
+            .map(|(e, resolved)| {
                 let example = &resolved.example;
-                let body = self.print_body(&example.body, &example.source, example.source.body_line_offset, found);
+                let body = self.print_body(PrintDoc::Example(e), found);
                 json!({ "id": example.meta.id.value, "title": example.meta.title, "kind": example.meta.kind.as_str(), "body": body })
             })
             .collect();
         let pages: Vec<Value> = site
             .pages
             .iter()
-            .map(|page| {
-                let body = self.print_body(
-                    &page.body,
-                    &page.source,
-                    page.source.body_line_offset,
-                    found,
-                );
+            .enumerate()
+            .map(|(p, page)| {
+                let body = self.print_body(PrintDoc::Page(p), found);
                 json!({ "title": page_title(page), "body": body })
             })
             .collect();
@@ -616,18 +623,61 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    /// A document's body for print.html, which sits at the root: the rendering made for its own
-    /// page one folder down (usually already cached), with that one level of `../` removed.
-    fn print_body(
-        &self,
-        text: &str,
-        source: &Source,
-        line_offset: usize,
-        found: &mut Found,
-    ) -> String {
-        let (html, _) = found.take(self.markdown(text, source, "../", line_offset));
-        html.replace("href=\"../", "href=\"")
-            .replace("src=\"../", "src=\"")
+    /// A marker for a document's body in print.html: the template is rendered with markers, and
+    /// [`Renderer::splice_print`] puts the bodies in, one at a time, so the whole knowledge base
+    /// is not copied into the template's context (hundreds of megabytes at 10,000 guidelines).
+    fn print_body(&self, doc: PrintDoc, found: &mut Found) -> String {
+        let (text, source, line_offset) = self.print_source(doc);
+        // Collects the body's diagnostics and links; the HTML itself is fetched again to splice.
+        found.take(self.markdown(text, source, "../", line_offset));
+        found.print_bodies.push(doc);
+        format!(
+            "{PRINT_MARK_OPEN}{}{PRINT_MARK_CLOSE}",
+            found.print_bodies.len() - 1
+        )
+    }
+
+    fn print_source(&self, doc: PrintDoc) -> (&'a str, &'a Source, usize) {
+        let site = self.site;
+        let (text, source) = match doc {
+            PrintDoc::Domain(d) => (&site.domains[d].body, &site.domains[d].source),
+            PrintDoc::Guideline(g) => {
+                let guideline = &site.guidelines[g].guideline;
+                (&guideline.body, &guideline.source)
+            }
+            PrintDoc::Example(e) => {
+                let example = &site.examples[e].example;
+                (&example.body, &example.source)
+            }
+            PrintDoc::Page(p) => (&site.pages[p].body, &site.pages[p].source),
+        };
+        (text, source, source.body_line_offset)
+    }
+
+    /// The rendered print template with each body marker replaced by that body: the rendering
+    /// made for the document's own page one folder down (cached), with that `../` removed.
+    fn splice_print(&self, template: &str, bodies: &[PrintDoc]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(template.len() * 2);
+        let mut rest = template;
+        while let Some(start) = rest.find(PRINT_MARK_OPEN) {
+            out.extend_from_slice(&rest.as_bytes()[..start]);
+            let after = &rest[start + PRINT_MARK_OPEN.len_utf8()..];
+            let Some(end) = after.find(PRINT_MARK_CLOSE) else {
+                break;
+            };
+            let number: Option<usize> = after[..end].parse().ok();
+            if let Some(&doc) = number.and_then(|n| bodies.get(n)) {
+                let (text, source, line_offset) = self.print_source(doc);
+                let html = self.markdown(text, source, "../", line_offset).html;
+                let html = html
+                    .replace("href=\"../", "href=\"")
+                    .replace("src=\"../", "src=\"");
+                out.extend_from_slice(html.as_bytes());
+            }
+            rest = &after[end + PRINT_MARK_CLOSE.len_utf8()..];
+        }
+        out.extend_from_slice(rest.as_bytes());
+        out
     }
 
     /// The search documents of a page: the page itself (its intro text as body), then one per

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::{Error, Result};
-use crate::output::Output;
+use crate::output::{Output, Stored};
 use crate::resolve::Site;
 use crate::search::SearchDoc;
 
@@ -60,27 +60,36 @@ pub struct Rendering {
     pub search_docs: Vec<SearchDoc>,
 }
 
-/// Renders every page of `site` with `theme` into an in-memory [`Output`].
-pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Result<Rendering> {
+/// Renders every page of `site` with `theme` into `output` (empty; in memory or spooled).
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    mut output: Output,
+    diagnostics: &mut Diagnostics,
+) -> Result<Rendering> {
     let renderer = Renderer::new(site, theme);
     // The print page reuses the bodies its documents' own pages render (see `print_body`), so it
     // runs after them, when they are cached.
     let (last, first): (Vec<Job>, Vec<Job>) = jobs(site)
         .into_iter()
         .partition(|j| matches!(j, Job::Print));
-    let mut rendered: Vec<Rendered> = first
-        .par_iter()
-        .map(|job| renderer.render(job))
-        .collect::<Result<_>>()?;
+    // Each file is handed to the output as soon as it is rendered (a spooled output writes it
+    // then), so the pages are not all held in memory at once.
+    let store = |job: &Job| -> Result<(Rendered, Stored)> {
+        let mut item = renderer.render(job)?;
+        let stored = output.prepare(&item.path, std::mem::take(&mut item.bytes))?;
+        Ok((item, stored))
+    };
+    let mut rendered: Vec<(Rendered, Stored)> =
+        first.par_iter().map(store).collect::<Result<_>>()?;
     for job in &last {
-        rendered.push(renderer.render(job)?);
+        rendered.push(store(job)?);
     }
 
-    let mut output = Output::default();
     let mut linked = BTreeSet::new();
     let mut search_docs = Vec::new();
     let mut anchor_links = Vec::new();
-    for item in rendered {
+    for (item, stored) in rendered {
         search_docs.extend(item.search_docs);
         for mut link in item.anchor_links {
             link.page.get_or_insert_with(|| item.path.clone());
@@ -90,10 +99,10 @@ pub fn render(site: &Site, theme: &Theme, diagnostics: &mut Diagnostics) -> Resu
             diagnostics.push(d);
         }
         linked.extend(item.typed_links);
-        output.insert(item.path, item.bytes);
+        output.add(item.path, stored);
     }
     for (path, bytes) in &theme.assets {
-        output.insert(path.clone(), bytes.clone());
+        output.insert(path.clone(), bytes.clone())?;
     }
     copy_assets(site, &mut output)?;
     warn_unreachable_pages(site, &linked, diagnostics);
@@ -152,7 +161,7 @@ fn copy_assets(site: &Site, output: &mut Output) -> Result<()> {
             .map(|p| p.to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        output.insert(path, bytes);
+        output.insert(path, bytes)?;
     }
     Ok(())
 }
@@ -169,9 +178,12 @@ fn check_anchors(
         let Some(page) = link.page.as_deref() else {
             continue;
         };
-        let known = ids
-            .entry(page)
-            .or_insert_with(|| output.get(page).map(element_ids).unwrap_or_default());
+        let known = ids.entry(page).or_insert_with(|| {
+            output
+                .read(page)
+                .map(|h| element_ids(&h))
+                .unwrap_or_default()
+        });
         if known.contains(&link.anchor) {
             continue;
         }

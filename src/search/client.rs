@@ -184,6 +184,15 @@ fn delta_encode(list: &[(u32, u32)]) -> Vec<u32> {
     out
 }
 
+/// Documents analysed at a time (see `postings`).
+const ANALYSIS_CHUNK: usize = 4096;
+
+/// One field of one document: (term number, frequency) pairs and the field's length in tokens.
+struct NumberedField {
+    terms: Vec<(u32, u32)>,
+    length: u32,
+}
+
 /// Terms and their frequencies in one field of one document, and the field's length.
 struct FieldTerms {
     terms: FxHashMap<String, u32>,
@@ -198,62 +207,65 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
         analysis::BODY_BOOST,
         analysis::TAGS_BOOST,
     ];
+    // Analysed a chunk at a time (in parallel), each distinct term numbered once as the chunk
+    // is read, so only numbers are kept: the terms of every document at once would take
+    // hundreds of megabytes at 10,000 guidelines.
     let analyzer = analysis::prose_analyzer();
-    let analyzed: Vec<[FieldTerms; 4]> = docs
-        .par_iter()
-        .map_init(
-            || analyzer.clone(),
-            |analyzer, d| {
-                [
-                    analyze(analyzer, &d.title),
-                    analyze(analyzer, &d.summary),
-                    analyze(analyzer, &d.body),
-                    analyze(analyzer, &d.tags.join(" ")),
-                ]
-            },
-        )
-        .collect();
     let n = docs.len() as f32;
-    // Every distinct term gets a number once; the rest of the work indexes plain vectors.
-    let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut terms: Vec<&str> = Vec::new();
-    let numbered: Vec<[Vec<(u32, u32)>; 4]> = analyzed
-        .iter()
-        .map(|fields| {
-            fields.each_ref().map(|field| {
-                field
+    let mut numbers: FxHashMap<String, u32> = FxHashMap::default();
+    let mut numbered: Vec<[NumberedField; 4]> = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(ANALYSIS_CHUNK) {
+        let analyzed: Vec<[FieldTerms; 4]> = chunk
+            .par_iter()
+            .map_init(
+                || analyzer.clone(),
+                |analyzer, d| {
+                    [
+                        analyze(analyzer, &d.title),
+                        analyze(analyzer, &d.summary),
+                        analyze(analyzer, &d.body),
+                        analyze(analyzer, &d.tags.join(" ")),
+                    ]
+                },
+            )
+            .collect();
+        numbered.extend(analyzed.into_iter().map(|fields| {
+            fields.map(|field| NumberedField {
+                length: field.length,
+                terms: field
                     .terms
-                    .iter()
-                    .map(|(term, &count)| {
-                        let number = *numbers.entry(term.as_str()).or_insert_with(|| {
-                            terms.push(term.as_str());
-                            terms.len() as u32 - 1
-                        });
-                        (number, count)
+                    .into_iter()
+                    .map(|(term, count)| {
+                        let next = numbers.len() as u32;
+                        (*numbers.entry(term).or_insert(next), count)
                     })
-                    .collect()
+                    .collect(),
             })
-        })
-        .collect();
+        }));
+    }
+    let mut terms: Vec<String> = vec![String::new(); numbers.len()];
+    for (term, number) in numbers {
+        terms[number as usize] = term;
+    }
     let mut averages = [0.0f32; 4];
     let mut doc_freq = vec![[0u32; 4]; terms.len()];
-    for field in 0..boosts.len() {
-        let total: f32 = analyzed.iter().map(|a| a[field].length as f32).sum();
-        averages[field] = (total / n.max(1.0)).max(1.0);
+    for (field, average) in averages.iter_mut().enumerate() {
+        let total: f32 = numbered.iter().map(|a| a[field].length as f32).sum();
+        *average = (total / n.max(1.0)).max(1.0);
     }
     for fields in &numbered {
-        for (field, list) in fields.iter().enumerate() {
-            for &(term, _) in list {
+        for (field, numbered) in fields.iter().enumerate() {
+            for &(term, _) in &numbered.terms {
                 doc_freq[term as usize][field] += 1;
             }
         }
     }
     // Documents in order, so every list comes out sorted by document without a sort.
     let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
-    for (doc, (a, fields)) in analyzed.iter().zip(&numbered).enumerate() {
+    for (doc, fields) in numbered.iter().enumerate() {
         for (field, boost) in boosts.iter().enumerate() {
-            let norm = K1 * (1.0 - B + B * a[field].length as f32 / averages[field]);
-            for &(term, count) in &fields[field] {
+            let norm = K1 * (1.0 - B + B * fields[field].length as f32 / averages[field]);
+            for &(term, count) in &fields[field].terms {
                 let idf = idf(n, doc_freq[term as usize][field] as f32);
                 let score = boost * idf * (1.0 + K1) * count as f32 / (count as f32 + norm);
                 let list = &mut lists[term as usize];
@@ -264,11 +276,8 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
             }
         }
     }
-    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = terms
-        .into_iter()
-        .zip(lists)
-        .map(|(term, list)| (term.to_string(), list))
-        .collect();
+    drop(numbered);
+    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = terms.into_iter().zip(lists).collect();
     add_identifiers(docs, n, &mut scores);
     let strongest: Vec<(String, Vec<(u32, u32)>)> = scores
         .into_par_iter()

@@ -384,12 +384,10 @@ fn writer(index: &Index) -> Result<IndexWriter> {
 }
 
 fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
-    // A full build of the on-disk index: use every core.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
+    // One indexing thread: `build` runs this beside the static index and the exports, which
+    // keep the other cores busy; one thread also means one segment and a bounded arena.
     let mut writer: IndexWriter = index
-        .writer_with_num_threads(threads, 64_000_000 * threads)
+        .writer_with_num_threads(1, 100_000_000)
         .map_err(search_error)?;
     for doc in docs {
         writer
