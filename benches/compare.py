@@ -71,6 +71,10 @@ def main():
     if not (SHARED / "bench" / "gen_corpus.py").is_file():
         sys.exit(f"MISSING: {SHARED}/bench/gen_corpus.py (../shared beside the repository)")
 
+    if TRASH.exists():
+        log("emptying the trash of an earlier run, then waiting for ext4 to settle")
+        empty_trash()
+        time.sleep(60)
     guidebook = build_guidebook()
     tools = {"guidebook": [str(guidebook)]}
     if not args.no_peers:
@@ -83,6 +87,7 @@ def main():
         rows.extend(measure_size(size, corpus, tools, args))
     extras = guidebook_extras(generate(max(sizes)), max(sizes))
 
+    empty_trash()
     table = render_table(rows, extras, versions, sizes, args.runs)
     print()
     print(table)
@@ -402,11 +407,21 @@ def size_text(n):
     return f"{n / 1024:.0f} KiB"
 
 
+TRASH = WORK / "trash"
+
+
 def remove(path):
-    if Path(path).is_dir():
-        shutil.rmtree(path)
-    elif Path(path).exists():
-        Path(path).unlink()
+    """Moves `path` aside rather than deleting it: ext4 is slow to hand out inodes freed in the
+    last minutes, so deleting 10,000 files before a build would slow whichever tool ran next.
+    The trash is emptied once every figure is taken."""
+    path = Path(path)
+    if path.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        path.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{path.name}")
+
+
+def empty_trash():
+    shutil.rmtree(TRASH, ignore_errors=True)
 
 
 def run_checked(command, cwd=None):
