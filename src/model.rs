@@ -13,7 +13,7 @@ pub use serde_saphyr::Spanned;
 use crate::diagnostic::Position;
 
 /// Where an item came from: its file (relative to the book root) and where its parts start.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {
     pub path: PathBuf,
     /// Lines before the YAML document inside the file (1 for front matter after `---`).
@@ -110,7 +110,7 @@ impl ExampleKind {
 }
 
 /// One guideline -> control mapping, as written in a guideline's `controls:` list.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     #[schemars(with = "String")]
@@ -124,7 +124,7 @@ pub struct Mapping {
     pub confidence: Option<Confidence>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Related {
     #[schemars(with = "String")]
@@ -135,7 +135,7 @@ pub struct Related {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub title: String,
@@ -143,7 +143,7 @@ pub struct Reference {
 }
 
 /// A guideline's front matter (or, for a `.yaml` guideline, the whole file with its `body`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GuidelineMeta {
     #[schemars(with = "String")]

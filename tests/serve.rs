@@ -554,3 +554,155 @@ fn folders_created_renamed_and_deleted_while_serving() {
         get(address, "/guidelines/c-1.html").status == 404
     });
 }
+
+/// The next build report of a server (skipping other events): whether it was patched in.
+fn next_build(events: &mpsc::Receiver<ServeEvent>) -> bool {
+    loop {
+        match events
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a build within 30 s")
+        {
+            ServeEvent::Built { patched, .. } => return patched,
+            ServeEvent::Failed { diagnostics, .. } => panic!("build failed: {diagnostics:?}"),
+            _ => continue,
+        }
+    }
+}
+
+/// A served page without the reload script the server adds to it.
+fn without_live_script(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    match (
+        text.find("<script src=\"/__guidebook/live.js\""),
+        text.find("</head>"),
+    ) {
+        (Some(start), Some(end)) if start < end => {
+            format!("{}{}", &text[..start], &text[end..]).into_bytes()
+        }
+        _ => body.to_vec(),
+    }
+}
+
+/// A guideline body edit is patched into the last build (its page alone is rendered again;
+/// print.html and the exports that carry bodies are made on request), and everything served
+/// afterwards is byte for byte what a full build of the edited book makes. Edits the fast path
+/// cannot prove harmless to other pages take the full rebuild.
+#[test]
+fn body_edits_are_patched_in_and_equal_a_full_build() {
+    use guidebook::pipeline::{BuildOptions, render_site};
+
+    let book = copy_fixture("valid");
+    let (address, events) = start(book.path(), true);
+    let a1 = book.path().join("content/guidelines/design/a-1.md");
+    let original = std::fs::read_to_string(&a1).expect("read");
+
+    // A body edit: patched.
+    let edited = original.replace("Draw the data flows.", "Draw every data flow twice.");
+    std::fs::write(&a1, &edited).expect("edit");
+    assert!(next_build(&events), "a body edit is patched in");
+    guidebook::render::cache::clear();
+    let options = BuildOptions {
+        skip_static_search: true,
+        ..BuildOptions::default()
+    };
+    let full = render_site(book.path(), &options).expect("full build");
+    for path in [
+        "guidelines/a-1.html",
+        "guidelines/a-2.html",
+        "domains/design.html",
+        "print.html",
+        "exports/model.json",
+        "exports/guidelines.oscal.json",
+        "exports/mappings.csv",
+        "search/index.html",
+    ] {
+        let Some(expected) = full.output.get(path) else {
+            continue;
+        };
+        let served = get(address, &format!("/{path}"));
+        assert_eq!(served.status, 200, "{path}");
+        assert!(
+            without_live_script(&served.body) == expected,
+            "{path} differs from a full build"
+        );
+    }
+    let hits: serde_json::Value =
+        serde_json::from_slice(&get(address, "/api/search?q=twice").body).expect("json");
+    assert_eq!(hits["results"][0]["page"], "guidelines/a-1.html", "{hits}");
+
+    // A new heading changes the page's anchors, which other pages' links may use: full.
+    std::fs::write(&a1, format!("{edited}\n## A new section\n\nText.\n")).expect("edit");
+    assert!(!next_build(&events), "new anchors take the full rebuild");
+    // A front matter edit: full.
+    let retitled = edited.replace("title: ", "title: Carefully ");
+    assert_ne!(retitled, edited);
+    std::fs::write(&a1, &retitled).expect("edit");
+    assert!(
+        !next_build(&events),
+        "a front matter edit takes the full rebuild"
+    );
+    assert!(
+        get(address, "/guidelines/a-2.html")
+            .text()
+            .contains("Carefully ")
+    );
+    // Back to a body edit after full builds: patched again, and equal again.
+    std::fs::write(&a1, retitled.replace("twice", "three times")).expect("edit");
+    assert!(next_build(&events), "patched again");
+    guidebook::render::cache::clear();
+    let full = render_site(book.path(), &options).expect("full build");
+    for path in ["guidelines/a-1.html", "print.html", "exports/model.json"] {
+        let served = get(address, &format!("/{path}"));
+        assert!(
+            without_live_script(&served.body) == full.output.get(path).expect("built"),
+            "{path} differs from a full build after a second patch"
+        );
+    }
+}
+
+/// An open page learns on connecting whether its own file was rebuilt since it was loaded
+/// (a patch leaves the other pages, and their build numbers, as they were).
+#[test]
+fn the_event_stream_says_whether_the_open_page_is_stale() {
+    let book = copy_fixture("valid");
+    let (address, events) = start(book.path(), true);
+    let generation_of = |path: &str| {
+        let text = get(address, path).text();
+        let start = text.find("data-generation=\"").expect("live script") + 17;
+        text[start..].split('"').next().expect("number").to_string()
+    };
+    let a2 = generation_of("/guidelines/a-2.html");
+    let a1 = book.path().join("content/guidelines/design/a-1.md");
+    let text = std::fs::read_to_string(&a1).expect("read");
+    std::fs::write(&a1, text.replace("Draw the data flows.", "Draw them.")).expect("edit");
+    assert!(next_build(&events));
+    let hello = |path: &str, generation: &str| {
+        let mut stream = TcpStream::connect(address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let request = format!(
+            "GET /__guidebook/events?path={path}&generation={generation} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while !line.starts_with("data:") {
+            line.clear();
+            reader.read_line(&mut line).expect("event");
+        }
+        let data: serde_json::Value =
+            serde_json::from_str(line.trim_start_matches("data:").trim()).expect("hello json");
+        data["stale"].as_bool().expect("stale flag")
+    };
+    assert!(
+        !hello("%2Fguidelines%2Fa-2.html", &a2),
+        "a-2 was not rebuilt"
+    );
+    assert!(hello("%2Fguidelines%2Fa-1.html", &a2), "a-1 was");
+    let a1_now = generation_of("/guidelines/a-1.html");
+    assert!(
+        !hello("%2Fguidelines%2Fa-1.html", &a1_now),
+        "a reloaded a-1 is current"
+    );
+}

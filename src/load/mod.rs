@@ -80,6 +80,19 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
     Ok((content, diagnostics))
 }
 
+/// One guideline file parsed alone (serve's fast path); `None` unless it is a guideline that
+/// parses without a single diagnostic.
+pub fn guideline_file(
+    book_root: &Path,
+    content_dir: &Path,
+    relative: &Path,
+) -> Option<crate::model::Guideline> {
+    match load_file(book_root, content_dir, relative) {
+        Ok((Loaded::Guideline(guideline), found)) if found.is_empty() => Some(guideline),
+        _ => None,
+    }
+}
+
 /// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files.
 fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {

@@ -114,6 +114,41 @@ pub fn render(
     })
 }
 
+/// One page rendered alone, with what the full render would have gathered from it (`serve`
+/// re-renders only the page of a guideline whose Markdown body alone changed).
+pub struct Page {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub typed_links: Vec<String>,
+    pub anchor_links: Vec<crate::markdown::AnchorLink>,
+    pub search_docs: Vec<SearchDoc>,
+    /// The `id` attributes of the page, which anchor links elsewhere may point at.
+    pub element_ids: BTreeSet<String>,
+}
+
+/// The page of guideline `g`, exactly as [`render`] renders it.
+pub fn guideline_page(site: &Site, theme: &Theme, g: usize) -> Result<Page> {
+    let item = Renderer::new(site, theme).render(&Job::Guideline(g))?;
+    Ok(Page {
+        element_ids: element_ids(&item.bytes),
+        path: item.path,
+        bytes: item.bytes,
+        diagnostics: item.diagnostics,
+        typed_links: item.typed_links,
+        anchor_links: item.anchor_links,
+        search_docs: item.search_docs,
+    })
+}
+
+/// print.html, exactly as [`render`] renders it (`None` when the book has no print page).
+pub fn print_page(site: &Site, theme: &Theme) -> Result<Option<Vec<u8>>> {
+    if !site.config.guidebook.print {
+        return Ok(None);
+    }
+    Ok(Some(Renderer::new(site, theme).render(&Job::Print)?.bytes))
+}
+
 fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = vec![
         Job::Home,

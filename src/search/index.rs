@@ -132,14 +132,7 @@ impl SearchIndex {
     /// Brings an in-memory index in line with `docs`, replacing only the documents that were
     /// added, removed or changed. Falls back to nothing for on-disk indexes (they are rebuilt).
     pub fn update(&self, docs: &[SearchDoc]) -> Result<()> {
-        let Some(updater) = &self.updater else {
-            return Err(Error::Search(
-                "only in-memory indexes can be updated".into(),
-            ));
-        };
-        let mut updater = updater
-            .lock()
-            .map_err(|_| Error::Search("index writer poisoned".into()))?;
+        let mut updater = self.updater()?;
         let fresh: HashMap<&str, (u64, &SearchDoc)> = docs
             .iter()
             .map(|d| (d.url.as_str(), (digest(d), d)))
@@ -156,10 +149,42 @@ impl SearchIndex {
             .filter(|(url, (new, _))| updater.digests.get(**url) != Some(new))
             .map(|(_, (_, doc))| *doc)
             .collect();
+        self.apply(&mut updater, &stale, &added)
+    }
+
+    /// Replaces the documents `old` (say, one page's) with `new`, leaving every other document
+    /// alone: what [`SearchIndex::update`] would do when only those documents changed.
+    pub fn replace(&self, old: &[SearchDoc], new: &[SearchDoc]) -> Result<()> {
+        let mut updater = self.updater()?;
+        let fresh: HashMap<&str, u64> = new.iter().map(|d| (d.url.as_str(), digest(d))).collect();
+        let stale: Vec<String> = old
+            .iter()
+            .filter(|d| fresh.get(d.url.as_str()) != updater.digests.get(&d.url))
+            .map(|d| d.url.clone())
+            .collect();
+        let added: Vec<&SearchDoc> = new
+            .iter()
+            .filter(|d| updater.digests.get(&d.url) != fresh.get(d.url.as_str()))
+            .collect();
+        self.apply(&mut updater, &stale, &added)
+    }
+
+    fn updater(&self) -> Result<std::sync::MutexGuard<'_, Updater>> {
+        let Some(updater) = &self.updater else {
+            return Err(Error::Search(
+                "only in-memory indexes can be updated".into(),
+            ));
+        };
+        updater
+            .lock()
+            .map_err(|_| Error::Search("index writer poisoned".into()))
+    }
+
+    fn apply(&self, updater: &mut Updater, stale: &[String], added: &[&SearchDoc]) -> Result<()> {
         if stale.is_empty() && added.is_empty() {
             return Ok(());
         }
-        for url in &stale {
+        for url in stale {
             updater
                 .writer
                 .delete_term(Term::from_field_text(self.fields.url, url));

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use futures_util::stream::Stream;
 
+use serde::Deserialize;
+
 use super::{Live, LiveEvent};
 use crate::search::SearchRequest;
 
@@ -99,12 +101,29 @@ async fn status(State(live): State<Arc<Live>>) -> Response {
 
 /// Server-sent events: `hello` (current build and errors) on connect, then `reload` after each
 /// good build and `errors` after each failed one.
+/// The page an event stream was opened from, and the build its file came from.
+#[derive(Deserialize)]
+struct OpenPage {
+    path: Option<String>,
+    generation: Option<u64>,
+}
+
 async fn events(
     State(live): State<Arc<Live>>,
+    Query(page): Query<OpenPage>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let snapshot = live.current();
+    // Stale when the page's file was rebuilt since it was loaded (a fast rebuild leaves the
+    // files of other pages, and their build numbers, as they were).
+    let stale = match (page.path.as_deref().and_then(site_path), page.generation) {
+        (Some(path), Some(generation)) => snapshot
+            .files
+            .get(&path)
+            .is_some_and(|asset| asset.generation != generation),
+        _ => false,
+    };
     let hello = Event::default().event("hello").data(
-        serde_json::json!({ "generation": snapshot.generation, "errors": *snapshot.errors })
+        serde_json::json!({ "generation": snapshot.generation, "errors": *snapshot.errors, "stale": stale })
             .to_string(),
     );
     let receiver = live.subscribe();
@@ -153,9 +172,21 @@ async fn file(
     let Some(path) = site_path(uri.path()) else {
         return not_found(&snapshot);
     };
-    let Some(asset) = snapshot.files.get(&path) else {
+    let asset = match (snapshot.files.get(&path), snapshot.deferred.get(&path)) {
+        (Some(asset), _) => Some(asset.clone()),
+        // Made on this first request, off the async workers (it can take a second).
+        (None, Some(deferred)) => {
+            let deferred = deferred.clone();
+            tokio::task::spawn_blocking(move || deferred.get().cloned())
+                .await
+                .ok()
+                .flatten()
+        }
+        (None, None) => None,
+    };
+    let Some(asset) = asset else {
         // `/frameworks/x` -> `/frameworks/x/` when that folder has an index page.
-        if !path.is_empty() && snapshot.files.contains_key(&format!("{path}/index.html")) {
+        if !path.is_empty() && snapshot.has_file(&format!("{path}/index.html")) {
             let location = format!("{}/", uri.path());
             return (
                 StatusCode::MOVED_PERMANENTLY,

@@ -50,11 +50,12 @@
   }
 
   function connect() {
-    var source = new EventSource("/__guidebook/events");
+    var source = new EventSource("/__guidebook/events?path=" + encodeURIComponent(location.pathname) +
+      "&generation=" + pageGeneration);
     source.addEventListener("hello", function (event) {
       var state = JSON.parse(event.data);
       if (state.errors && state.errors.length) showErrors(state.errors);
-      else if (state.generation !== pageGeneration) location.reload();
+      else if (state.stale) location.reload();
     });
     source.addEventListener("reload", function () { location.reload(); });
     source.addEventListener("errors", function (event) { showErrors(JSON.parse(event.data)); });

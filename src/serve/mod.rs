@@ -4,11 +4,13 @@
 //! - `site`: an immutable snapshot of a built site (files with ETags, search index, errors).
 //! - `http`: the axum router: files, `/api/search`, the live-reload event stream.
 //! - `watch`: notify with a debouncer; decides which changes matter.
+//! - `fast`: the rebuild of a guideline body edit, patched into the last build.
 //!
 //! A request always reads one complete snapshot; a rebuild makes a new one and swaps it in whole,
 //! then broadcasts the reload. A failed rebuild keeps the last good files and publishes its
 //! errors, which every open page shows in an overlay.
 
+mod fast;
 mod http;
 mod site;
 mod watch;
@@ -42,6 +44,8 @@ pub enum ServeEvent {
     Built {
         generation: u64,
         files: usize,
+        /// Only the pages of edited guideline bodies were rendered again (see `fast`).
+        patched: bool,
         took: Duration,
     },
     Failed {
@@ -120,7 +124,7 @@ async fn run(
 ) -> Result<()> {
     let live = if options.watch {
         let live = Live::new(Snapshot::empty());
-        rebuild(&root, &live, 0, report.as_ref());
+        rebuild(&root, &live, 0, &[], report.as_ref());
         live
     } else {
         Live::new(Snapshot::from_build_dir(&root)?)
@@ -151,17 +155,30 @@ async fn run(
         .map_err(|e| Error::Serve(e.to_string()))
 }
 
-/// One rebuild: render in memory, then swap in the new snapshot (or publish the errors).
-fn rebuild(root: &Path, live: &Live, generation: u64, report: &(dyn Fn(ServeEvent) + Send + Sync)) {
+/// One rebuild for a change of `changed` files: patched into the last build when only guideline
+/// bodies changed, else rendered whole in memory; then the new snapshot is swapped in (or the
+/// errors are published).
+fn rebuild(
+    root: &Path,
+    live: &Live,
+    generation: u64,
+    changed: &[PathBuf],
+    report: &(dyn Fn(ServeEvent) + Send + Sync),
+) {
     let start = Instant::now();
     let previous = live.current();
-    match Snapshot::build(root, generation, &previous) {
+    let (built, patched) = match fast::rebuild(&previous, changed, generation) {
+        Some(snapshot) => (Ok(snapshot), true),
+        None => (Snapshot::build(root, generation, &previous), false),
+    };
+    match built {
         Ok(snapshot) => {
             let files = snapshot.file_count();
             live.publish(snapshot);
             report(ServeEvent::Built {
                 generation,
                 files,
+                patched,
                 took: start.elapsed(),
             });
         }

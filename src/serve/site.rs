@@ -11,20 +11,29 @@ use crate::error::{Error, Result};
 use crate::pipeline::{self, BuildOptions};
 use crate::search::index::SearchIndex;
 
+use super::fast::{Deferred, LiveState};
+
+#[derive(Clone)]
 pub struct Asset {
     pub bytes: axum::body::Bytes,
     pub etag: String,
     pub content_type: String,
+    /// The build that made this file (an open page is stale when its file is newer).
+    pub generation: u64,
 }
 
 pub struct Snapshot {
     pub files: Arc<HashMap<String, Asset>>,
+    /// Files made on their first request (after a fast rebuild; see `fast`).
+    pub deferred: Arc<HashMap<String, Arc<Deferred>>>,
     pub index: Option<Arc<SearchIndex>>,
     pub title_boost: f32,
     pub default_limit: usize,
     /// The errors of the latest build; empty when it succeeded.
     pub errors: Arc<Vec<Diagnostic>>,
     pub generation: u64,
+    /// What a fast rebuild needs (only after a full build without diagnostics).
+    pub live: Option<Arc<LiveState>>,
 }
 
 /// Past this many segments (one per rebuild), the live index is rebuilt whole.
@@ -38,11 +47,13 @@ impl Snapshot {
     pub fn empty() -> Self {
         Self {
             files: Arc::new(HashMap::new()),
+            deferred: Arc::default(),
             index: None,
             title_boost: 2.0,
             default_limit: 10,
             errors: Arc::new(Vec::new()),
             generation: 0,
+            live: None,
         }
     }
 
@@ -68,7 +79,23 @@ impl Snapshot {
             .iter()
             .map(|(path, bytes)| (path.to_string(), asset(path, bytes, Some(generation))))
             .collect();
-        Ok(Self::complete(files, index, search, generation))
+        let mut snapshot = Self::complete(files, index, search, generation);
+        if rendered.diagnostics.is_empty() {
+            let state = LiveState::new(root, rendered.site, rendered.search_docs)?;
+            snapshot.live = Some(Arc::new(state));
+        }
+        Ok(snapshot)
+    }
+
+    /// The file at `path`: made now if it is deferred.
+    pub fn file(&self, path: &str) -> Option<&Asset> {
+        self.files
+            .get(path)
+            .or_else(|| self.deferred.get(path).and_then(|d| d.get()))
+    }
+
+    pub fn has_file(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.deferred.contains_key(path)
     }
 
     /// A snapshot of a successful build.
@@ -80,11 +107,13 @@ impl Snapshot {
     ) -> Self {
         Self {
             files: Arc::new(files),
+            deferred: Arc::default(),
             index,
             title_boost: search.boost_title,
             default_limit: search.limit_results,
             errors: Arc::new(Vec::new()),
             generation,
+            live: None,
         }
     }
 
@@ -130,20 +159,23 @@ impl Snapshot {
     pub fn with_errors(&self, errors: Vec<Diagnostic>, generation: u64) -> Self {
         Self {
             files: self.files.clone(),
+            deferred: self.deferred.clone(),
             index: self.index.clone(),
             title_boost: self.title_boost,
             default_limit: self.default_limit,
             errors: Arc::new(errors),
             generation,
+            // A failed build is never patched: the next rebuild is a full one.
+            live: None,
         }
     }
 
     pub fn file_count(&self) -> usize {
-        self.files.len()
+        self.files.len() + self.deferred.len()
     }
 }
 
-fn asset(path: &str, bytes: &[u8], live_generation: Option<u64>) -> Asset {
+pub(super) fn asset(path: &str, bytes: &[u8], live_generation: Option<u64>) -> Asset {
     let content_type = content_type(path);
     let bytes = match live_generation {
         Some(generation) if content_type.starts_with("text/html") => {
@@ -157,6 +189,7 @@ fn asset(path: &str, bytes: &[u8], live_generation: Option<u64>) -> Asset {
         etag: format!("\"{:016x}-{:x}\"", hasher.finish(), bytes.len()),
         bytes: bytes.into(),
         content_type,
+        generation: live_generation.unwrap_or(0),
     }
 }
 

@@ -123,32 +123,75 @@ fn rebuild_loop(
 ) {
     let mut generation = live.current().generation;
     while let Ok(batch) = receiver.recv() {
-        let mut relevant = is_relevant(inputs, batch, report);
+        let mut changed = Changed::default();
+        changed.add(inputs, batch, report);
         while let Ok(more) = receiver.try_recv() {
-            relevant |= is_relevant(inputs, more, report);
+            changed.add(inputs, more, report);
         }
-        if relevant {
+        if changed.relevant {
             generation += 1;
-            rebuild(&inputs.root, live, generation, report);
+            // Only a batch of plain content edits may take the fast path.
+            let paths = if changed.only_edits {
+                changed.paths.into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            rebuild(&inputs.root, live, generation, &paths, report);
         }
     }
 }
 
-fn is_relevant(
-    inputs: &Inputs,
-    batch: DebounceEventResult,
-    report: &(dyn Fn(ServeEvent) + Send + Sync),
-) -> bool {
-    match batch {
-        Ok(events) => events.iter().any(|event| {
-            !matches!(event.kind, notify::EventKind::Access(_))
-                && event.paths.iter().any(|p| inputs.matters(p))
-        }),
-        Err(errors) => {
-            for err in errors {
-                report(ServeEvent::WatchError(err.to_string()));
+/// The relevant changes of one or more batches of events.
+#[derive(Default)]
+struct Changed {
+    relevant: bool,
+    /// Every event was a modification of an existing file (or an atomic save onto one).
+    only_edits: bool,
+    paths: std::collections::BTreeSet<PathBuf>,
+}
+
+impl Changed {
+    fn add(
+        &mut self,
+        inputs: &Inputs,
+        batch: DebounceEventResult,
+        report: &(dyn Fn(ServeEvent) + Send + Sync),
+    ) {
+        use notify::EventKind;
+        use notify::event::{ModifyKind, RenameMode};
+        let events = match batch {
+            Ok(events) => events,
+            Err(errors) => {
+                for err in errors {
+                    report(ServeEvent::WatchError(err.to_string()));
+                }
+                return;
             }
-            false
+        };
+        if !self.relevant {
+            self.only_edits = true;
+        }
+        for event in events.iter() {
+            if matches!(event.kind, EventKind::Access(_)) {
+                continue;
+            }
+            let paths: Vec<&PathBuf> = event.paths.iter().filter(|p| inputs.matters(p)).collect();
+            if paths.is_empty() {
+                continue;
+            }
+            self.relevant = true;
+            let edit = match event.kind {
+                EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Other) => {
+                    true
+                }
+                // An atomic save: the temporary file is renamed onto the edited one.
+                EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+                EventKind::Create(_) => paths.iter().all(|p| p.is_file()),
+                _ => false,
+            };
+            self.only_edits &= edit;
+            self.paths
+                .extend(paths.into_iter().filter(|p| p.is_file()).cloned());
         }
     }
 }
