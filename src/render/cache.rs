@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::context::Body;
 
@@ -22,17 +22,17 @@ pub(super) struct Key {
 /// Past this many entries the cache starts afresh (it only grows while serving and editing).
 const MAX_ENTRIES: usize = 200_000;
 
-fn cache() -> &'static Mutex<HashMap<Key, Body>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Body>>> = OnceLock::new();
+fn cache() -> &'static Mutex<HashMap<Key, Arc<Body>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Body>>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
 /// The cached rendering for `key`, or `render()`'s, which is then kept.
-pub(super) fn get_or_render(key: Key, render: impl FnOnce() -> Body) -> Body {
+pub(super) fn get_or_render(key: Key, render: impl FnOnce() -> Body) -> Arc<Body> {
     if let Some(body) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
         return body;
     }
-    let body = render();
+    let body = Arc::new(render());
     if let Ok(mut entries) = cache().lock() {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();

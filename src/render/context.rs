@@ -1,6 +1,8 @@
 //! Builds the tera context of each page kind. Templates receive plain data: titles, URLs already
 //! relative to the page, and Markdown already rendered to sanitized HTML.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -58,18 +60,35 @@ enum PrintDoc {
     Page(usize),
 }
 
+/// Appends `html`, rendered for a page one folder down, as seen from the root: `href="../` and
+/// `src="../` lose their `../`.
+fn push_rerooted(out: &mut Vec<u8>, html: &str) {
+    let mut rest = html;
+    while let Some(at) = rest.find("=\"../") {
+        let attribute_end = at + 2;
+        let keep = rest[..at].ends_with("href") || rest[..at].ends_with("src");
+        out.extend_from_slice(&rest.as_bytes()[..attribute_end]);
+        if !keep {
+            out.extend_from_slice(b"../");
+        }
+        rest = &rest[attribute_end + 3..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+}
+
 /// Brackets the number of a body in the rendered print template (private-use characters, which
 /// tera leaves alone whether or not a template marks the body `safe`).
 const PRINT_MARK_OPEN: char = '\u{E000}';
 const PRINT_MARK_CLOSE: char = '\u{E001}';
 
 impl Found {
-    fn take(&mut self, body: Body) -> (String, Vec<markdown::TocEntry>) {
-        self.diagnostics.extend(body.diagnostics);
-        self.typed_links.extend(body.typed_links);
-        self.anchor_links.extend(body.anchor_links);
-        self.main_sections.get_or_insert(body.sections);
-        (body.html, body.toc)
+    fn take(&mut self, body: Arc<Body>) -> (String, Vec<markdown::TocEntry>) {
+        self.diagnostics.extend(body.diagnostics.iter().cloned());
+        self.typed_links.extend(body.typed_links.iter().cloned());
+        self.anchor_links.extend(body.anchor_links.iter().cloned());
+        self.main_sections
+            .get_or_insert_with(|| body.sections.clone());
+        (body.html.clone(), body.toc.clone())
     }
 }
 
@@ -166,7 +185,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn markdown(&self, text: &str, source: &Source, root: &str, line_offset: usize) -> Body {
+    fn markdown(&self, text: &str, source: &Source, root: &str, line_offset: usize) -> Arc<Body> {
         let highlight = self.site.config.guidebook.highlight_code;
         let key = cache::Key {
             text: text.to_string(),
@@ -626,10 +645,8 @@ impl<'a> Renderer<'a> {
     /// A marker for a document's body in print.html: the template is rendered with markers, and
     /// [`Renderer::splice_print`] puts the bodies in, one at a time, so the whole knowledge base
     /// is not copied into the template's context (hundreds of megabytes at 10,000 guidelines).
+    /// (Each body's diagnostics and links are those of the document's own page, reported there.)
     fn print_body(&self, doc: PrintDoc, found: &mut Found) -> String {
-        let (text, source, line_offset) = self.print_source(doc);
-        // Collects the body's diagnostics and links; the HTML itself is fetched again to splice.
-        found.take(self.markdown(text, source, "../", line_offset));
         found.print_bodies.push(doc);
         format!(
             "{PRINT_MARK_OPEN}{}{PRINT_MARK_CLOSE}",
@@ -668,11 +685,8 @@ impl<'a> Renderer<'a> {
             let number: Option<usize> = after[..end].parse().ok();
             if let Some(&doc) = number.and_then(|n| bodies.get(n)) {
                 let (text, source, line_offset) = self.print_source(doc);
-                let html = self.markdown(text, source, "../", line_offset).html;
-                let html = html
-                    .replace("href=\"../", "href=\"")
-                    .replace("src=\"../", "src=\"");
-                out.extend_from_slice(html.as_bytes());
+                let body = self.markdown(text, source, "../", line_offset);
+                push_rerooted(&mut out, &body.html);
             }
             rest = &after[end + PRINT_MARK_CLOSE.len_utf8()..];
         }

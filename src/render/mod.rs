@@ -68,11 +68,13 @@ pub fn render(
     diagnostics: &mut Diagnostics,
 ) -> Result<Rendering> {
     let renderer = Renderer::new(site, theme);
-    // The print page reuses the bodies its documents' own pages render (see `print_body`), so it
-    // runs after them, when they are cached.
-    let (last, first): (Vec<Job>, Vec<Job>) = jobs(site)
-        .into_iter()
-        .partition(|j| matches!(j, Job::Print));
+    // print.html goes first: it is the longest job, and it renders no Markdown until it splices
+    // the bodies in at its end, by which time the other jobs have cached most of them.
+    let mut jobs = jobs(site);
+    if let Some(at) = jobs.iter().position(|j| matches!(j, Job::Print)) {
+        let print = jobs.remove(at);
+        jobs.insert(0, print);
+    }
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it
     // then), so the pages are not all held in memory at once.
     let store = |job: &Job| -> Result<(Rendered, Stored)> {
@@ -80,11 +82,7 @@ pub fn render(
         let stored = output.prepare(&item.path, std::mem::take(&mut item.bytes))?;
         Ok((item, stored))
     };
-    let mut rendered: Vec<(Rendered, Stored)> =
-        first.par_iter().map(store).collect::<Result<_>>()?;
-    for job in &last {
-        rendered.push(store(job)?);
-    }
+    let rendered: Vec<(Rendered, Stored)> = jobs.par_iter().map(store).collect::<Result<_>>()?;
 
     let mut linked = BTreeSet::new();
     let mut search_docs = Vec::new();

@@ -218,10 +218,15 @@ impl SearchIndex {
         std::fs::write(&version_path, version.to_string())
             .map_err(|e| Error::write(&version_path, e))?;
         drop(index);
-        let _ = std::fs::remove_dir_all(dir);
-        if let Err(e) = std::fs::rename(&staging, dir) {
+        // Renames only, so `dir` is at every moment absent or a complete index, whatever other
+        // builds of the same book do at the same time: set the old index aside, move ours in.
+        let retired = crate::output::scratch_path(parent, "search-index", "old");
+        let _ = std::fs::rename(dir, &retired);
+        let moved = std::fs::rename(&staging, dir);
+        let _ = std::fs::remove_dir_all(&retired);
+        if let Err(e) = moved {
             let _ = std::fs::remove_dir_all(&staging);
-            // A concurrent build of the same content may have put its index there first.
+            // A concurrent build of the same content put its (complete) index there first.
             if Self::open_fresh(dir, fingerprint)?.is_none() {
                 return Err(Error::write(dir, e));
             }
