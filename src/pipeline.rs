@@ -103,6 +103,10 @@ fn render_into(
     if failed {
         return Err(Error::Content(diagnostics));
     }
+    if index.is_some() {
+        // A one-shot build has no more use for rendered Markdown: freeing it lowers the peak.
+        render::cache::clear();
+    }
     let search = &site.config.output.html.search;
     let index = index.filter(|_| search.enable);
     std::thread::scope(|scope| {
@@ -110,28 +114,41 @@ fn render_into(
         let indexing = index.map(|target| {
             scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
         });
-        let mut files = Vec::new();
-        if search.enable && !options.skip_static_search {
-            timings.time("client-index", || {
-                let labels = crate::search::client::labels_for(&site);
-                files = crate::search::client::build(
-                    docs,
-                    search.boost_title,
-                    search.teaser_word_count,
-                    &labels,
-                );
-            });
-        }
+        // The static index and the exports are independent: made side by side.
+        let (files, exported) = timings.time("client-index+exports", || {
+            rayon::join(
+                || {
+                    (search.enable && !options.skip_static_search).then(|| {
+                        let labels = crate::search::client::labels_for(&site);
+                        crate::search::client::build(
+                            docs,
+                            search.boost_title,
+                            search.teaser_word_count,
+                            &labels,
+                        )
+                    })
+                },
+                || {
+                    let mut exported = Vec::new();
+                    let written =
+                        crate::export::each_file(&site, &crate::export::ALL, |path, write| {
+                            let path = format!("exports/{path}");
+                            exported
+                                .push((path.clone(), rendering.output.prepare_with(&path, write)?));
+                            Ok(())
+                        });
+                    written.map(|()| exported)
+                },
+            )
+        });
         let stored = files
+            .unwrap_or_default()
             .into_iter()
             .try_for_each(|(path, text)| rendering.output.insert(path, text.into_bytes()));
-        let exported = timings.time("exports", || {
-            crate::export::each_file(&site, &crate::export::ALL, |path, write| {
-                let path = format!("exports/{path}");
-                let file = rendering.output.prepare_with(&path, write)?;
+        let exported = exported.map(|files| {
+            for (path, file) in files {
                 rendering.output.add(path, file);
-                Ok(())
-            })
+            }
         });
         let indexed = timings.time("index-wait", || {
             indexing.map_or(Ok(()), |handle| {

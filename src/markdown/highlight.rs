@@ -36,8 +36,7 @@ type HighlightCache = HashMap<(String, String), Option<String>>;
 /// Highlighting is by far the costliest step of rendering, and the same blocks come back (the
 /// print page, every rebuild in `serve`): results are kept for the life of the process.
 fn highlighted(code: &str, lang: &str) -> Option<String> {
-    static CACHE: OnceLock<Mutex<HighlightCache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    let cache = highlight_cache();
     let key = (lang.to_string(), code.to_string());
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
@@ -47,6 +46,18 @@ fn highlighted(code: &str, lang: &str) -> Option<String> {
         c.insert(key, html.clone());
     }
     html
+}
+
+fn highlight_cache() -> &'static Mutex<HighlightCache> {
+    static CACHE: OnceLock<Mutex<HighlightCache>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Forgets every highlighted block.
+pub fn clear_cache() {
+    if let Ok(mut cache) = highlight_cache().lock() {
+        *cache = HashMap::new();
+    }
 }
 
 fn highlight_uncached(code: &str, lang: &str) -> Option<String> {

@@ -10,6 +10,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{Source, slugify};
 
+pub use highlight::clear_cache as clear_highlight_cache;
 pub use sanitize::sanitize;
 
 /// The typed-link schemes: `[text](guideline:SD-1)`, `(control:<framework>/<id>)`...

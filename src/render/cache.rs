@@ -42,9 +42,11 @@ pub(super) fn get_or_render(key: Key, render: impl FnOnce() -> Body) -> Arc<Body
     body
 }
 
-/// Forgets every rendering (tests use it to compare cached and fresh builds).
+/// Forgets every rendering, highlighted code included (tests use it to compare cached and
+/// fresh builds; a one-shot build, to free the memory once it has rendered every page).
 pub fn clear() {
     if let Ok(mut entries) = cache().lock() {
-        entries.clear();
+        *entries = HashMap::new();
     }
+    crate::markdown::clear_highlight_cache();
 }
