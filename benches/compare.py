@@ -71,10 +71,8 @@ def main():
     if not (SHARED / "bench" / "gen_corpus.py").is_file():
         sys.exit(f"MISSING: {SHARED}/bench/gen_corpus.py (../shared beside the repository)")
 
-    if TRASH.exists():
-        log("emptying the trash of an earlier run, then waiting for ext4 to settle")
-        empty_trash()
-        time.sleep(60)
+    empty_trash()
+    settle()
     guidebook = build_guidebook()
     tools = {"guidebook": [str(guidebook)]}
     if not args.no_peers:
@@ -432,8 +430,29 @@ def remove(path):
         path.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{path.name}")
 
 
+SETTLED = WORK / "trash-emptied"
+# ext4 scans past inodes freed in the last 60 s (360 s while their table block is dirty) when it
+# allocates new ones: a build right after a mass delete creates its files several times slower.
+SETTLE_SECONDS = 360
+
+
 def empty_trash():
-    shutil.rmtree(TRASH, ignore_errors=True)
+    if TRASH.exists():
+        shutil.rmtree(TRASH, ignore_errors=True)
+        SETTLED.write_text(str(time.time()))
+
+
+def settle():
+    """Waits until the last mass delete is old enough not to slow the builds measured next."""
+    try:
+        since = time.time() - float(SETTLED.read_text())
+    except (OSError, ValueError):
+        return
+    if since < SETTLE_SECONDS:
+        wait = SETTLE_SECONDS - since
+        log(f"waiting {wait:.0f} s: files were deleted {since:.0f} s ago, and ext4 allocates "
+            "inodes slowly for a few minutes after a mass delete")
+        time.sleep(wait)
 
 
 def run_checked(command, cwd=None):
