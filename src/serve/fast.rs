@@ -105,6 +105,14 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
     if changed.is_empty() || !previous.errors.is_empty() {
         return None;
     }
+    // Each patch adds a segment to the live index; past the limit, the full rebuild remakes it.
+    if previous
+        .index
+        .as_ref()
+        .is_some_and(|index| index.segments() >= super::site::MAX_SEGMENTS)
+    {
+        return None;
+    }
     let mut inner = state.inner.write().ok()?;
     let mut files = (*previous.files).clone();
     let mut replaced_docs: Vec<(String, Vec<SearchDoc>)> = Vec::new();

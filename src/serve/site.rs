@@ -37,7 +37,7 @@ pub struct Snapshot {
 }
 
 /// Past this many segments (one per rebuild), the live index is rebuilt whole.
-const MAX_SEGMENTS: usize = 40;
+pub(super) const MAX_SEGMENTS: usize = 40;
 
 /// The live-reload client, added to every HTML page when watching.
 pub const LIVE_SCRIPT: &str = "/__guidebook/live.js";
