@@ -114,7 +114,7 @@ pub fn render(
 
 /// One page rendered alone, with what the full render would have gathered from it (`serve`
 /// re-renders only the page of a guideline whose Markdown body alone changed).
-pub struct Page {
+pub struct RenderedPage {
     pub path: String,
     pub bytes: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
@@ -126,9 +126,9 @@ pub struct Page {
 }
 
 /// The page of guideline `g`, exactly as [`render`] renders it.
-pub fn guideline_page(site: &Site, theme: &Theme, g: usize) -> Result<Page> {
+pub fn guideline_page(site: &Site, theme: &Theme, g: usize) -> Result<RenderedPage> {
     let item = Renderer::new(site, theme).render(&Job::Guideline(g))?;
-    Ok(Page {
+    Ok(RenderedPage {
         element_ids: element_ids(&item.bytes),
         path: item.path,
         bytes: item.bytes,

@@ -156,6 +156,27 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
     inner.docs.sort_by(|a, b| a.url.cmp(&b.url));
     drop(inner);
 
+    let deferred = defer_body_files(previous, &mut files, state, generation);
+    Some(Snapshot {
+        files: Arc::new(files),
+        deferred: Arc::new(deferred),
+        index: previous.index.clone(),
+        title_boost: previous.title_boost,
+        default_limit: previous.default_limit,
+        errors: previous.errors.clone(),
+        generation,
+        live: Some(state.clone()),
+    })
+}
+
+/// The deferred files of the patched snapshot: print.html and the body-carrying exports move
+/// out of `files` (or are renewed, if already deferred), to be made from the patched state.
+fn defer_body_files(
+    previous: &Snapshot,
+    files: &mut HashMap<String, Asset>,
+    state: &Arc<LiveState>,
+    generation: u64,
+) -> HashMap<String, Arc<Deferred>> {
     let mut deferred = (*previous.deferred).clone();
     let print = crate::render::urls::PRINT.to_string();
     for path in std::iter::once(print).chain(BODY_EXPORTS.map(String::from)) {
@@ -172,16 +193,7 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
             );
         }
     }
-    Some(Snapshot {
-        files: Arc::new(files),
-        deferred: Arc::new(deferred),
-        index: previous.index.clone(),
-        title_boost: previous.title_boost,
-        default_limit: previous.default_limit,
-        errors: previous.errors.clone(),
-        generation,
-        live: Some(state.clone()),
-    })
+    deferred
 }
 
 /// Re-reads guideline `g` from `path` and, if only its body changed in a way no other page can
@@ -190,7 +202,7 @@ fn patch_guideline(
     inner: &mut Inner,
     g: usize,
     path: &Path,
-) -> Option<(render::Page, Vec<SearchDoc>, String)> {
+) -> Option<(render::RenderedPage, Vec<SearchDoc>, String)> {
     let content_dir = inner.site.content_dir.clone();
     let relative = path.strip_prefix(&content_dir).ok()?;
     let fresh = crate::load::guideline_file(&inner.root, &content_dir, relative)?;
