@@ -179,7 +179,7 @@ pub struct Guideline {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DomainMeta {
     #[schemars(with = "String")]
@@ -200,7 +200,7 @@ pub struct Domain {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleMeta {
     #[schemars(with = "String")]
@@ -222,7 +222,7 @@ pub struct Example {
     pub source: Source,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PageMeta {
     #[serde(default)]

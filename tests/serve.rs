@@ -630,6 +630,43 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
         serde_json::from_slice(&get(address, "/api/search?q=twice").body).expect("json");
     assert_eq!(hits["results"][0]["page"], "guidelines/a-1.html", "{hits}");
 
+    // Bodies of an example, a page and a domain: patched too, and equal to a full build.
+    let content = book.path().join("content");
+    for (file, from, to) in [
+        (
+            "examples/verify-digest.md",
+            "sha256sum -c model.sha256",
+            "sha256sum --check model.sha256",
+        ),
+        ("pages/about.md", "Everything.", "Everything we know."),
+        (
+            "guidelines/design/_domain.md",
+            "The design domain.",
+            "The design domain, first.",
+        ),
+    ] {
+        let path = content.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{file}");
+        std::fs::write(&path, text.replace(from, to)).expect("edit");
+        assert!(next_build(&events), "a body edit of {file} is patched in");
+    }
+    guidebook::render::cache::clear();
+    let full = render_site(book.path(), &options).expect("full build");
+    for path in [
+        "examples/verify-digest.html",
+        "pages/about.html",
+        "domains/design.html",
+        "print.html",
+        "exports/model.json",
+    ] {
+        let served = get(address, &format!("/{path}"));
+        assert!(
+            without_live_script(&served.body) == full.output.get(path).expect("built"),
+            "{path} differs from a full build"
+        );
+    }
+
     // A new heading changes the page's anchors, which other pages' links may use: full.
     std::fs::write(&a1, format!("{edited}\n## A new section\n\nText.\n")).expect("edit");
     assert!(!next_build(&events), "new anchors take the full rebuild");

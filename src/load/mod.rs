@@ -80,15 +80,25 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
     Ok((content, diagnostics))
 }
 
-/// One guideline file parsed alone (serve's fast path); `None` unless it is a guideline that
-/// parses without a single diagnostic.
-pub fn guideline_file(
-    book_root: &Path,
-    content_dir: &Path,
-    relative: &Path,
-) -> Option<crate::model::Guideline> {
+/// A Markdown document of the content, parsed alone (see [`document_file`]).
+pub enum Document {
+    Guideline(Box<Guideline>),
+    Example(Example),
+    Page(Page),
+    Domain(Domain),
+}
+
+/// One file parsed alone (serve's fast path); `None` unless it is a guideline, example, page or
+/// domain that parses without a single diagnostic.
+pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> Option<Document> {
     match load_file(book_root, content_dir, relative) {
-        Ok((Loaded::Guideline(guideline), found)) if found.is_empty() => Some(guideline),
+        Ok((loaded, found)) if found.is_empty() => match loaded {
+            Loaded::Guideline(guideline) => Some(Document::Guideline(Box::new(guideline))),
+            Loaded::Example(example) => Some(Document::Example(example)),
+            Loaded::Page(page) => Some(Document::Page(page)),
+            Loaded::Domain(domain) => Some(Document::Domain(domain)),
+            _ => None,
+        },
         _ => None,
     }
 }

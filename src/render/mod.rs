@@ -125,9 +125,24 @@ pub struct RenderedPage {
     pub element_ids: BTreeSet<String>,
 }
 
-/// The page of guideline `g`, exactly as [`render`] renders it.
-pub fn guideline_page(site: &Site, theme: &Theme, g: usize) -> Result<RenderedPage> {
-    let item = Renderer::new(site, theme).render(&Job::Guideline(g))?;
+/// A document that has a page of its own, by its index in the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    Guideline(usize),
+    Example(usize),
+    Page(usize),
+    Domain(usize),
+}
+
+/// The page of one document, exactly as [`render`] renders it.
+pub fn document_page(site: &Site, theme: &Theme, document: Document) -> Result<RenderedPage> {
+    let job = match document {
+        Document::Guideline(g) => Job::Guideline(g),
+        Document::Example(e) => Job::Example(e),
+        Document::Page(p) => Job::Page(p),
+        Document::Domain(d) => Job::Domain(d),
+    };
+    let item = Renderer::new(site, theme).render(&job)?;
     Ok(RenderedPage {
         element_ids: element_ids(&item.bytes),
         path: item.path,

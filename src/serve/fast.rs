@@ -1,7 +1,8 @@
-//! The fast rebuild: when the only change is the Markdown body of guidelines (the edit authors
-//! make most), re-render just those pages and update the search index in place, instead of
-//! rebuilding the whole site. At 10,000 guidelines this takes a rebuild from seconds to tens of
-//! milliseconds.
+//! The fast rebuild: when the only change is the Markdown body of guidelines, examples, pages or
+//! domains (the edit authors make most), re-render just those pages and update the search index
+//! in place, instead of rebuilding the whole site. At 10,000 guidelines this takes a rebuild
+//! from seconds to tens of milliseconds. (The landing page and YAML guidelines always take the
+//! full rebuild.)
 //!
 //! Anything else, or anything this path cannot prove equal to a full build, falls back to the
 //! full rebuild: a change of front matter (metadata, mappings, links), a new, renamed or deleted
@@ -15,7 +16,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use super::site::{Asset, Snapshot, asset};
 use crate::error::Result;
-use crate::render::{self, Theme};
+use crate::load::Document as Loaded;
+use crate::render::{self, Document, Theme};
 use crate::resolve::Site;
 use crate::search::SearchDoc;
 
@@ -31,8 +33,8 @@ struct Inner {
     theme: Theme,
     /// Every search document of the site, as the live index holds them.
     docs: Vec<SearchDoc>,
-    /// Markdown guideline files (full path) -> guideline index.
-    guidelines: HashMap<PathBuf, usize>,
+    /// The Markdown file (full path) of each document with a page of its own.
+    documents: HashMap<PathBuf, Document>,
 }
 
 impl LiveState {
@@ -41,29 +43,36 @@ impl LiveState {
     pub fn new(root: &Path, site: Site, docs: Vec<SearchDoc>) -> Result<Self> {
         let theme_dir = site.config.output.html.theme.as_ref().map(|t| root.join(t));
         let theme = Theme::load(theme_dir.as_deref())?;
-        let guidelines = site
-            .guidelines
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| {
-                g.guideline
-                    .source
-                    .path
-                    .extension()
-                    .is_some_and(|e| e == "md")
-            })
-            .map(|(g, resolved)| (root.join(&resolved.guideline.source.path), g))
-            .collect();
+        let documents = documents_by_file(root, &site);
         Ok(Self {
             inner: RwLock::new(Inner {
                 root: root.to_path_buf(),
                 site,
                 theme,
                 docs,
-                guidelines,
+                documents,
             }),
         })
     }
+}
+
+/// The Markdown file (full path) of each document with a page of its own.
+fn documents_by_file(root: &Path, site: &Site) -> HashMap<PathBuf, Document> {
+    let guidelines = (site.guidelines.iter().enumerate())
+        .map(|(g, resolved)| (&resolved.guideline.source, Document::Guideline(g)));
+    let examples = (site.examples.iter().enumerate())
+        .map(|(e, resolved)| (&resolved.example.source, Document::Example(e)));
+    let pages = (site.pages.iter().enumerate()).map(|(p, page)| (&page.source, Document::Page(p)));
+    let domains =
+        (site.domains.iter().enumerate()).map(|(d, domain)| (&domain.source, Document::Domain(d)));
+    guidelines
+        .chain(examples)
+        .chain(pages)
+        .chain(domains)
+        // A YAML guideline's body is inside its YAML: an edit may change more than the body.
+        .filter(|(source, _)| source.path.extension().is_some_and(|e| e == "md"))
+        .map(|(source, document)| (root.join(&source.path), document))
+        .collect()
 }
 
 /// A file made on its first request (then kept): print.html and the body-carrying exports
@@ -95,10 +104,20 @@ impl Deferred {
     }
 }
 
-/// The files a guideline's body appears in besides its own page.
-const BODY_EXPORTS: [&str; 2] = ["exports/model.json", "exports/guidelines.oscal.json"];
+/// The files besides its own page that carry a document's body.
+fn body_files(document: Document) -> &'static [&'static str] {
+    match document {
+        Document::Guideline(_) => &[
+            crate::render::urls::PRINT,
+            "exports/model.json",
+            "exports/guidelines.oscal.json",
+        ],
+        Document::Example(_) => &[crate::render::urls::PRINT, "exports/model.json"],
+        Document::Page(_) | Document::Domain(_) => &[crate::render::urls::PRINT],
+    }
+}
 
-/// Rebuilds `previous` for a change of `changed` files, if only guideline bodies changed;
+/// Rebuilds `previous` for a change of `changed` files, if only document bodies changed;
 /// `None` means the full rebuild is needed.
 pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Option<Snapshot> {
     let state = previous.live.as_ref()?;
@@ -116,21 +135,20 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
     let mut inner = state.inner.write().ok()?;
     let mut files = (*previous.files).clone();
     let mut replaced_docs: Vec<(String, Vec<SearchDoc>)> = Vec::new();
-    let mut patched: Vec<(usize, String)> = Vec::new();
+    let mut patched: Vec<(Document, String)> = Vec::new();
     for path in changed {
-        let patch = inner
-            .guidelines
-            .get(path)
-            .copied()
-            .and_then(|g| patch_guideline(&mut inner, g, path).map(|p| (g, p)));
-        let Some((g, (page, docs, old_body))) = patch else {
+        let patch =
+            inner.documents.get(path).copied().and_then(|document| {
+                patch_document(&mut inner, document, path).map(|p| (document, p))
+            });
+        let Some((document, (page, docs, old_body))) = patch else {
             // Put back the bodies patched so far: the full rebuild takes over from the last build.
-            for (g, body) in patched {
-                inner.site.guidelines[g].guideline.body = body;
+            for (document, body) in patched {
+                *body_of(&mut inner.site, document) = body;
             }
             return None;
         };
-        patched.push((g, old_body));
+        patched.push((document, old_body));
         files.insert(
             page.path.clone(),
             asset(&page.path, &page.bytes, Some(generation)),
@@ -156,7 +174,14 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
     inner.docs.sort_by(|a, b| a.url.cmp(&b.url));
     drop(inner);
 
-    let deferred = defer_body_files(previous, &mut files, state, generation);
+    let mut stale: Vec<&str> = patched
+        .iter()
+        .flat_map(|(d, _)| body_files(*d))
+        .copied()
+        .collect();
+    stale.sort_unstable();
+    stale.dedup();
+    let deferred = defer_body_files(previous, &mut files, &stale, state, generation);
     Some(Snapshot {
         files: Arc::new(files),
         deferred: Arc::new(deferred),
@@ -174,12 +199,12 @@ pub fn rebuild(previous: &Snapshot, changed: &[PathBuf], generation: u64) -> Opt
 fn defer_body_files(
     previous: &Snapshot,
     files: &mut HashMap<String, Asset>,
+    stale: &[&str],
     state: &Arc<LiveState>,
     generation: u64,
 ) -> HashMap<String, Arc<Deferred>> {
     let mut deferred = (*previous.deferred).clone();
-    let print = crate::render::urls::PRINT.to_string();
-    for path in std::iter::once(print).chain(BODY_EXPORTS.map(String::from)) {
+    for path in stale.iter().map(|p| p.to_string()) {
         if files.remove(&path).is_some() || deferred.contains_key(&path) {
             let made = OnceLock::new();
             deferred.insert(
@@ -196,27 +221,21 @@ fn defer_body_files(
     deferred
 }
 
-/// Re-reads guideline `g` from `path` and, if only its body changed in a way no other page can
-/// notice, puts the new body in the site and returns its new page and search documents.
-fn patch_guideline(
+/// Re-reads `document` from `path` and, if only its body changed in a way no other page can
+/// notice, puts the new body in the site and returns its new page, search documents and old
+/// body.
+fn patch_document(
     inner: &mut Inner,
-    g: usize,
+    document: Document,
     path: &Path,
 ) -> Option<(render::RenderedPage, Vec<SearchDoc>, String)> {
     let content_dir = inner.site.content_dir.clone();
     let relative = path.strip_prefix(&content_dir).ok()?;
-    let fresh = crate::load::guideline_file(&inner.root, &content_dir, relative)?;
-    let current = &inner.site.guidelines[g].guideline;
-    if fresh.meta != current.meta
-        || fresh.source != current.source
-        || fresh.domain != current.domain
-        || fresh.slug != current.slug
-    {
-        return None;
-    }
-    let before = render::guideline_page(&inner.site, &inner.theme, g).ok()?;
-    let old_body = std::mem::replace(&mut inner.site.guidelines[g].guideline.body, fresh.body);
-    let after = render::guideline_page(&inner.site, &inner.theme, g).ok();
+    let fresh = crate::load::document_file(&inner.root, &content_dir, relative)?;
+    let body = only_body_changed(&inner.site, document, fresh)?;
+    let before = render::document_page(&inner.site, &inner.theme, document).ok()?;
+    let old_body = std::mem::replace(body_of(&mut inner.site, document), body);
+    let after = render::document_page(&inner.site, &inner.theme, document).ok();
     let same_links = after.as_ref().is_some_and(|after| {
         after.diagnostics.is_empty()
             && after.typed_links == before.typed_links
@@ -225,10 +244,51 @@ fn patch_guideline(
     });
     if !same_links {
         // Leave the state as the last full build made it; the full rebuild takes over.
-        inner.site.guidelines[g].guideline.body = old_body;
+        *body_of(&mut inner.site, document) = old_body;
         return None;
     }
     let page = after?;
     let docs = page.search_docs.clone();
     Some((page, docs, old_body))
+}
+
+/// The new body of `document`, if everything but its body is as the site has it.
+fn only_body_changed(site: &Site, document: Document, fresh: Loaded) -> Option<String> {
+    let same = match (document, &fresh) {
+        (Document::Guideline(g), Loaded::Guideline(new)) => {
+            let old = &site.guidelines[g].guideline;
+            (&new.meta, &new.source, &new.domain, &new.slug)
+                == (&old.meta, &old.source, &old.domain, &old.slug)
+        }
+        (Document::Example(e), Loaded::Example(new)) => {
+            let old = &site.examples[e].example;
+            (&new.meta, &new.source, &new.slug) == (&old.meta, &old.source, &old.slug)
+        }
+        (Document::Page(p), Loaded::Page(new)) => {
+            let old = &site.pages[p];
+            (&new.meta, &new.source, &new.slug) == (&old.meta, &old.source, &old.slug)
+        }
+        (Document::Domain(d), Loaded::Domain(new)) => {
+            let old = &site.domains[d];
+            (&new.meta, &new.source, &new.folder) == (&old.meta, &old.source, &old.folder)
+        }
+        _ => false,
+    };
+    let body = match fresh {
+        Loaded::Guideline(new) => new.body,
+        Loaded::Example(new) => new.body,
+        Loaded::Page(new) => new.body,
+        Loaded::Domain(new) => new.body,
+    };
+    same.then_some(body)
+}
+
+/// Where the site keeps the body of `document`.
+fn body_of(site: &mut Site, document: Document) -> &mut String {
+    match document {
+        Document::Guideline(g) => &mut site.guidelines[g].guideline.body,
+        Document::Example(e) => &mut site.examples[e].example.body,
+        Document::Page(p) => &mut site.pages[p].body,
+        Document::Domain(d) => &mut site.domains[d].body,
+    }
 }

@@ -4,7 +4,7 @@
 //! - `site`: an immutable snapshot of a built site (files with ETags, search index, errors).
 //! - `http`: the axum router: files, `/api/search`, the live-reload event stream.
 //! - `watch`: notify with a debouncer; decides which changes matter.
-//! - `fast`: the rebuild of a guideline body edit, patched into the last build.
+//! - `fast`: the rebuild of a body edit, patched into the last build.
 //!
 //! A request always reads one complete snapshot; a rebuild makes a new one and swaps it in whole,
 //! then broadcasts the reload. A failed rebuild keeps the last good files and publishes its
@@ -44,7 +44,7 @@ pub enum ServeEvent {
     Built {
         generation: u64,
         files: usize,
-        /// Only the pages of edited guideline bodies were rendered again (see `fast`).
+        /// Only the pages of edited bodies were rendered again (see `fast`).
         patched: bool,
         took: Duration,
     },
@@ -155,7 +155,7 @@ async fn run(
         .map_err(|e| Error::Serve(e.to_string()))
 }
 
-/// One rebuild for a change of `changed` files: patched into the last build when only guideline
+/// One rebuild for a change of `changed` files: patched into the last build when only document
 /// bodies changed, else rendered whole in memory; then the new snapshot is swapped in (or the
 /// errors are published).
 fn rebuild(
