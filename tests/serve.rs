@@ -589,8 +589,6 @@ fn without_live_script(body: &[u8]) -> Vec<u8> {
 /// cannot prove harmless to other pages take the full rebuild.
 #[test]
 fn body_edits_are_patched_in_and_equal_a_full_build() {
-    use guidebook::pipeline::{BuildOptions, render_site};
-
     let book = copy_fixture("valid");
     let (address, events) = start(book.path(), true);
     let a1 = book.path().join("content/guidelines/design/a-1.md");
@@ -600,32 +598,19 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
     let edited = original.replace("Draw the data flows.", "Draw every data flow twice.");
     std::fs::write(&a1, &edited).expect("edit");
     assert!(next_build(&events), "a body edit is patched in");
-    guidebook::render::cache::clear();
-    let options = BuildOptions {
-        skip_static_search: true,
-        ..BuildOptions::default()
-    };
-    let full = render_site(book.path(), &options).expect("full build");
-    for path in [
-        "guidelines/a-1.html",
-        "guidelines/a-2.html",
-        "domains/design.html",
-        "print.html",
-        "exports/model.json",
-        "exports/guidelines.oscal.json",
-        "exports/mappings.csv",
-        "search/index.html",
-    ] {
-        let Some(expected) = full.output.get(path) else {
-            continue;
-        };
-        let served = get(address, &format!("/{path}"));
-        assert_eq!(served.status, 200, "{path}");
-        assert!(
-            without_live_script(&served.body) == expected,
-            "{path} differs from a full build"
-        );
-    }
+    assert_served_as_built(
+        address,
+        book.path(),
+        &[
+            "guidelines/a-1.html",
+            "guidelines/a-2.html",
+            "domains/design.html",
+            "print.html",
+            "exports/model.json",
+            "exports/guidelines.oscal.json",
+            "exports/mappings.csv",
+        ],
+    );
     let hits: serde_json::Value =
         serde_json::from_slice(&get(address, "/api/search?q=twice").body).expect("json");
     assert_eq!(hits["results"][0]["page"], "guidelines/a-1.html", "{hits}");
@@ -651,21 +636,17 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
         std::fs::write(&path, text.replace(from, to)).expect("edit");
         assert!(next_build(&events), "a body edit of {file} is patched in");
     }
-    guidebook::render::cache::clear();
-    let full = render_site(book.path(), &options).expect("full build");
-    for path in [
-        "examples/verify-digest.html",
-        "pages/about.html",
-        "domains/design.html",
-        "print.html",
-        "exports/model.json",
-    ] {
-        let served = get(address, &format!("/{path}"));
-        assert!(
-            without_live_script(&served.body) == full.output.get(path).expect("built"),
-            "{path} differs from a full build"
-        );
-    }
+    assert_served_as_built(
+        address,
+        book.path(),
+        &[
+            "examples/verify-digest.html",
+            "pages/about.html",
+            "domains/design.html",
+            "print.html",
+            "exports/model.json",
+        ],
+    );
 
     // A new heading changes the page's anchors, which other pages' links may use: full.
     std::fs::write(&a1, format!("{edited}\n## A new section\n\nText.\n")).expect("edit");
@@ -686,13 +667,33 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
     // Back to a body edit after full builds: patched again, and equal again.
     std::fs::write(&a1, retitled.replace("twice", "three times")).expect("edit");
     assert!(next_build(&events), "patched again");
+    assert_served_as_built(
+        address,
+        book.path(),
+        &["guidelines/a-1.html", "print.html", "exports/model.json"],
+    );
+}
+
+/// Each of `paths`, as served (without the reload script), is what a fresh full build of the
+/// book at `root` makes, byte for byte.
+fn assert_served_as_built(address: SocketAddr, root: &Path, paths: &[&str]) {
+    use guidebook::pipeline::{BuildOptions, render_site};
     guidebook::render::cache::clear();
-    let full = render_site(book.path(), &options).expect("full build");
-    for path in ["guidelines/a-1.html", "print.html", "exports/model.json"] {
+    let options = BuildOptions {
+        skip_static_search: true,
+        ..BuildOptions::default()
+    };
+    let full = render_site(root, &options).expect("full build");
+    for path in paths {
+        let expected = full
+            .output
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is built"));
         let served = get(address, &format!("/{path}"));
+        assert_eq!(served.status, 200, "{path}");
         assert!(
-            without_live_script(&served.body) == full.output.get(path).expect("built"),
-            "{path} differs from a full build after a second patch"
+            without_live_script(&served.body) == expected,
+            "{path} as served differs from a full build"
         );
     }
 }
