@@ -88,15 +88,10 @@ impl Output {
     /// Stores `bytes` as the file `path`: writes it now when spooled. Callable from many
     /// threads at once; [`Output::add`] then records the result.
     pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<Stored> {
-        let Some(spool) = &self.spool else {
+        if self.spool.is_none() {
             return Ok(Stored::Memory(bytes));
-        };
-        let target = spool.staging.join(path);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
-        fs::write(&target, &bytes).map_err(|e| Error::write(&target, e))?;
-        Ok(Stored::Spooled(bytes.len()))
+        self.prepare_with(path, &|w| w.write_all(&bytes))
     }
 
     /// Like [`Output::prepare`] for a file produced by a writer: when spooled, it is written

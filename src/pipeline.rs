@@ -107,19 +107,38 @@ fn render_into(
         // A one-shot build has no more use for rendered Markdown: freeing it lowers the peak.
         render::cache::clear();
     }
+    index_and_export(&site, &mut rendering, options, index, &mut timings)?;
+    Ok(Rendered {
+        site,
+        output: rendering.output,
+        search_docs: rendering.search_docs,
+        diagnostics,
+        timings,
+    })
+}
+
+/// The stages after rendering: the tantivy index (when `index` says where) on its own thread,
+/// and beside it the static index and the exports, which are independent of each other.
+fn index_and_export(
+    site: &Site,
+    rendering: &mut render::Rendering,
+    options: &BuildOptions,
+    index: Option<&IndexTarget>,
+    timings: &mut Timings,
+) -> Result<()> {
     let search = &site.config.output.html.search;
     let index = index.filter(|_| search.enable);
+    let output = &mut rendering.output;
     std::thread::scope(|scope| {
         let docs = &rendering.search_docs;
         let indexing = index.map(|target| {
             scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
         });
-        // The static index and the exports are independent: made side by side.
         let (files, exported) = timings.time("client-index+exports", || {
             rayon::join(
                 || {
                     (search.enable && !options.skip_static_search).then(|| {
-                        let labels = crate::search::client::labels_for(&site);
+                        let labels = crate::search::client::labels_for(site);
                         crate::search::client::build(
                             docs,
                             search.boost_title,
@@ -131,10 +150,9 @@ fn render_into(
                 || {
                     let mut exported = Vec::new();
                     let written =
-                        crate::export::each_file(&site, &crate::export::ALL, |path, write| {
+                        crate::export::each_file(site, &crate::export::ALL, |path, write| {
                             let path = format!("exports/{path}");
-                            exported
-                                .push((path.clone(), rendering.output.prepare_with(&path, write)?));
+                            exported.push((path.clone(), output.prepare_with(&path, write)?));
                             Ok(())
                         });
                     written.map(|()| exported)
@@ -144,10 +162,10 @@ fn render_into(
         let stored = files
             .unwrap_or_default()
             .into_iter()
-            .try_for_each(|(path, text)| rendering.output.insert(path, text.into_bytes()));
+            .try_for_each(|(path, text)| output.insert(path, text.into_bytes()));
         let exported = exported.map(|files| {
             for (path, file) in files {
-                rendering.output.add(path, file);
+                output.add(path, file);
             }
         });
         let indexed = timings.time("index-wait", || {
@@ -158,13 +176,6 @@ fn render_into(
             })
         });
         stored.and(exported).and(indexed)
-    })?;
-    Ok(Rendered {
-        site,
-        output: rendering.output,
-        search_docs: rendering.search_docs,
-        diagnostics,
-        timings,
     })
 }
 

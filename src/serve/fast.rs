@@ -94,11 +94,19 @@ impl Deferred {
         let bytes = if self.path == crate::render::urls::PRINT {
             render::print_page(&inner.site, &inner.theme).ok()??
         } else {
+            // Only the requested export is serialized: the others' writers are never called.
             let name = self.path.strip_prefix("exports/")?;
-            let (_, text) = crate::export::files(&inner.site, &crate::export::ALL)
-                .into_iter()
-                .find(|(path, _)| path == name)?;
-            text.into_bytes()
+            let mut bytes = None;
+            crate::export::each_file(&inner.site, &crate::export::ALL, |path, write| {
+                if path == name {
+                    let mut written = Vec::new();
+                    write(&mut written)?;
+                    bytes = Some(written);
+                }
+                std::io::Result::Ok(())
+            })
+            .ok()?;
+            bytes?
         };
         Some(asset(&self.path, &bytes, Some(self.generation)))
     }

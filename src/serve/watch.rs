@@ -123,7 +123,7 @@ fn rebuild_loop(
 ) {
     let mut generation = live.current().generation;
     while let Ok(batch) = receiver.recv() {
-        let mut changed = Changed::default();
+        let mut changed = Changed::new();
         changed.add(inputs, batch, report);
         while let Ok(more) = receiver.try_recv() {
             changed.add(inputs, more, report);
@@ -142,7 +142,6 @@ fn rebuild_loop(
 }
 
 /// The relevant changes of one or more batches of events.
-#[derive(Default)]
 struct Changed {
     relevant: bool,
     /// Every event was a modification of an existing file (or an atomic save onto one).
@@ -151,6 +150,14 @@ struct Changed {
 }
 
 impl Changed {
+    fn new() -> Self {
+        Self {
+            relevant: false,
+            only_edits: true,
+            paths: std::collections::BTreeSet::new(),
+        }
+    }
+
     fn add(
         &mut self,
         inputs: &Inputs,
@@ -168,9 +175,6 @@ impl Changed {
                 return;
             }
         };
-        if !self.relevant {
-            self.only_edits = true;
-        }
         for event in events.iter() {
             if matches!(event.kind, EventKind::Access(_)) {
                 continue;
@@ -184,8 +188,13 @@ impl Changed {
                 EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Other) => {
                     true
                 }
-                // An atomic save: the temporary file is renamed onto the edited one.
-                EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => true,
+                // An atomic save: a temporary file (which does not matter) renamed onto the
+                // edited one. A content file renamed away is a removal, not an edit.
+                EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event
+                    .paths
+                    .first()
+                    .is_some_and(|from| !inputs.matters(from)),
                 EventKind::Create(_) => paths.iter().all(|p| p.is_file()),
                 _ => false,
             };
