@@ -113,7 +113,7 @@ pub fn render(
 }
 
 /// One page rendered alone, with what the full render would have gathered from it (`serve`
-/// re-renders only the page of a guideline whose Markdown body alone changed).
+/// re-renders only the page of a document whose Markdown body alone changed).
 pub struct RenderedPage {
     pub path: String,
     pub bytes: Vec<u8>,
