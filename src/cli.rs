@@ -239,10 +239,8 @@ fn run(cli: &Cli) -> Result<(), u8> {
 }
 
 fn write_schemas(out: &Path, quiet: bool) -> Result<(), Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
     for (name, text) in crate::schema::all() {
-        let target = out.join(name);
-        std::fs::write(&target, text).map_err(|e| Error::write(&target, e))?;
+        let target = crate::safe_path::write(out, name, text.as_bytes())?;
         if !quiet {
             eprintln!("wrote {}", target.display());
         }
@@ -286,11 +284,7 @@ fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<
     let rendered = pipeline::render_site(root, &BuildOptions::default())?;
     print_diagnostics(&rendered.diagnostics, root, quiet);
     for (path, text) in crate::export::files(&rendered.site, &formats) {
-        let target = out.join(&path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-        }
-        std::fs::write(&target, text).map_err(|e| Error::write(&target, e))?;
+        let target = crate::safe_path::write(out, &path, text.as_bytes())?;
         if !quiet {
             eprintln!("wrote {}", target.display());
         }

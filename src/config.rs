@@ -165,14 +165,154 @@ impl Default for GuidebookSection {
 }
 
 impl BookConfig {
-    /// Parses `text` (the content of `file`, a path relative to the book root).
-    pub fn parse(text: &str, file: &Path) -> Result<Self, Diagnostic> {
-        toml::from_str(text).map_err(|err| toml_diagnostic(&err, text, file))
+    /// Parses and validates `text` (the content of `file`, a path relative to the book root),
+    /// returning every problem at once.
+    pub fn parse(text: &str, file: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let config: Self =
+            toml::from_str(text).map_err(|err| vec![toml_diagnostic(&err, text, file)])?;
+        let problems = config.problems(text, file);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// What serde cannot check: paths that must stay inside the book, URLs that end up in
+    /// attributes, redirect keys that become output paths, and the export date.
+    fn problems(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let at = |key: &str| {
+            let offset = text.find(key).unwrap_or(0);
+            Position::of_offset(text, offset, 0)
+        };
+        let mut problems = Vec::new();
+        let mut inside_book = |key: &str, path: Option<&Path>| {
+            if let Some(path) = path.filter(|p| !is_inside(p)) {
+                problems.push(
+                    Diagnostic::error(
+                        "config",
+                        file,
+                        at(key),
+                        format!(
+                            "`{key}` must be a folder inside the book: {}",
+                            path.display()
+                        ),
+                    )
+                    .with_help("use a relative path without `..`, such as \"content\""),
+                );
+            }
+        };
+        inside_book("src", Some(&self.book.src));
+        inside_book("theme", self.output.html.theme.as_deref());
+        let html = &self.output.html;
+        let urls = [
+            ("git-repository-url", html.git_repository_url.as_deref()),
+            ("edit-url-template", html.edit_url_template.as_deref()),
+        ];
+        for (key, url) in urls {
+            if let Some(url) = url.filter(|u| !crate::markdown::is_safe_url(u)) {
+                problems.push(unsafe_url(file, at(key), key, url));
+            }
+        }
+        if let Some(url) = html.site_url.as_deref().filter(|u| !is_site_url(u)) {
+            problems.push(
+                unsafe_url(file, at("site-url"), "site-url", url)
+                    .with_help("use an https:// URL or a path that starts with one `/`"),
+            );
+        }
+        for (from, to) in &html.redirect {
+            let key = format!("\"{from}\"");
+            if let Some(why) = redirect_key_problem(from) {
+                problems.push(
+                    Diagnostic::error(
+                        "config",
+                        file,
+                        at(&key),
+                        format!("redirect `{from}` cannot be a page of the site: {why}"),
+                    )
+                    .with_help(
+                        "name the old page by its path in the site, such as \"/old/page.html\"",
+                    ),
+                );
+            }
+            if !crate::markdown::is_safe_url(to) {
+                problems.push(unsafe_url(file, at(&key), "redirect", to));
+            }
+        }
+        if let Some(date) = &self.guidebook.last_modified
+            && time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
+                .is_err()
+        {
+            problems.push(
+                Diagnostic::error(
+                    "config",
+                    file,
+                    at("last-modified"),
+                    format!("`last-modified` is not an RFC 3339 date-time: {date}"),
+                )
+                .with_help("write it like \"2026-12-01T00:00:00Z\""),
+            );
+        }
+        problems
     }
 
     pub fn title(&self) -> &str {
         self.book.title.as_deref().unwrap_or("Guidelines")
     }
+}
+
+fn unsafe_url(file: &Path, position: Position, key: &str, url: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unsafe-url",
+        file,
+        position,
+        format!("`{key}` is not an http, https, mailto or relative URL: {url}"),
+    )
+    .with_help("links on every page come from here: use an https:// URL")
+}
+
+/// A relative path that names something inside its base folder (no root, no `..`).
+fn is_inside(path: &Path) -> bool {
+    path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    })
+}
+
+/// The site's public address: an http(s) URL, or a path from the host's root (`/docs/`), which
+/// the 404 page uses to find the stylesheet; `//host` would load it from elsewhere.
+fn is_site_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let path_ok =
+        |path: &str| !path.starts_with("//") && !path.contains(['"', '\'', '<', '>', '\\']);
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    match ["https://", "http://"]
+        .iter()
+        .find(|s| lower.starts_with(*s))
+    {
+        Some(scheme) => {
+            let rest = &url[scheme.len()..];
+            let path = rest.find('/').map_or("", |i| &rest[i..]);
+            !rest.is_empty() && path_ok(path)
+        }
+        None => url.starts_with('/') && path_ok(url),
+    }
+}
+
+/// Why a redirect key (`"/old/page.html"`) cannot be written as a page, if it cannot.
+fn redirect_key_problem(from: &str) -> Option<&'static str> {
+    let relative = from.strip_prefix('/').unwrap_or(from);
+    if let Err(e) = crate::safe_path::check(relative) {
+        return Some(e.why);
+    }
+    relative
+        .split('/')
+        .any(|segment| !crate::model::is_valid_id(segment))
+        .then_some("each segment must start with a letter or digit and hold only letters, digits, `.`, `_` and `-`")
 }
 
 fn toml_diagnostic(err: &toml::de::Error, text: &str, file: &Path) -> Diagnostic {
@@ -223,7 +363,9 @@ mod tests {
     #[test]
     fn unknown_key_points_at_its_line_and_suggests() {
         let text = "[book]\ntitle = \"T\"\n\n[output.html]\nsite-ulr = \"x\"\n";
-        let diagnostic = BookConfig::parse(text, Path::new("book.toml")).expect_err("unknown key");
+        let diagnostic = BookConfig::parse(text, Path::new("book.toml"))
+            .expect_err("unknown key")
+            .remove(0);
         assert_eq!(diagnostic.position.line, 5);
         assert!(
             diagnostic.message.contains("site-ulr"),
@@ -231,5 +373,64 @@ mod tests {
             diagnostic.message
         );
         assert_eq!(diagnostic.help.as_deref(), Some("did you mean `site-url`?"));
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match BookConfig::parse(text, Path::new("book.toml")) {
+            Ok(_) => Vec::new(),
+            Err(all) => all
+                .into_iter()
+                .map(|d| format!("{}: {}", d.position.line, d.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn values_that_would_escape_the_book_or_run_script_are_located_errors() {
+        for (text, line) in [
+            (
+                "[output.html.redirect]\n\"/../../victim.txt\" = \"https://example.org/\"\n",
+                2,
+            ),
+            (
+                "[output.html.redirect]\n\"/a/%2e%2e/x.html\" = \"../b.html\"\n",
+                2,
+            ),
+            ("[output.html.redirect]\n\"/con.html\" = \"b.html\"\n", 2),
+            (
+                "[output.html.redirect]\n\"/old.html\" = \"javascript:alert(1)\"\n",
+                2,
+            ),
+            (
+                "[output.html]\ngit-repository-url = \"javascript:alert(4)\"\n",
+                2,
+            ),
+            (
+                "[output.html]\nedit-url-template = \"data:text/html,{path}\"\n",
+                2,
+            ),
+            ("[output.html]\nsite-url = \"//evil.example/\"\n", 2),
+            (
+                "[output.html]\nsite-url = \"https://x.org/\\\"><script>\"\n",
+                2,
+            ),
+            ("[book]\nsrc = \"/etc\"\n", 2),
+            ("[book]\nsrc = \"../elsewhere\"\n", 2),
+            ("[output.html]\ntheme = \"../../t\"\n", 2),
+            ("[guidebook]\nlast-modified = \"yesterday\"\n", 2),
+        ] {
+            let found = problems(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert!(
+                found[0].starts_with(&format!("{line}: ")),
+                "{text}: {found:?}"
+            );
+        }
+        assert!(problems("[output.html]\nsite-url = \"https://x.org/docs/\"\ngit-repository-url = \"https://git.example/r\"\n[output.html.redirect]\n\"/old/a.html\" = \"../b.html\"\n[guidebook]\nlast-modified = \"2026-12-01T10:00:00+01:00\"\n").is_empty());
     }
 }

@@ -24,6 +24,9 @@ pub enum Error {
     )]
     UnsafeDestination(PathBuf),
 
+    #[error("refusing to write outside the output folder: {0}")]
+    UnsafePath(#[from] crate::safe_path::UnsafePath),
+
     #[error("{0}")]
     Usage(String),
 

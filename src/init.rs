@@ -116,11 +116,7 @@ pub fn scaffold(dir: &Path) -> Result<Vec<String>> {
             .map(|(name, text)| (format!("schemas/{name}"), text)),
     );
     for (path, text) in &files {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        }
-        std::fs::write(&target, text).map_err(|e| Error::write(&target, e))?;
+        crate::safe_path::write(dir, path, text.as_bytes())?;
     }
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }

@@ -15,6 +15,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod safe_path;
 pub mod schema;
 pub mod search;
 pub mod serve;

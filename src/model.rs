@@ -371,11 +371,13 @@ fn split_digits(s: &[u8]) -> (&[u8], &[u8]) {
     (&digits[first_nonzero..], &s[end..])
 }
 
-/// A URL- and file-safe slug: lowercase ASCII letters and digits joined by single dashes.
+/// A URL- and file-safe slug: lowercase letters and digits (of any script, so a tag such as
+/// `日本` keeps its name) joined by single dashes. It may be empty (text of only punctuation or
+/// symbols): callers that name files with it use [`slug_or_digest`].
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
@@ -385,6 +387,39 @@ pub fn slugify(text: &str) -> String {
         slug.pop();
     }
     slug
+}
+
+/// [`slugify`] checked as a file name: when that leaves nothing (`🔥`, `!!!`), a name Windows
+/// reserves (`con`) or more than 80 bytes, a digest of the text is appended (`tag-1f3a9c0d`,
+/// `con-5be2a8e1`, a long slug cut at 80 bytes), stable across builds and machines.
+pub fn slug_or_digest(text: &str, fallback: &str) -> String {
+    const MAX: usize = 80;
+    let slug = slugify(text);
+    let safe = !slug.is_empty()
+        && slug.len() <= MAX
+        && crate::safe_path::segment_problem(&format!("{slug}.html")).is_none();
+    if safe {
+        return slug;
+    }
+    // FNV-1a: tiny, and unlike std's hasher its output is fixed by definition.
+    let digest = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let mut cut = slug.len().min(MAX);
+    while !slug.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let stem = match slug[..cut].trim_end_matches('-') {
+        "" => fallback,
+        stem => stem,
+    };
+    format!("{stem}-{:08x}", digest >> 32)
+}
+
+/// Whether `name` (a file stem, folder or id that becomes part of an output path) is a safe
+/// path segment: a valid id ([`is_valid_id`]) that no file system reserves.
+pub fn is_safe_name(name: &str) -> bool {
+    is_valid_id(name) && crate::safe_path::segment_problem(&format!("{name}.html")).is_none()
 }
 
 #[cfg(test)]
@@ -405,5 +440,16 @@ mod tests {
         assert_eq!(slugify("GOVERN 1.1"), "govern-1-1");
         assert_eq!(slugify("AC-2(1)"), "ac-2-1");
         assert_eq!(slugify("LLM01:2025"), "llm01-2025");
+        assert_eq!(slugify("日本"), "日本");
+        assert_eq!(slug_or_digest("日本", "tag"), "日本");
+        let symbols = slug_or_digest("🔥", "tag");
+        assert!(
+            symbols.starts_with("tag-") && symbols.len() == 12,
+            "{symbols}"
+        );
+        assert_ne!(symbols, slug_or_digest("!!!", "tag"));
+        assert!(slug_or_digest("CON", "tag").starts_with("con-"));
+        assert!(slug_or_digest(&"long ".repeat(40), "tag").len() <= 89);
+        assert!(is_safe_name("sd-1") && !is_safe_name("con") && !is_safe_name(".."));
     }
 }

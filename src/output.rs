@@ -88,6 +88,7 @@ impl Output {
     /// Stores `bytes` as the file `path`: writes it now when spooled. Callable from many
     /// threads at once; [`Output::add`] then records the result.
     pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<Stored> {
+        crate::safe_path::check(path)?;
         if self.spool.is_none() {
             return Ok(Stored::Memory(bytes));
         }
@@ -101,12 +102,13 @@ impl Output {
         path: &str,
         write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<Stored> {
+        crate::safe_path::check(path)?;
         let Some(spool) = &self.spool else {
             let mut bytes = Vec::new();
             write(&mut bytes).map_err(|e| Error::write(Path::new(path), e))?;
             return Ok(Stored::Memory(bytes));
         };
-        let target = spool.staging.join(path);
+        let target = crate::safe_path::join(&spool.staging, path)?;
         if let Some(dir) = target.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
@@ -139,7 +141,8 @@ impl Output {
         match (self.files.get(path)?, &self.spool) {
             (Stored::Memory(bytes), _) => Some(bytes.as_slice().into()),
             (Stored::Spooled(_), Some(spool)) => {
-                fs::read(spool.staging.join(path)).ok().map(Into::into)
+                let file = crate::safe_path::join(&spool.staging, path).ok()?;
+                fs::read(file).ok().map(Into::into)
             }
             (Stored::Spooled(_), None) => None,
         }
@@ -199,7 +202,7 @@ impl Output {
     fn write_tree(&self, root: &Path) -> Result<()> {
         fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
         for (path, bytes) in self.iter().chain([(MARKER, &[][..])]) {
-            let target: PathBuf = root.join(path);
+            let target: PathBuf = crate::safe_path::join(root, path)?;
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
             }

@@ -45,7 +45,7 @@ pub fn find_root(start: &Path) -> Result<PathBuf> {
 pub fn load_config(root: &Path) -> Result<BookConfig> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
-    BookConfig::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| Error::Content(vec![d]))
+    BookConfig::parse(&text, Path::new(CONFIG_FILE)).map_err(Error::Content)
 }
 
 /// A site rendered in memory, with what is needed to index and report it.

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config::BookConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, suggest};
+use crate::markdown::is_safe_url;
 use crate::model::{
     Catalog, CatalogFile, Confidence, Content, Control, Domain, Example, Group, Guideline, Page,
-    RelatedKind, Relationship, Source, is_valid_id, natural_cmp, slugify,
+    RelatedKind, Relationship, Source, is_valid_id, natural_cmp,
 };
 
 /// The resolved knowledge base: every reference checked, every relation available both ways.
@@ -407,6 +408,21 @@ fn build_frameworks(
     catalogs.sort_by(|a, b| a.catalog.id.value.cmp(&b.catalog.id.value));
     let mut frameworks: Vec<Framework> = Vec::with_capacity(catalogs.len());
     for CatalogFile { catalog, source } in catalogs {
+        if !crate::model::is_safe_name(&catalog.id.value) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "invalid-id",
+                    &source.path,
+                    source.at(&catalog.id),
+                    format!("`{}` is not a valid framework id", catalog.id.value),
+                )
+                .with_help(
+                    "framework ids name folders of the site: start with a letter or digit and \
+                     use only letters, digits, `.`, `_` and `-` (for an OSCAL file, rename it)",
+                ),
+            );
+            continue;
+        }
         if let Some(other) = frameworks.iter().find(|f| f.id == catalog.id.value) {
             diagnostics.push(
                 Diagnostic::error(
@@ -513,12 +529,7 @@ fn add_control(
         diagnostics.push(unsafe_catalog_url(framework, url));
         return Vec::new();
     }
-    let base = slugify(&id);
-    let base = if base.is_empty() {
-        "control".to_string()
-    } else {
-        base
-    };
+    let base = crate::model::slug_or_digest(&id, "control");
     let count = slugs.entry(base.clone()).or_insert(0);
     *count += 1;
     let slug = if *count == 1 {
@@ -676,20 +687,6 @@ fn resolve_mappings(
     resolved
 }
 
-/// URLs from front matter end up in `href`s: only web and mail links, or relative ones.
-pub fn is_safe_url(url: &str) -> bool {
-    let scheme_end = url.find([':', '/', '?', '#']);
-    match scheme_end {
-        Some(i) if url[i..].starts_with(':') => {
-            matches!(
-                url[..i].to_ascii_lowercase().as_str(),
-                "http" | "https" | "mailto"
-            )
-        }
-        _ => true,
-    }
-}
-
 fn check_reference_urls(guideline: &Guideline, diagnostics: &mut Diagnostics) {
     for reference in &guideline.meta.references {
         if !is_safe_url(reference.url.trim()) {
@@ -826,7 +823,7 @@ fn collect_tags(
 ) -> BTreeMap<String, Tagged> {
     fn entry<'a>(tags: &'a mut BTreeMap<String, Tagged>, tag: &str) -> &'a mut Tagged {
         tags.entry(tag.to_string()).or_insert_with(|| Tagged {
-            slug: slugify(tag),
+            slug: crate::model::slug_or_digest(tag, "tag"),
             ..Tagged::default()
         })
     }
@@ -842,31 +839,4 @@ fn collect_tags(
         }
     }
     tags
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_safe_url;
-
-    #[test]
-    fn only_web_mail_and_relative_urls_are_safe() {
-        for url in [
-            "https://x.org/a",
-            "http://x",
-            "mailto:a@b",
-            "../a.html",
-            "a/b:c",
-            "#top",
-        ] {
-            assert!(is_safe_url(url), "{url}");
-        }
-        for url in [
-            "javascript:alert(1)",
-            "JavaScript:alert(1)",
-            "data:text/html,x",
-            "vbscript:x",
-        ] {
-            assert!(!is_safe_url(url), "{url}");
-        }
-    }
 }

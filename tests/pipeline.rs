@@ -478,11 +478,8 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
     let theme = book.path().join("mytheme");
     fs::create_dir_all(theme.join("templates")).expect("mkdir");
     fs::create_dir_all(theme.join("static/assets")).expect("mkdir");
-    fs::write(
-        theme.join("templates/404.html"),
-        "<p>custom missing page for {{ site.title }}</p>",
-    )
-    .expect("write");
+    let csp = r#"<meta http-equiv="Content-Security-Policy" content="{{ site.content_security_policy | safe }}">"#;
+    fs::write(theme.join("templates/404.html"), "<p>no policy here</p>").expect("write");
     fs::write(theme.join("static/assets/extra.txt"), "extra").expect("write");
     let config = book.path().join("book.toml");
     let text = read(&config).replace("[output.html]\n", "[output.html]\ntheme = \"mytheme\"\n");
@@ -493,10 +490,25 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
         deny_warnings: false,
         ..BuildOptions::default()
     };
+    let refused = pipeline::build(book.path(), &options).expect_err("a page without the CSP");
+    assert!(
+        refused
+            .to_string()
+            .contains("404.html leaves out the Content-Security-Policy"),
+        "{refused}"
+    );
+    assert!(!dest.exists(), "nothing written");
+    fs::write(
+        theme.join("templates/404.html"),
+        format!("{csp}<p>custom missing page for {{{{ site.title }}}}</p>"),
+    )
+    .expect("write");
     pipeline::build(book.path(), &options).expect("build with theme");
-    assert_eq!(
-        read(&dest.join("404.html")),
-        "<p>custom missing page for Fixture Guide</p>"
+    assert!(
+        read(&dest.join("404.html"))
+            .ends_with("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'\"><p>custom missing page for Fixture Guide</p>"),
+        "{}",
+        read(&dest.join("404.html"))
     );
     assert_eq!(read(&dest.join("assets/extra.txt")), "extra");
     assert!(

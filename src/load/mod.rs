@@ -204,6 +204,10 @@ fn load_file(
         ..Source::default()
     };
     let mut diagnostics = Diagnostics::default();
+    if let Some(problem) = output_name_problem(&entry, relative) {
+        diagnostics.push(problem.locate(&source.path));
+        return Ok((Loaded::Nothing, diagnostics));
+    }
     let text = match entry {
         Entry::Asset => return Ok((Loaded::Asset(relative.to_path_buf()), diagnostics)),
         Entry::Misplaced(why) => {
@@ -225,6 +229,50 @@ fn load_file(
         }
     };
     Ok((loaded, diagnostics))
+}
+
+/// A file or folder name that would become an unsafe part of an output path.
+struct NameProblem {
+    message: String,
+    help: &'static str,
+}
+
+impl NameProblem {
+    fn locate(self, file: &Path) -> Diagnostic {
+        Diagnostic::error("unsafe-name", file, Position::new(1, 1), self.message)
+            .with_help(self.help)
+    }
+}
+
+/// The names of a file that end up in its output path (guidelines/<slug>.html,
+/// domains/<folder>.html, an asset's own path) must be safe path segments; they are refused, never
+/// rewritten, so two files cannot silently land on one page.
+fn output_name_problem(entry: &Entry, relative: &Path) -> Option<NameProblem> {
+    const HELP: &str = "rename it: start with a letter or digit and use only letters, digits, \
+                        `.`, `_` and `-` (and not a name Windows reserves, such as `con`)";
+    let names: Vec<(&str, &str)> = match entry {
+        Entry::Domain { folder } => vec![("domain folder", folder)],
+        Entry::Guideline { folder, slug, .. } => {
+            vec![("domain folder", folder), ("file name", slug)]
+        }
+        Entry::Example { slug } | Entry::Page { slug } => vec![("file name", slug)],
+        Entry::Asset => {
+            return crate::safe_path::to_site_path(relative)
+                .err()
+                .map(|e| NameProblem {
+                    message: format!("this file cannot be published under its name: {}", e.why),
+                    help: "rename the file",
+                });
+        }
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .find(|(_, name)| !crate::model::is_safe_name(name))
+        .map(|(what, name)| NameProblem {
+            message: format!("the {what} `{name}` cannot be part of a page's path"),
+            help: HELP,
+        })
 }
 
 fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagnostic> {

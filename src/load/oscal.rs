@@ -187,6 +187,10 @@ fn strip_serde_position(message: &str) -> String {
 fn oscal_help(path: &str, text: &str) -> String {
     if path == "." && text.contains("\"mapping-collection\"") {
         "this is an OSCAL mapping-collection, not a catalog; frameworks/ takes catalogs".into()
+    } else if path == "." && text.contains("\"profile\"") {
+        "this is an OSCAL profile (a baseline), not a catalog; frameworks/ takes catalogs, such as \
+         the resolved catalog of a baseline"
+            .into()
     } else if path == "." {
         "an OSCAL catalog file has a top-level \"catalog\" object".into()
     } else {

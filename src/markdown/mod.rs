@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{Source, slugify};
 
 pub use highlight::clear_cache as clear_highlight_cache;
-pub use sanitize::sanitize;
+pub use sanitize::{is_safe_url, sanitize};
 
 /// The typed-link schemes: `[text](guideline:SD-1)`, `(control:<framework>/<id>)`...
 pub const LINK_SCHEMES: [&str; 5] = ["guideline", "example", "control", "framework", "page"];
@@ -103,9 +103,6 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut events: Vec<Event<'_>> = Vec::new();
     // Plain text of each highlighted code block, by the index of the HTML event that replaced it.
     let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
-    // ammonia is the slowest step of rendering; it only has work to do when the source carries
-    // raw HTML or a URL outside the plain schemes (pulldown-cmark escapes everything else).
-    let mut needs_sanitizing = false;
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         match event {
@@ -143,35 +140,12 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
                         dest_url
                     }
                 };
-                match url_scheme(&dest_url) {
-                    Ok(None) => events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })),
-                    // External links get the same `rel` that ammonia gives them.
-                    Ok(Some(_)) => {
-                        events.push(Event::Html(external_link_open(&dest_url, &title).into()))
-                    }
-                    Err(()) => {
-                        needs_sanitizing = true;
-                        events.push(Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        }));
-                    }
-                }
-            }
-            Event::Start(Tag::Image { ref dest_url, .. }) => {
-                needs_sanitizing |= url_scheme(dest_url).is_err();
-                events.push(event);
-            }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                needs_sanitizing = true;
-                events.push(event);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
@@ -200,52 +174,16 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     let sections = text_sections(&events, &code_text);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Every document goes through the sanitizer, whatever its Markdown holds: raw HTML, heading
+    // attributes and URLs are all ways in, and one pass over all of them is the proof.
     let rendered = Rendered {
-        html: if needs_sanitizing {
-            sanitize(&html)
-        } else {
-            html
-        },
+        html: sanitize(&html),
         toc,
         typed_links,
         sections,
         anchor_links,
     };
     (rendered, diagnostics)
-}
-
-/// The scheme of a URL that needs no sanitizing: `Ok(None)` for a relative URL, `Ok(Some(_))` for
-/// http, https and mailto; `Err` for any other scheme, or characters browsers would strip before
-/// reading the scheme (controls, whitespace), which are left to ammonia.
-fn url_scheme(url: &str) -> Result<Option<&str>, ()> {
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(());
-    }
-    let end = url.find([':', '/', '?', '#']);
-    match end.filter(|&i| url[i..].starts_with(':')) {
-        None => Ok(None),
-        Some(i) => {
-            let scheme = &url[..i];
-            ["http", "https", "mailto"]
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(scheme))
-                .then_some(Some(scheme))
-                .ok_or(())
-        }
-    }
-}
-
-/// `<a href=".." title=".." rel="noopener noreferrer">`, escaped as pulldown-cmark escapes.
-fn external_link_open(url: &str, title: &str) -> String {
-    let mut out = String::from("<a href=\"");
-    // Writing into a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
-    if !title.is_empty() {
-        out.push_str("\" title=\"");
-        let _ = pulldown_cmark_escape::escape_html(&mut out, title);
-    }
-    out.push_str("\" rel=\"noopener noreferrer\">");
-    out
 }
 
 /// Splits `guideline:SD-1` into its scheme and target (percent-decoding `%20`).
@@ -390,8 +328,10 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
                 format!("{base}-{n}")
             };
             *n += 1;
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+            if let Event::Start(Tag::Heading { id, attrs, .. }) = &mut events[i] {
                 *id = Some(unique.clone().into());
+                // `{#x onclick=...}`: only the id and classes of heading attributes are kept.
+                attrs.clear();
             }
             if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                 toc.push(TocEntry {
@@ -475,28 +415,34 @@ mod tests {
     }
 
     #[test]
-    fn plain_urls_render_without_sanitizing_changes() {
+    fn plain_urls_keep_their_form_through_the_sanitizer() {
         let (out, _) = render_str(
             "[a](https://example.org/x?a=1&b=2 \"T\") [b](other.html#s) [c](mailto:x@example.org)",
         );
+        for expected in [
+            r#"<a href="https://example.org/x?a=1&amp;b=2" title="T" rel="noopener noreferrer">a</a>"#,
+            r#"<a href="other.html#s" rel="noopener noreferrer">b</a>"#,
+            r#"<a href="mailto:x@example.org" rel="noopener noreferrer">c</a>"#,
+        ] {
+            assert!(out.html.contains(expected), "{}", out.html);
+        }
+    }
+
+    /// Heading attributes (`{#id .class key=value}`) keep only the id and classes.
+    #[test]
+    fn heading_attributes_cannot_add_handlers() {
+        let (out, _) = render_str(
+            "## Hi {#hi onclick=alert(1)}\n\n## Two {.note onmouseover=\"x()\" style=color:red data-x=1}\n",
+        );
+        assert!(out.html.contains(r#"<h2 id="hi">Hi</h2>"#), "{}", out.html);
         assert!(
-            out.html.contains(
-                r#"<a href="https://example.org/x?a=1&amp;b=2" title="T" rel="noopener noreferrer">a</a>"#
-            ),
+            out.html.contains(r#"<h2 id="two" class="note">"#),
             "{}",
             out.html
         );
-        assert!(
-            out.html.contains(r#"<a href="other.html#s">b</a>"#),
-            "{}",
-            out.html
-        );
-        assert!(
-            out.html.contains(r#"href="mailto:x@example.org" title"#)
-                || out.html.contains(r#"href="mailto:x@example.org" rel"#),
-            "{}",
-            out.html
-        );
+        for banned in ["onclick", "onmouseover", "style", "data-x"] {
+            assert!(!out.html.contains(banned), "{banned}: {}", out.html);
+        }
     }
 
     #[test]

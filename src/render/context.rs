@@ -76,6 +76,9 @@ fn push_rerooted(out: &mut Vec<u8>, html: &str) {
     out.extend_from_slice(rest.as_bytes());
 }
 
+/// What every HTML page must carry in its `<head>` (see `render::CONTENT_SECURITY_POLICY`).
+const CSP_META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"";
+
 /// Brackets the number of a body in the rendered print template (private-use characters, which
 /// tera leaves alone whether or not a template marks the body `safe`).
 const PRINT_MARK_OPEN: char = '\u{E000}';
@@ -109,6 +112,7 @@ impl<'a> Renderer<'a> {
             "default_theme": html.default_theme.map_or("light", |t| t.palette()),
             "dark_theme": html.preferred_dark_theme.map_or("dark", |t| t.palette()),
             "print": config.guidebook.print,
+            "content_security_policy": super::CONTENT_SECURITY_POLICY,
             "search": {
                 "enable": html.search.enable,
                 "limit": html.search.limit_results.clamp(1, 50),
@@ -165,6 +169,12 @@ impl<'a> Renderer<'a> {
         cx.insert("title", &title);
         cx.insert("page", &data);
         let html = self.theme.render(template, &cx)?;
+        if template.ends_with(".html") && !html.contains(CSP_META) {
+            return Err(crate::error::Error::Theme(format!(
+                "template {template} leaves out the Content-Security-Policy: its <head> must hold \
+                 <meta http-equiv=\"Content-Security-Policy\" content=\"{{{{ site.content_security_policy | safe }}}}\">"
+            )));
+        }
         let bytes = if found.print_bodies.is_empty() {
             html.into_bytes()
         } else {

@@ -2,6 +2,7 @@
 //! in parallel; Markdown problems found on the way (unknown link targets) come back as diagnostics.
 
 pub mod cache;
+mod claims;
 mod context;
 mod coverage;
 mod links;
@@ -19,6 +20,14 @@ use crate::resolve::Site;
 use crate::search::SearchDoc;
 
 use context::Renderer;
+
+/// The Content-Security-Policy of every page: only the site's own scripts, styles, images and
+/// fonts, no plugins, no `<base>`, forms only to the site. Static pages carry it as a
+/// `<meta http-equiv>` tag (so file:// and plain static hosts enforce it too); `serve` also sends
+/// it as a header, with `frame-ancestors`, which only a header can carry.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'";
 pub use theme::Theme;
 
 /// One file of the output.
@@ -70,7 +79,8 @@ pub fn render(
     let renderer = Renderer::new(site, theme);
     // print.html goes first: it is the longest job, and it renders no Markdown until it splices
     // the bodies in at its end, by which time the other jobs have cached most of them.
-    let mut jobs = jobs(site);
+    let mut jobs =
+        claims::unclaimed_jobs(site, jobs(site), theme.assets.keys().cloned(), diagnostics);
     if let Some(at) = jobs.iter().position(|j| matches!(j, Job::Print)) {
         let print = jobs.remove(at);
         jobs.insert(0, print);

@@ -1,0 +1,149 @@
+//! Every output path has one owner. Two sources that would write the same file (an example or a
+//! tag whose slug is `index`, a redirect onto a page, an asset named like a page) are an error
+//! that names both, instead of a race in which one silently overwrites the other.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::{Job, template_and_path};
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::resolve::Site;
+
+/// Who writes a file: a description for people, and the file to point the error at.
+struct Claim {
+    what: String,
+    file: PathBuf,
+}
+
+/// The jobs whose output path is not already claimed (by an earlier job, a theme asset or an
+/// export); every job left out is reported. Generated pages come first in `jobs`, so when an
+/// author's item collides with a listing page, the author's item is the one refused.
+pub(super) fn unclaimed_jobs(
+    site: &Site,
+    jobs: Vec<Job>,
+    theme_assets: impl Iterator<Item = String>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Job> {
+    let book_toml = PathBuf::from(CONFIG_FILE);
+    let mut claimed: HashMap<String, Claim> = HashMap::new();
+    let mut fixed = |path: String, what: &str| {
+        claimed.entry(path.to_lowercase()).or_insert(Claim {
+            what: what.to_string(),
+            file: book_toml.clone(),
+        });
+    };
+    for path in theme_assets {
+        fixed(path, "a file of the theme");
+    }
+    let _ = crate::export::each_file(site, &crate::export::ALL, |path, _| {
+        fixed(format!("exports/{path}"), "an export");
+        Ok::<(), ()>(())
+    });
+    let mut kept = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let path = template_and_path(site, &job).1;
+        let claim = claim_of(site, &job);
+        match claimed.get(&path.to_lowercase()) {
+            Some(first) => diagnostics.push(collision(&path, first, &claim)),
+            None => {
+                claimed.insert(path.to_lowercase(), claim);
+                kept.push(job);
+            }
+        }
+    }
+    for asset in &site.assets {
+        let Ok(path) = crate::safe_path::to_site_path(asset) else {
+            continue;
+        };
+        let claim = Claim {
+            what: "this file".into(),
+            file: content_file(site, asset),
+        };
+        if let Some(first) = claimed.get(&path.to_lowercase()) {
+            diagnostics.push(collision(&path, first, &claim));
+        }
+    }
+    kept
+}
+
+fn collision(path: &str, first: &Claim, second: &Claim) -> Diagnostic {
+    Diagnostic::error(
+        "url-collision",
+        &second.file,
+        Position::new(1, 1),
+        format!(
+            "{} would be written to `{path}`, which is already {} ({})",
+            second.what,
+            first.what,
+            first.file.display()
+        ),
+    )
+    .with_help(
+        "rename one of them (a file, an id, a tag or a redirect) so each page has its own URL",
+    )
+}
+
+/// An asset's path as diagnostics give it: relative to the book root.
+fn content_file(site: &Site, relative: &Path) -> PathBuf {
+    site.config.book.src.join(relative)
+}
+
+fn claim_of(site: &Site, job: &Job) -> Claim {
+    let book = |what: &str| Claim {
+        what: what.to_string(),
+        file: PathBuf::from(CONFIG_FILE),
+    };
+    let at = |what: String, file: &Path| Claim {
+        what,
+        file: file.to_path_buf(),
+    };
+    match job {
+        Job::Domain(d) => at("the domain page".into(), &site.domains[*d].source.path),
+        Job::Guideline(g) => at(
+            "the guideline page".into(),
+            &site.guidelines[*g].guideline.source.path,
+        ),
+        Job::Example(e) => at(
+            "the example page".into(),
+            &site.examples[*e].example.source.path,
+        ),
+        Job::Page(p) => at("the page".into(), &site.pages[*p].source.path),
+        Job::Framework(f) => at(
+            "the framework page".into(),
+            &site.frameworks[*f].source.path,
+        ),
+        Job::Control(f, c) => at(
+            format!(
+                "the page of control `{}`",
+                site.frameworks[*f].controls[*c].id
+            ),
+            &site.frameworks[*f].source.path,
+        ),
+        Job::Tag(tag) => {
+            let tagged = &site.tags[tag];
+            let file = tagged
+                .guidelines
+                .first()
+                .map(|&g| &site.guidelines[g].guideline.source.path)
+                .or_else(|| {
+                    let e = *tagged.examples.first()?;
+                    Some(&site.examples[e].example.source.path)
+                });
+            match file {
+                Some(file) => at(format!("the page of tag `{tag}`"), file),
+                None => book(&format!("the page of tag `{tag}`")),
+            }
+        }
+        Job::Redirect(from, _) => book(&format!("the redirect `{from}`")),
+        Job::Home => book("the home page"),
+        Job::Examples => book("the examples listing"),
+        Job::Frameworks => book("the frameworks listing"),
+        Job::Tags => book("the tags listing"),
+        Job::Coverage => book("the coverage page"),
+        Job::Print => book("the print page"),
+        Job::NotFound => book("the 404 page"),
+        Job::Sitemap => book("the sitemap"),
+        Job::Nav => book("the navigation script"),
+    }
+}
