@@ -448,13 +448,17 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
             }
             1
         }
-        Error::Theme(_) => {
-            eprintln!("error: {err}");
-            1
-        }
         _ => {
+            if format == Format::Json {
+                let value =
+                    serde_json::json!({ "ok": false, "error": err.to_string(), "diagnostics": [] });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                );
+            }
             eprintln!("error: {err}");
-            2
+            if matches!(err, Error::Theme(_)) { 1 } else { 2 }
         }
     }
 }
@@ -503,14 +507,31 @@ fn to_report(diagnostic: &Diagnostic, root: &Path) -> Report {
         report = report.with_help(help.clone());
     }
     let name = diagnostic.file.display().to_string();
-    let text = std::fs::read_to_string(root.join(&diagnostic.file)).unwrap_or_default();
-    match byte_span(&text, diagnostic.position.line, diagnostic.position.column) {
+    // Lossy, so a file that is not UTF-8 is still quoted (at the byte that is wrong).
+    let text = std::fs::read(root.join(&diagnostic.file))
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    // A line too long to read in a terminal (a minified file, a hostile one) is not quoted.
+    let quotable = text
+        .lines()
+        .nth(diagnostic.position.line.saturating_sub(1))
+        .is_some_and(|line| line.len() <= 400);
+    match byte_span(&text, diagnostic.position.line, diagnostic.position.column)
+        .filter(|_| quotable)
+    {
         Some(span) => Report::new(report.with_label(LabeledSpan::at(span, "here")))
             .with_source_code(NamedSource::new(name, text)),
-        None => Report::new(report.with_help(format!(
-            "at {name}:{}:{}",
-            diagnostic.position.line, diagnostic.position.column
-        ))),
+        None => {
+            let at = format!(
+                "at {name}:{}:{}",
+                diagnostic.position.line, diagnostic.position.column
+            );
+            let help = match &diagnostic.help {
+                Some(help) => format!("{help}\n{at}"),
+                None => at,
+            };
+            Report::new(report.with_help(help))
+        }
     }
 }
 

@@ -24,6 +24,12 @@ pub enum Error {
     )]
     UnsafeDestination(PathBuf),
 
+    #[error(
+        "refusing to build into {0}: it is or holds the book, or is or lies inside its content folder, which \
+         replacing it would delete (choose a --dest or build-dir outside them, such as \"book\")"
+    )]
+    DestinationHoldsBook(PathBuf),
+
     #[error("refusing to write outside the output folder: {0}")]
     UnsafePath(#[from] crate::safe_path::UnsafePath),
 

@@ -19,3 +19,4 @@ pub mod safe_path;
 pub mod schema;
 pub mod search;
 pub mod serve;
+pub mod staging;

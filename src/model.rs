@@ -320,6 +320,29 @@ pub struct Content {
     pub catalogs: Vec<CatalogFile>,
     /// Other files (images, downloads), relative to the content root, copied as they are.
     pub assets: Vec<PathBuf>,
+    /// What the files that failed to load would have defined.
+    pub unloaded: Unloaded,
+}
+
+/// The names (ids and file stems, lowercased) and domain folders of documents that failed to
+/// load. A reference to one of them is a consequence of that failure, reported once, at its
+/// cause, instead of once per reference.
+#[derive(Debug, Default, Clone)]
+pub struct Unloaded {
+    pub names: std::collections::HashSet<String>,
+    pub domain_folders: std::collections::HashSet<String>,
+}
+
+impl Unloaded {
+    pub fn extend(&mut self, other: Unloaded) {
+        self.names.extend(other.names);
+        self.domain_folders.extend(other.domain_folders);
+    }
+
+    /// Whether `id` may be the id of a document that failed to load.
+    pub fn covers(&self, id: &str) -> bool {
+        self.names.contains(&id.to_lowercase())
+    }
 }
 
 /// Whether `id` is a valid item id: `[A-Za-z0-9][A-Za-z0-9._-]*`.

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::staging::{self, Scratch, name_of, parent_of};
 
 /// Marks a folder as written by guidebook, so a later build may replace it.
 pub const MARKER: &str = ".guidebook-build";
@@ -43,20 +44,12 @@ impl Stored {
     }
 }
 
-/// The staging folder of a spooled output, removed on drop unless committed.
+/// The staging folder of a spooled output (removed on drop: after a commit it holds the
+/// previous site, before one it holds a build that failed), and where it goes.
 #[derive(Debug)]
 struct Spool {
-    staging: PathBuf,
+    staging: Scratch,
     dest: PathBuf,
-    committed: std::sync::atomic::AtomicBool,
-}
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        if !self.committed.load(std::sync::atomic::Ordering::SeqCst) {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-    }
 }
 
 impl PartialEq for Output {
@@ -67,17 +60,19 @@ impl PartialEq for Output {
 
 impl Output {
     /// An output that writes each file into a staging folder beside `dest` as it arrives.
-    /// Fails at once if `dest` is a folder guidebook may not replace.
-    pub fn spooled(dest: &Path) -> Result<Self> {
+    /// Fails at once, before anything is removed, if `dest` is a folder guidebook may not
+    /// replace, or is, holds or lies inside `book` (the book root) or `content` (the content
+    /// root): see [`check_not_the_book`].
+    pub fn spooled(dest: &Path, book: &Path, content: &Path) -> Result<Self> {
+        check_not_the_book(dest, book, content)?;
         check_replaceable(dest)?;
         let parent = parent_of(dest);
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        let staging = scratch_path(parent, &name_of(dest), "new");
-        fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+        staging::recover(dest);
+        let staging = Scratch::new(parent, &name_of(dest), "new", true)?;
         let spool = Spool {
             staging,
             dest: dest.to_path_buf(),
-            committed: false.into(),
         };
         Ok(Self {
             files: BTreeMap::new(),
@@ -108,7 +103,7 @@ impl Output {
             write(&mut bytes).map_err(|e| Error::write(Path::new(path), e))?;
             return Ok(Stored::Memory(bytes));
         };
-        let target = crate::safe_path::join(&spool.staging, path)?;
+        let target = crate::safe_path::join(spool.staging.path(), path)?;
         if let Some(dir) = target.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
@@ -141,7 +136,7 @@ impl Output {
         match (self.files.get(path)?, &self.spool) {
             (Stored::Memory(bytes), _) => Some(bytes.as_slice().into()),
             (Stored::Spooled(_), Some(spool)) => {
-                let file = crate::safe_path::join(&spool.staging, path).ok()?;
+                let file = crate::safe_path::join(spool.staging.path(), path).ok()?;
                 fs::read(file).ok().map(Into::into)
             }
             (Stored::Spooled(_), None) => None,
@@ -176,13 +171,9 @@ impl Output {
                 "only a spooled output can be committed".into(),
             ));
         };
-        let marker = spool.staging.join(MARKER);
+        let marker = spool.staging.path().join(MARKER);
         fs::write(&marker, b"").map_err(|e| Error::write(&marker, e))?;
-        swap_in(&spool.staging, &spool.dest)?;
-        spool
-            .committed
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        Ok(())
+        staging::swap_in(&spool.staging, &spool.dest)
     }
 
     /// Replaces `dest` with this in-memory output, atomically as seen by readers of `dest`.
@@ -190,13 +181,10 @@ impl Output {
         check_replaceable(dest)?;
         let parent = parent_of(dest);
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        let staging = scratch_path(parent, &name_of(dest), "new");
-        let written = self.write_tree(&staging);
-        if let Err(err) = written {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(err);
-        }
-        swap_in(&staging, dest)
+        staging::recover(dest);
+        let staging = Scratch::new(parent, &name_of(dest), "new", true)?;
+        self.write_tree(staging.path())?;
+        staging::swap_in(&staging, dest)
     }
 
     fn write_tree(&self, root: &Path) -> Result<()> {
@@ -212,39 +200,19 @@ impl Output {
     }
 }
 
-fn parent_of(dest: &Path) -> &Path {
-    dest.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-fn name_of(dest: &Path) -> String {
-    dest.file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Moves the complete `staging` folder to `dest` with two renames (the old site is set aside
-/// first and removed last), putting the old site back if the second rename fails.
-fn swap_in(staging: &Path, dest: &Path) -> Result<()> {
-    let retired = scratch_path(parent_of(dest), &name_of(dest), "old");
-    if dest.exists() {
-        fs::rename(dest, &retired).map_err(|e| Error::write(dest, e))?;
+/// A build replaces its destination whole, so the destination may not be (or hold) the book or
+/// its content, whatever marker files they carry; nor lie inside the content, where the next
+/// build would read the site back in as content.
+pub fn check_not_the_book(dest: &Path, book: &Path, content: &Path) -> Result<()> {
+    let dest_real = real_path(dest);
+    let content_real = real_path(content);
+    if real_path(book).starts_with(&dest_real)
+        || content_real.starts_with(&dest_real)
+        || dest_real.starts_with(&content_real)
+    {
+        return Err(Error::DestinationHoldsBook(dest.to_path_buf()));
     }
-    if let Err(e) = fs::rename(staging, dest) {
-        let _ = fs::rename(&retired, dest);
-        let _ = fs::remove_dir_all(staging);
-        return Err(Error::write(dest, e));
-    }
-    let _ = fs::remove_dir_all(&retired);
     Ok(())
-}
-
-/// A path beside `name` in `parent`, unique to this process and this call, so that two builds
-/// running at once (two threads of one process included) never share a staging folder.
-pub fn scratch_path(parent: &Path, name: &str, purpose: &str) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    parent.join(format!(".{name}.{purpose}-{}-{n}", std::process::id()))
 }
 
 /// Only an absent or empty folder, or one that guidebook wrote, may be replaced.
@@ -260,4 +228,28 @@ fn check_replaceable(dest: &Path) -> Result<()> {
         return Ok(());
     }
     Err(Error::UnsafeDestination(dest.to_path_buf()))
+}
+
+/// `path` made absolute with every symbolic link resolved, as far as it exists (the rest is
+/// appended as written), so `book/..`, `./` and links compare as the folders they are.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p: PathBuf, part| match part {
+                std::path::Component::ParentDir => p.parent().map(Path::to_path_buf).unwrap_or(p),
+                std::path::Component::CurDir => p,
+                other => p.join(other),
+            });
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }

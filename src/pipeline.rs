@@ -196,7 +196,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
         diagnostics,
         mut timings,
         ..
-    } = render_into(root, options, Output::spooled(&dest)?, Some(&index))?;
+    } = {
+        let content = root.join(&config.book.src);
+        let output = Output::spooled(&dest, root, &content)?;
+        render_into(root, options, output, Some(&index))?
+    };
     timings.time("commit", || output.commit())?;
     Ok(Report {
         dest: Some(dest),

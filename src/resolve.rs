@@ -10,7 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position, suggest};
 use crate::markdown::is_safe_url;
 use crate::model::{
     Catalog, CatalogFile, Confidence, Content, Control, Domain, Example, Group, Guideline, Page,
-    RelatedKind, Relationship, Source, is_valid_id, natural_cmp,
+    RelatedKind, Relationship, Source, Unloaded, is_valid_id, natural_cmp,
 };
 
 /// The resolved knowledge base: every reference checked, every relation available both ways.
@@ -27,6 +27,9 @@ pub struct Site {
     /// Tag (as written) -> the guidelines and examples that carry it.
     pub tags: BTreeMap<String, Tagged>,
     pub assets: Vec<PathBuf>,
+    /// What documents that failed to load would have defined (references to them are not
+    /// reported again).
+    pub unloaded: Unloaded,
     lookup: Lookup,
 }
 
@@ -202,10 +205,17 @@ pub fn resolve(
     content: Content,
     diagnostics: &mut Diagnostics,
 ) -> Site {
+    let unloaded = content.unloaded;
     let mut ids = IdRegistry::default();
     let domains = sort_domains(content.domains, &mut ids, diagnostics);
     let frameworks = build_frameworks(content.catalogs, diagnostics);
-    let mut guidelines = place_guidelines(content.guidelines, &domains, &mut ids, diagnostics);
+    let mut guidelines = place_guidelines(
+        content.guidelines,
+        &domains,
+        &unloaded,
+        &mut ids,
+        diagnostics,
+    );
     let guideline_ids: HashMap<String, usize> = guidelines
         .iter()
         .enumerate()
@@ -214,8 +224,15 @@ pub fn resolve(
 
     let mut frameworks = frameworks;
     for (g, resolved) in guidelines.iter_mut().enumerate() {
-        resolved.mappings = resolve_mappings(&resolved.guideline, &mut frameworks, g, diagnostics);
-        resolved.related = resolve_related(&resolved.guideline, &guideline_ids, diagnostics);
+        resolved.mappings = resolve_mappings(
+            &resolved.guideline,
+            &mut frameworks,
+            g,
+            &unloaded,
+            diagnostics,
+        );
+        resolved.related =
+            resolve_related(&resolved.guideline, &guideline_ids, &unloaded, diagnostics);
         check_reference_urls(&resolved.guideline, diagnostics);
     }
     for g in 0..guidelines.len() {
@@ -226,7 +243,13 @@ pub fn resolve(
             });
         }
     }
-    let examples = resolve_examples(content.examples, &guideline_ids, &mut ids, diagnostics);
+    let examples = resolve_examples(
+        content.examples,
+        &guideline_ids,
+        &unloaded,
+        &mut ids,
+        diagnostics,
+    );
     for (e, example) in examples.iter().enumerate() {
         for &g in &example.guidelines {
             guidelines[g].examples.push(e);
@@ -251,6 +274,7 @@ pub fn resolve(
         frameworks,
         tags,
         assets: content.assets,
+        unloaded,
         lookup,
     }
 }
@@ -329,6 +353,7 @@ fn sort_domains(
 fn place_guidelines(
     mut guidelines: Vec<Guideline>,
     domains: &[Domain],
+    unloaded: &Unloaded,
     ids: &mut IdRegistry,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ResolvedGuideline> {
@@ -347,6 +372,9 @@ fn place_guidelines(
     let mut placed = Vec::with_capacity(guidelines.len());
     for guideline in guidelines {
         let Some(&domain) = domain_of_folder.get(guideline.domain.as_str()) else {
+            if unloaded.domain_folders.contains(&guideline.domain) {
+                continue; // its _domain.md failed to load: that error is the one to fix
+            }
             diagnostics.push(
                 Diagnostic::error(
                     "missing-domain",
@@ -583,6 +611,7 @@ fn resolve_mappings(
     guideline: &Guideline,
     frameworks: &mut [Framework],
     g: usize,
+    unloaded: &Unloaded,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ResolvedMapping> {
     let source = &guideline.source;
@@ -590,6 +619,9 @@ fn resolve_mappings(
     for mapping in &guideline.meta.controls {
         let fw_id = &mapping.framework.value;
         let Some(f) = frameworks.iter().position(|f| &f.id == fw_id) else {
+            if unloaded.covers(fw_id) {
+                continue;
+            }
             let hint = suggest(fw_id, frameworks.iter().map(|f| f.id.as_str())).map_or_else(
                 || known_list("frameworks", frameworks.iter().map(|f| f.id.as_str())),
                 |s| format!("did you mean `{s}`?"),
@@ -718,6 +750,7 @@ fn known_list<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> String {
 fn resolve_related(
     guideline: &Guideline,
     ids: &HashMap<String, usize>,
+    unloaded: &Unloaded,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Link> {
     let source = &guideline.source;
@@ -739,6 +772,7 @@ fn resolve_related(
                 kind: related.relationship,
                 note: related.note.clone(),
             }),
+            None if unloaded.covers(id) => {}
             None => diagnostics.push(unknown_guideline(id, ids, source, source.at(&related.id))),
         }
     }
@@ -767,6 +801,7 @@ fn unknown_guideline(
 fn resolve_examples(
     mut examples: Vec<Example>,
     guideline_ids: &HashMap<String, usize>,
+    unloaded: &Unloaded,
     ids: &mut IdRegistry,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ResolvedExample> {
@@ -787,6 +822,7 @@ fn resolve_examples(
             match guideline_ids.get(&id.value) {
                 Some(&g) if !guidelines.contains(&g) => guidelines.push(g),
                 Some(_) => {}
+                None if unloaded.covers(&id.value) => {}
                 None => diagnostics.push(unknown_guideline(
                     &id.value,
                     guideline_ids,

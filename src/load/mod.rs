@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::{Error, Result};
 use crate::model::{
     Catalog, CatalogFile, Content, Domain, DomainMeta, Example, ExampleMeta, Guideline,
-    GuidelineMeta, Page, PageMeta, Source,
+    GuidelineMeta, Page, PageMeta, Source, Unloaded,
 };
 
 /// One file of the content root, classified by where it sits.
@@ -51,19 +51,21 @@ enum Loaded {
     Example(Example),
     Page(Page),
     Asset(PathBuf),
+    /// A document that failed to load (its diagnostic says why), and what it would have defined.
+    Failed(Unloaded),
     Nothing,
 }
 
 /// Reads the content root `content_dir`; paths in diagnostics are relative to `book_root`.
 pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostics)> {
-    let files = list_files(content_dir)?;
+    let (files, listed) = list_files(book_root, content_dir)?;
     let results: Vec<(Loaded, Diagnostics)> = files
         .par_iter()
         .map(|relative| load_file(book_root, content_dir, relative))
         .collect::<Result<_>>()?;
 
     let mut content = Content::default();
-    let mut diagnostics = Diagnostics::default();
+    let mut diagnostics = listed;
     for (loaded, found) in results {
         diagnostics.extend(found);
         match loaded {
@@ -74,6 +76,7 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
             Loaded::Example(example) => content.examples.push(example),
             Loaded::Page(page) => content.pages.push(page),
             Loaded::Asset(path) => content.assets.push(path),
+            Loaded::Failed(unloaded) => content.unloaded.extend(unloaded),
             Loaded::Nothing => {}
         }
     }
@@ -103,8 +106,10 @@ pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> O
     }
 }
 
-/// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files.
-fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files;
+/// with a located error for each symbolic link that leads outside `dir`, dangles or loops
+/// (paths in diagnostics relative to `book_root`). Links that stay inside are followed.
+fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, Diagnostics)> {
     if !dir.is_dir() {
         return Err(Error::read(
             dir,
@@ -114,23 +119,85 @@ fn list_files(dir: &Path) -> Result<Vec<PathBuf>> {
             ),
         ));
     }
+    let real_root = dir.canonicalize().map_err(|e| Error::read(dir, e))?;
+    let shown = |path: &Path| path.strip_prefix(book_root).unwrap_or(path).to_path_buf();
+    let refuse = |path: &Path, message: String, help: &str| {
+        Diagnostic::error("symlink", &shown(path), Position::new(1, 1), message).with_help(help)
+    };
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
+    let mut diagnostics = Diagnostics::default();
+    let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::read(path, e.into())
-        })?;
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                let message = match err.loop_ancestor() {
+                    Some(_) => "this symbolic link leads back into a folder that holds it (a loop)"
+                        .to_string(),
+                    None if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
+                        "this symbolic link leads nowhere (its target does not exist)".to_string()
+                    }
+                    None => format!("cannot read this: {err}"),
+                };
+                diagnostics.push(refuse(
+                    &path,
+                    message,
+                    "remove the link, or replace it with the file itself",
+                ));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&real_root));
+            if !inside {
+                diagnostics.push(refuse(
+                    entry.path(),
+                    "this symbolic link leads outside the content folder; its target is not published".into(),
+                    "copy the file into the content folder instead of linking to it",
+                ));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+        }
         if entry.file_type().is_file() {
+            if files.len() == MAX_FILES {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "limit",
+                        &shown(dir),
+                        Position::new(1, 1),
+                        format!("the content folder holds more than {MAX_FILES} files"),
+                    )
+                    .with_help("split the knowledge base into several books"),
+                );
+                break;
+            }
             let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
             files.push(relative.to_path_buf());
         }
     }
-    Ok(files)
+    Ok((files, diagnostics))
+}
+
+/// Whether `path` is a symbolic link whose target is not inside `folder` (or does not exist).
+fn leaves_folder(folder: &Path, path: &Path) -> bool {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+        return false;
+    }
+    match (folder.canonicalize(), path.canonicalize()) {
+        (Ok(folder), Ok(target)) => !target.starts_with(folder),
+        _ => true,
+    }
 }
 
 /// Hidden files and the temporary files editors leave beside the ones they save.
@@ -204,31 +271,141 @@ fn load_file(
         ..Source::default()
     };
     let mut diagnostics = Diagnostics::default();
-    if let Some(problem) = output_name_problem(&entry, relative) {
-        diagnostics.push(problem.locate(&source.path));
-        return Ok((Loaded::Nothing, diagnostics));
+    match entry {
+        Entry::Asset | Entry::Misplaced(_) => {}
+        _ => {
+            let loaded = match read_and_parse(content_dir, relative, entry.clone(), source) {
+                Ok(loaded) => loaded,
+                Err((diagnostic, text)) => {
+                    diagnostics.push(*diagnostic);
+                    Loaded::Failed(failed_names(&entry, relative, text.as_deref()))
+                }
+            };
+            return Ok((loaded, diagnostics));
+        }
     }
-    let text = match entry {
-        Entry::Asset => return Ok((Loaded::Asset(relative.to_path_buf()), diagnostics)),
-        Entry::Misplaced(why) => {
-            diagnostics.push(Diagnostic::warning(
-                "ignored-file",
+    // `list_files` refused links that leave the content folder; a file read alone (serve's fast
+    // path) is checked here too, so no way of loading reads through such a link.
+    if leaves_folder(content_dir, &full) {
+        diagnostics.push(symlink_outside(&source.path));
+    } else if let Some(problem) = output_name_problem(&entry, relative) {
+        diagnostics.push(problem.locate(&source.path));
+    } else if let Entry::Misplaced(why) = entry {
+        diagnostics.push(Diagnostic::warning(
+            "ignored-file",
+            &source.path,
+            Position::new(1, 1),
+            why,
+        ));
+    } else {
+        return Ok((Loaded::Asset(relative.to_path_buf()), diagnostics));
+    }
+    Ok((Loaded::Nothing, diagnostics))
+}
+
+/// A failure to load a document: the one diagnostic that says why, and the text if it was read.
+type LoadFailure = (Box<Diagnostic>, Option<String>);
+
+/// Reads and parses one document of the content contract (not an asset).
+fn read_and_parse(
+    content_dir: &Path,
+    relative: &Path,
+    entry: Entry,
+    source: Source,
+) -> Result<Loaded, LoadFailure> {
+    let full = content_dir.join(relative);
+    if leaves_folder(content_dir, &full) {
+        return Err((Box::new(symlink_outside(&source.path)), None));
+    }
+    if let Some(problem) = output_name_problem(&entry, relative) {
+        return Err((Box::new(problem.locate(&source.path)), None));
+    }
+    if std::fs::metadata(&full).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+        return Err((Box::new(too_large(&source.path)), None));
+    }
+    let bytes = std::fs::read(&full).map_err(|e| {
+        let diagnostic = Diagnostic::error(
+            "read",
+            &source.path,
+            Position::new(1, 1),
+            format!("cannot read this file: {e}"),
+        );
+        (Box::new(diagnostic), None)
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let valid = err.utf8_error().valid_up_to();
+            let position = Position::of_offset(&lossy, lossy_offset(err.as_bytes(), valid), 0);
+            let diagnostic = Diagnostic::error(
+                "encoding",
                 &source.path,
-                Position::new(1, 1),
-                why,
-            ));
-            return Ok((Loaded::Nothing, diagnostics));
-        }
-        _ => std::fs::read_to_string(&full).map_err(|e| Error::read(&full, e))?,
-    };
-    let loaded = match parse_entry(entry, &text, source) {
-        Ok(loaded) => loaded,
-        Err(diagnostic) => {
-            diagnostics.push(diagnostic);
-            Loaded::Nothing
+                position,
+                "this file is not valid UTF-8",
+            )
+            .with_help("save the file as UTF-8 (the byte here belongs to another encoding)");
+            return Err((Box::new(diagnostic), Some(lossy)));
         }
     };
-    Ok((loaded, diagnostics))
+    parse_entry(entry, &text, source).map_err(|d| (Box::new(d), Some(text)))
+}
+
+/// The offset in the lossy text of the byte at `offset` in `bytes`, all before it being valid.
+fn lossy_offset(bytes: &[u8], offset: usize) -> usize {
+    std::str::from_utf8(&bytes[..offset]).map_or(0, str::len)
+}
+
+/// The most files a content folder may hold (ten times the largest corpus benchmarked).
+pub const MAX_FILES: usize = 100_000;
+
+/// The largest content file read, in bytes: far above any real guideline or catalog (NIST's
+/// SP 800-53 catalog is 10 MB), and low enough that one page can never take a gigabyte to build.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+fn too_large(path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "limit",
+        path,
+        Position::new(1, 1),
+        format!(
+            "this file is larger than {} MiB, the most guidebook reads",
+            MAX_FILE_BYTES / 1024 / 1024
+        ),
+    )
+    .with_help("split it into several files")
+}
+
+fn symlink_outside(path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "symlink",
+        path,
+        Position::new(1, 1),
+        "this symbolic link leads outside the content folder; its target is not published",
+    )
+    .with_help("copy the file into the content folder instead of linking to it")
+}
+
+/// What a file that failed to load would have defined: its domain folder, its file stem and,
+/// when a line `id: X` can still be found in its text, that id. Errors that only follow from the
+/// failure (an example naming that id) are then not reported beside its cause.
+fn failed_names(entry: &Entry, relative: &Path, text: Option<&str>) -> Unloaded {
+    let mut unloaded = Unloaded::default();
+    if let Entry::Domain { folder } = entry {
+        unloaded.domain_folders.insert(folder.clone());
+    }
+    if let Some(stem) = relative.file_stem() {
+        unloaded.names.insert(stem.to_string_lossy().to_lowercase());
+    }
+    let id = text.and_then(|text| {
+        text.lines().take(200).find_map(|line| {
+            let value = line.strip_prefix("id:")?.split(" #").next()?.trim();
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            (!value.is_empty()).then(|| value.to_lowercase())
+        })
+    });
+    unloaded.names.extend(id);
+    unloaded
 }
 
 /// A file or folder name that would become an unsafe part of an output path.

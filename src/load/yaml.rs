@@ -24,15 +24,33 @@ fn to_diagnostic(err: &serde_saphyr::Error, source: &Source) -> Diagnostic {
     let rendered = err.without_snippet().render_with_options(
         serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off },
     );
-    let message = strip_location_suffix(&rendered).to_string();
+    let message = in_our_words(strip_location_suffix(&rendered));
     let help = unknown_key_hint(&message)
         .or_else(|| missing_key_hint(&message))
         .unwrap_or_else(|| general_hint(&message));
     Diagnostic::error("yaml", &source.path, position, message).with_help(help)
 }
 
+/// serde-saphyr's messages, without the advice it gives programmers that use it ("set
+/// DuplicateKeyPolicy in Options"), which an author cannot act on.
+fn in_our_words(message: &str) -> String {
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set ").next().unwrap_or(key);
+        return format!("the key `{key}` appears twice");
+    }
+    match message.find(" in Options") {
+        Some(at) => message[..at]
+            .rsplit_once(", ")
+            .map_or(message, |(text, _)| text)
+            .to_string(),
+        None => message.to_string(),
+    }
+}
+
 fn general_hint(message: &str) -> String {
-    if message.starts_with("invalid i64") || message.starts_with("invalid u64") {
+    if message.starts_with("the key `") && message.ends_with("` appears twice") {
+        "keep one of the two; a YAML mapping holds each key once".into()
+    } else if message.starts_with("invalid i64") || message.starts_with("invalid u64") {
         "write a whole number here, e.g. `order: 3`".into()
     } else {
         "check the YAML near here; quote text that contains `: `, ` #`, or starts with `[`, `{`, `*` or `&`".into()

@@ -19,6 +19,12 @@ pub const LINK_SCHEMES: [&str; 5] = ["guideline", "example", "control", "framewo
 /// Turns a typed link target into a URL relative to the site root, or explains why it can't.
 pub trait LinkResolver {
     fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError>;
+
+    /// Whether a target that does not resolve names a document that failed to load (whose own
+    /// error explains this one, so it is not reported).
+    fn failed_to_load(&self, _scheme: &str, _target: &str) -> bool {
+        false
+    }
 }
 
 pub struct LinkError {
@@ -104,7 +110,13 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     // Plain text of each highlighted code block, by the index of the HTML event that replaced it.
     let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
+    let mut nesting = Nesting::default();
     while let Some((event, range)) = parser.next() {
+        if nesting.exceeded_by(&event) {
+            let position = Position::of_offset(markdown, range.start, cx.line_offset);
+            diagnostics.push(too_deep(cx, position));
+            return (Rendered::default(), diagnostics);
+        }
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -186,6 +198,70 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     (rendered, diagnostics)
 }
 
+/// The deepest nesting of elements a document may have, Markdown containers and raw HTML tags
+/// together. Real documents stay below 20; the HTML sanitizer's time grows with the square of
+/// the depth (100,000 nested `<div>` took 30 s), so deeper documents are refused, not rendered.
+pub const MAX_NESTING: usize = 256;
+
+fn too_deep(cx: &Context<'_>, position: Position) -> Diagnostic {
+    Diagnostic::error(
+        "limit",
+        &cx.source.path,
+        position,
+        format!("elements are nested more than {MAX_NESTING} deep here"),
+    )
+    .with_help("flatten the structure: close blocks, quotes, lists or HTML tags sooner")
+}
+
+/// How deeply the elements of a document are nested so far.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    deepest: usize,
+}
+
+impl Nesting {
+    /// Counts `event` in; true once the depth passes [`MAX_NESTING`].
+    fn exceeded_by(&mut self, event: &Event<'_>) -> bool {
+        match event {
+            Event::Start(_) => self.depth += 1,
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            Event::Html(html) | Event::InlineHtml(html) => self.count_tags(html),
+            _ => {}
+        }
+        self.deepest = self.deepest.max(self.depth);
+        self.deepest > MAX_NESTING
+    }
+
+    /// Opening tags deepen, closing tags return; void and self-closing tags, comments and
+    /// declarations do neither.
+    fn count_tags(&mut self, html: &str) {
+        const VOID: [&str; 14] = [
+            "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+            "source", "track", "wbr",
+        ];
+        for (at, _) in html.match_indices('<') {
+            let rest = &html[at + 1..];
+            if let Some(closing) = rest.strip_prefix('/') {
+                if closing.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                continue;
+            }
+            let name: String = rest
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let tag_end = rest.find('>').map_or(rest, |end| &rest[..end]);
+            if !name.is_empty() && !VOID.contains(&name.as_str()) && !tag_end.ends_with('/') {
+                self.depth += 1;
+                self.deepest = self.deepest.max(self.depth);
+            }
+        }
+    }
+}
+
 /// Splits `guideline:SD-1` into its scheme and target (percent-decoding `%20`).
 fn typed_link(dest: &str) -> Option<(&'static str, String)> {
     let (scheme, target) = dest.split_once(':')?;
@@ -214,6 +290,7 @@ fn resolve_link<'a>(
             let named = anchor.map(|a| (url.split('#').next().unwrap_or(&url).to_string(), a));
             (href.into(), named)
         }
+        Err(_) if cx.links.failed_to_load(scheme, &target) => ("#".into(), None),
         Err(err) => {
             let diagnostic = Diagnostic::error(
                 "unknown-link-target",

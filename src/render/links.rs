@@ -8,6 +8,14 @@ use crate::resolve::Site;
 pub struct SiteLinks<'a>(pub &'a Site);
 
 impl LinkResolver for SiteLinks<'_> {
+    fn failed_to_load(&self, scheme: &str, target: &str) -> bool {
+        let id = match scheme {
+            "control" => target.split('/').next().unwrap_or(target),
+            _ => target,
+        };
+        self.0.unloaded.covers(id)
+    }
+
     fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError> {
         let site = self.0;
         match scheme {

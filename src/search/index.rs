@@ -205,33 +205,21 @@ impl SearchIndex {
     pub fn write(dir: &Path, docs: &[SearchDoc], fingerprint: &str) -> Result<()> {
         let parent = dir.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-        let staging = crate::output::scratch_path(parent, "search-index", "new");
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+        crate::staging::recover(dir);
+        let staging = crate::staging::Scratch::new(parent, "search-index", "new", true)?;
         let (schema, fields) = schema();
-        let index = Index::create_in_dir(&staging, schema).map_err(search_error)?;
+        let index = Index::create_in_dir(staging.path(), schema).map_err(search_error)?;
         register_tokenizers(&index);
         fill(&index, fields, docs)?;
         let version =
             serde_json::json!({ "schema_version": SCHEMA_VERSION, "fingerprint": fingerprint });
-        let version_path = staging.join(VERSION_FILE);
+        let version_path = staging.path().join(VERSION_FILE);
         std::fs::write(&version_path, version.to_string())
             .map_err(|e| Error::write(&version_path, e))?;
         drop(index);
-        // Renames only, so `dir` is at every moment absent or a complete index, whatever other
-        // builds of the same book do at the same time: set the old index aside, move ours in.
-        let retired = crate::output::scratch_path(parent, "search-index", "old");
-        let _ = std::fs::rename(dir, &retired);
-        let moved = std::fs::rename(&staging, dir);
-        let _ = std::fs::remove_dir_all(&retired);
-        if let Err(e) = moved {
-            let _ = std::fs::remove_dir_all(&staging);
-            // A concurrent build of the same content put its (complete) index there first.
-            if Self::open_fresh(dir, fingerprint)?.is_none() {
-                return Err(Error::write(dir, e));
-            }
-        }
-        Ok(())
+        // `dir` is at every moment absent or a complete index, whatever other builds of the
+        // same book do at the same time.
+        crate::staging::swap_in(&staging, dir)
     }
 
     /// Opens the index in `dir` if it exists, has the current schema and was built from
