@@ -40,6 +40,7 @@ fn main() {
             watch: true,
             poll: false,
             debounce: DEBOUNCE,
+            allowed_hosts: Vec::new(),
         };
         let report = move |event: ServeEvent| {
             let _ = sender.lock().map(|s| s.send(event));

@@ -101,6 +101,10 @@ pub struct ServeArgs {
     /// The address to listen on. Anything but loopback exposes your drafts to the network.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Also answer requests addressed to this host name (repeatable); localhost and the bound
+    /// address are always answered, other names are refused (DNS rebinding).
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -305,6 +309,7 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
         watch: !args.no_watch,
         poll: args.poll,
         debounce: std::time::Duration::from_millis(args.debounce_ms),
+        allowed_hosts: args.allow_host.clone(),
     };
     let root_for_report = root.to_path_buf();
     let open = args.open;

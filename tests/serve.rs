@@ -26,6 +26,7 @@ fn start(root: &Path, watch: bool) -> (SocketAddr, mpsc::Receiver<ServeEvent>) {
         watch,
         poll: false,
         debounce: DEBOUNCE,
+        allowed_hosts: Vec::new(),
     };
     let root = root.to_path_buf();
     let sender = std::sync::Mutex::new(sender);
@@ -70,7 +71,13 @@ fn request(address: SocketAddr, method: &str, path: &str, extra: &[(&str, &str)]
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        head.push_str("Host: localhost\r\n");
+    }
     for (name, value) in extra {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -181,6 +188,106 @@ fn refuses_path_traversal() {
             "{path} leaked a file"
         );
     }
+}
+
+/// DNS rebinding: a page of another origin whose name now points at loopback gets nothing.
+#[test]
+fn foreign_hosts_limits_and_off_site_redirects_are_refused_with_the_security_headers() {
+    let book = copy_fixture("valid");
+    let (address, _events) = start(book.path(), true);
+    let port = address.port();
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("preview.localhost:{port}"),
+    ] {
+        let reply = request(address, "GET", "/", &[("Host", &host)]);
+        assert_eq!(reply.status, 200, "{host}");
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        format!("localhost.evil.example:{port}"),
+        format!("10.0.0.7:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        for path in ["/", "/api/search?q=model", "/__guidebook/events"] {
+            let reply = request(address, "GET", path, &[("Host", &host)]);
+            assert_eq!(reply.status, 421, "{host}{path}");
+            assert!(!reply.text().contains("<html"), "{host}{path}");
+            assert!(reply.header("content-security-policy").is_some());
+        }
+    }
+    let long = format!("/{}", "a".repeat(9000));
+    let too_long = get(address, &long);
+    assert_eq!(too_long.status, 414);
+    let big = "b".repeat(40_000);
+    let too_large = request(address, "GET", "/", &[("X-Big", &big)]);
+    assert_eq!(too_large.status, 431);
+    for reply in [&too_long, &too_large] {
+        for name in [
+            "content-security-policy",
+            "x-content-type-options",
+            "x-frame-options",
+        ] {
+            assert!(reply.header(name).is_some(), "{name} on {}", reply.status);
+        }
+    }
+    // `//host/x` is a path here, and a redirect to its folder stays on this site.
+    let redirect = get(address, "//frameworks/demo");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("location"), Some("/frameworks/demo/"));
+}
+
+/// `guidebook --root kb serve`, run from the folder above the book: edits rebuild.
+#[test]
+fn a_relative_root_rebuilds_on_edits() {
+    let book = copy_fixture("valid");
+    let parent = book.path().parent().expect("parent");
+    let name = book.path().file_name().expect("name");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_guidebook"))
+        .current_dir(parent)
+        .arg("--root")
+        .arg(name)
+        .args(["serve", "--port", "0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_to, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_to.send(line);
+        }
+    });
+    let address: SocketAddr = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve prints its address");
+        if let Some(url) = line.split("http://").nth(1) {
+            break url
+                .split('/')
+                .next()
+                .expect("address")
+                .parse()
+                .expect("socket address");
+        }
+    };
+    let file = book.path().join("content/guidelines/design/a-1.md");
+    let original = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        original.replace("Know what can go wrong", "Relative roots rebuild"),
+    )
+    .expect("edit");
+    eventually("the edit is served", || {
+        get(address, "/guidelines/a-1.html")
+            .text()
+            .contains("Relative roots rebuild")
+    });
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[test]

@@ -32,7 +32,16 @@ static CONTENT_SECURITY_POLICY: std::sync::LazyLock<HeaderValue> = std::sync::La
 const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
 
-pub fn router(live: Arc<Live>) -> Router {
+/// The longest request target and header section served; longer ones get 414 and 431 from here,
+/// with the security headers (hyper's own refusals only start far above these).
+const MAX_URI_BYTES: usize = 8 * 1024;
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Searches run at most this many at a time; the others wait their turn, holding no memory.
+const SEARCHES_AT_ONCE: usize = 4;
+/// The longest query searched.
+const MAX_QUERY_CHARS: usize = 512;
+
+pub fn router(live: Arc<Live>, hosts: Arc<AllowedHosts>) -> Router {
     Router::new()
         .route("/api/search", get(search))
         .route("/__guidebook/events", get(events))
@@ -46,8 +55,100 @@ pub fn router(live: Arc<Live>) -> Router {
             get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }),
         )
         .fallback(file)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            guard(hosts.clone(), request, next)
+        }))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(live)
+}
+
+/// Refuses, before any handler runs: requests for a host name this server is not (DNS
+/// rebinding: a page of evil.example whose name now points at 127.0.0.1 must not read the
+/// drafts), and request targets or header sections above the limits.
+async fn guard(
+    hosts: Arc<AllowedHosts>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().to_string().len() > MAX_URI_BYTES {
+        return (StatusCode::URI_TOO_LONG, "request target too long").into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers too large",
+        )
+            .into_response();
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}"));
+    if let Some(host) = host
+        && !hosts.allows(host)
+    {
+        let body = format!(
+            "this server does not answer for the host `{host}`; start it with \
+             `--allow-host {}` if that name is yours",
+            host_name(host)
+        );
+        return (StatusCode::MISDIRECTED_REQUEST, body).into_response();
+    }
+    next.run(request).await
+}
+
+/// The names and addresses requests may be addressed to (the `Host` header).
+#[derive(Debug)]
+pub struct AllowedHosts {
+    bind: std::net::IpAddr,
+    names: Vec<String>,
+}
+
+impl AllowedHosts {
+    pub fn new(bind: std::net::IpAddr, extra: &[String]) -> Self {
+        Self {
+            bind,
+            names: extra.iter().map(|n| n.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// `localhost` (and `*.localhost`, which always resolves to loopback), `--allow-host`
+    /// names, and IP addresses: the bound one, or for an unspecified bind (0.0.0.0, ::) any
+    /// address of this machine. Other names are refused, whatever they resolve to.
+    pub fn allows(&self, host: &str) -> bool {
+        let name = host_name(host).to_ascii_lowercase();
+        if name == "localhost" || name.ends_with(".localhost") || self.names.contains(&name) {
+            return true;
+        }
+        let Ok(ip) = name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+        else {
+            return false;
+        };
+        if self.bind.is_unspecified() {
+            // An address is this machine's when a socket can be bound to it.
+            ip.is_loopback() || std::net::UdpSocket::bind((ip, 0)).is_ok()
+        } else {
+            ip == self.bind
+        }
+    }
+}
+
+/// The host part of a `Host` header value (`[::1]:3000` -> `[::1]`, `a.org:80` -> `a.org`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host, |(name, _)| name)
 }
 
 async fn security_headers(mut response: Response) -> Response {
@@ -82,7 +183,17 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .into_response()
 }
 
-async fn search(State(live): State<Arc<Live>>, Query(request): Query<SearchRequest>) -> Response {
+async fn search(
+    State(live): State<Arc<Live>>,
+    Query(mut request): Query<SearchRequest>,
+) -> Response {
+    static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SEARCHES_AT_ONCE);
+    if request.q.chars().count() > MAX_QUERY_CHARS {
+        request.q = request.q.chars().take(MAX_QUERY_CHARS).collect();
+    }
+    let Ok(_turn) = RUNNING.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
     let snapshot = live.current();
     let Some(index) = &snapshot.index else {
         let body = serde_json::json!({ "error": "search is disabled for this site" });
@@ -196,7 +307,9 @@ async fn file(
     let Some(asset) = asset else {
         // `/frameworks/x` -> `/frameworks/x/` when that folder has an index page.
         if !path.is_empty() && snapshot.has_file(&format!("{path}/index.html")) {
-            let location = format!("{}/", uri.path());
+            // Built from the checked path: `//evil.example/x` must not become a
+            // protocol-relative redirect to another site.
+            let location = format!("/{path}/");
             return (
                 StatusCode::MOVED_PERMANENTLY,
                 [(header::LOCATION, location)],

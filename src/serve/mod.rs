@@ -35,6 +35,8 @@ pub struct ServeOptions {
     /// Poll the file system instead of relying on native events (network mounts, WSL).
     pub poll: bool,
     pub debounce: Duration,
+    /// Host names requests may be addressed to besides localhost and the bound address.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// What the server tells the caller (the CLI prints it).
@@ -109,12 +111,14 @@ pub fn serve(
     options: &ServeOptions,
     report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
 ) -> Result<()> {
+    // Absolute, so the watcher's absolute event paths compare with the root's (`--root kb`).
+    let root = root.canonicalize().map_err(|e| Error::read(root, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Serve(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(run(root.to_path_buf(), options.clone(), report))
+    runtime.block_on(run(root, options.clone(), report))
 }
 
 async fn run(
@@ -147,7 +151,11 @@ async fn run(
         .local_addr()
         .map_err(|e| Error::Serve(e.to_string()))?;
     report(ServeEvent::Listening(local));
-    axum::serve(listener, http::router(live))
+    let hosts = Arc::new(http::AllowedHosts::new(
+        options.bind,
+        &options.allowed_hosts,
+    ));
+    axum::serve(listener, http::router(live, hosts))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
