@@ -205,14 +205,14 @@ pub fn resolve(
     content: Content,
     diagnostics: &mut Diagnostics,
 ) -> Site {
-    let unloaded = content.unloaded;
+    let mut unloaded = content.unloaded;
     let mut ids = IdRegistry::default();
     let domains = sort_domains(content.domains, &mut ids, diagnostics);
-    let frameworks = build_frameworks(content.catalogs, diagnostics);
+    let frameworks = build_frameworks(content.catalogs, &mut unloaded, diagnostics);
     let mut guidelines = place_guidelines(
         content.guidelines,
         &domains,
-        &unloaded,
+        &mut unloaded,
         &mut ids,
         diagnostics,
     );
@@ -353,7 +353,7 @@ fn sort_domains(
 fn place_guidelines(
     mut guidelines: Vec<Guideline>,
     domains: &[Domain],
-    unloaded: &Unloaded,
+    unloaded: &mut Unloaded,
     ids: &mut IdRegistry,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ResolvedGuideline> {
@@ -373,7 +373,12 @@ fn place_guidelines(
     for guideline in guidelines {
         let Some(&domain) = domain_of_folder.get(guideline.domain.as_str()) else {
             if unloaded.domain_folders.contains(&guideline.domain) {
-                continue; // its _domain.md failed to load: that error is the one to fix
+                // Its _domain.md failed to load: that error is the one to fix, and references
+                // to this guideline follow from it.
+                unloaded
+                    .names
+                    .insert(guideline.meta.id.value.to_lowercase());
+                continue;
             }
             diagnostics.push(
                 Diagnostic::error(
@@ -431,12 +436,15 @@ fn place_guidelines(
 
 fn build_frameworks(
     mut catalogs: Vec<CatalogFile>,
+    unloaded: &mut Unloaded,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Framework> {
     catalogs.sort_by(|a, b| a.catalog.id.value.cmp(&b.catalog.id.value));
     let mut frameworks: Vec<Framework> = Vec::with_capacity(catalogs.len());
     for CatalogFile { catalog, source } in catalogs {
         if !crate::model::is_safe_name(&catalog.id.value) {
+            // Mappings to it follow from this error: they are not reported as well.
+            unloaded.names.insert(catalog.id.value.to_lowercase());
             diagnostics.push(
                 Diagnostic::error(
                     "invalid-id",

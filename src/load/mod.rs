@@ -433,6 +433,16 @@ fn output_name_problem(entry: &Entry, relative: &Path) -> Option<NameProblem> {
             vec![("domain folder", folder), ("file name", slug)]
         }
         Entry::Example { slug } | Entry::Page { slug } => vec![("file name", slug)],
+        // An OSCAL catalog's id is its file name.
+        Entry::OscalCatalog => {
+            let stem = relative.file_stem().map(|s| s.to_string_lossy());
+            return stem
+                .filter(|stem| !crate::model::is_safe_name(stem))
+                .map(|stem| NameProblem {
+                    message: format!("the file name `{stem}` cannot be a framework id"),
+                    help: HELP,
+                });
+        }
         Entry::Asset => {
             return crate::safe_path::to_site_path(relative)
                 .err()
