@@ -442,7 +442,10 @@ pub fn slug_or_digest(text: &str, fallback: &str) -> String {
 /// Whether `name` (a file stem, folder or id that becomes part of an output path) is a safe
 /// path segment: a valid id ([`is_valid_id`]) that no file system reserves.
 pub fn is_safe_name(name: &str) -> bool {
-    is_valid_id(name) && crate::safe_path::segment_problem(&format!("{name}.html")).is_none()
+    // Checked alone too: a framework id names a folder, where `a.` would be refused.
+    is_valid_id(name)
+        && crate::safe_path::segment_problem(name).is_none()
+        && crate::safe_path::segment_problem(&format!("{name}.html")).is_none()
 }
 
 #[cfg(test)]
