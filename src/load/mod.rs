@@ -106,6 +106,27 @@ pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> O
     }
 }
 
+/// Parses `text` as the file `relative` (a path under the content root) would be parsed, with
+/// no file system involved (fuzzing, tools). Returns the Markdown body of a document (none for a
+/// catalog), or the diagnostic that refused the file.
+pub fn parse_text(relative: &Path, text: &str) -> Result<Option<String>, Diagnostic> {
+    let entry = classify(relative);
+    if let Some(problem) = output_name_problem(&entry, relative) {
+        return Err(problem.locate(relative));
+    }
+    let source = Source {
+        path: relative.to_path_buf(),
+        ..Source::default()
+    };
+    Ok(match parse_entry(entry, text, source)? {
+        Loaded::Landing(page) | Loaded::Page(page) => Some(page.body),
+        Loaded::Domain(domain) => Some(domain.body),
+        Loaded::Guideline(guideline) => Some(guideline.body),
+        Loaded::Example(example) => Some(example.body),
+        _ => None,
+    })
+}
+
 /// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files;
 /// with a located error for each symbolic link that leads outside `dir`, dangles or loops
 /// (paths in diagnostics relative to `book_root`). Links that stay inside are followed.
