@@ -79,7 +79,7 @@ def wrk(url, seconds, connections):
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
-    percentiles = dict(re.findall(r"\s+(50|99)\.000%\s+(\S+)", out))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     return requests, errors, percentiles.get("50", "?"), percentiles.get("99", "?")
 
 
