@@ -75,7 +75,11 @@ fn killed_builds_never_leave_a_partial_site_and_the_next_build_cleans_up() {
         left.len()
     );
     assert!(build(root).wait().expect("build").success());
-    assert_eq!(leftovers(root), Vec::<String>::new(), "the next build cleans up");
+    assert_eq!(
+        leftovers(root),
+        Vec::<String>::new(),
+        "the next build cleans up"
+    );
     assert!(snapshot(&site) == complete);
     let search = Command::new(env!("CARGO_BIN_EXE_guidebook"))
         .arg("--root")

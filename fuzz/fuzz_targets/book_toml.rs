@@ -10,7 +10,10 @@ fuzz_target!(|text: &str| {
     if let Err(problems) = BookConfig::parse(text, Path::new("book.toml")) {
         let lines = text.lines().count().max(1);
         for problem in problems {
-            assert!(problem.position.line >= 1 && problem.position.line <= lines + 1, "{problem:?}");
+            assert!(
+                problem.position.line >= 1 && problem.position.line <= lines + 1,
+                "{problem:?}"
+            );
         }
     }
 });

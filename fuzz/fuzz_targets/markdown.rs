@@ -13,23 +13,40 @@ struct Links;
 impl LinkResolver for Links {
     fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError> {
         match target.len() % 3 {
-            0 => Err(LinkError { message: format!("unknown {scheme}"), help: None }),
+            0 => Err(LinkError {
+                message: format!("unknown {scheme}"),
+                help: None,
+            }),
             _ => Ok(format!("{scheme}s/x.html")),
         }
     }
 }
 
 fuzz_target!(|text: &str| {
-    for file in ["guidelines/d/g-1.md", "examples/e.md", "pages/p.md", "guidelines/d/g-2.yaml"] {
+    for file in [
+        "guidelines/d/g-1.md",
+        "examples/e.md",
+        "pages/p.md",
+        "guidelines/d/g-2.yaml",
+    ] {
         let Ok(Some(body)) = guidebook::load::parse_text(Path::new(file), text) else {
             continue;
         };
         let source = Source::default();
-        let cx = Context { source: &source, line_offset: 3, root: "../", links: &Links, highlight: true };
+        let cx = Context {
+            source: &source,
+            line_offset: 3,
+            root: "../",
+            links: &Links,
+            highlight: true,
+        };
         let html = markdown::render(&body, &cx).0.html.to_lowercase();
         for tag in html.split('<').skip(1) {
             let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
-            assert!(!tag.contains(" on") || !tag.contains('='), "handler in <{tag}>");
+            assert!(
+                !tag.contains(" on") || !tag.contains('='),
+                "handler in <{tag}>"
+            );
             assert!(!tag.contains("javascript:"), "script URL in <{tag}>");
         }
     }

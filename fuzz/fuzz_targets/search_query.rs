@@ -25,8 +25,16 @@ fn index() -> &'static SearchIndex {
             mapped: vec!["AC-2".into(), "GOVERN 1.1".into()],
         };
         SearchIndex::in_memory(&[
-            doc("SD-1", "Raise staff awareness", "threats and risks of AI systems"),
-            doc("DEV-1", "Secure your supply chain", "models, data and LLM01:2025 prompt injection"),
+            doc(
+                "SD-1",
+                "Raise staff awareness",
+                "threats and risks of AI systems",
+            ),
+            doc(
+                "DEV-1",
+                "Secure your supply chain",
+                "models, data and LLM01:2025 prompt injection",
+            ),
         ])
         .expect("index")
     })
