@@ -58,7 +58,7 @@ pub fn router(live: Arc<Live>, hosts: Arc<AllowedHosts>) -> Router {
         .layer(axum::middleware::from_fn(move |request, next| {
             guard(hosts.clone(), request, next)
         }))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response(add_security_headers))
         .with_state(live)
 }
 
@@ -151,24 +151,35 @@ fn host_name(host: &str) -> &str {
         .map_or(host, |(name, _)| name)
 }
 
-async fn security_headers(mut response: Response) -> Response {
+/// The headers every response carries, the router's and hyper's own error responses alike
+/// (see `conn`).
+pub(super) fn security_headers() -> [(HeaderName, HeaderValue); 5] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY.clone(),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ]
+}
+
+async fn add_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let fixed = [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ];
-    for (name, value) in fixed {
-        headers.insert(name, HeaderValue::from_static(value));
+    for (name, value) in security_headers() {
+        headers.insert(name, value);
     }
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        CONTENT_SECURITY_POLICY.clone(),
-    );
-    headers.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
     response
 }
 

@@ -10,6 +10,7 @@
 //! then broadcasts the reload. A failed rebuild keeps the last good files and publishes its
 //! errors, which every open page shows in an overlay.
 
+mod conn;
 mod fast;
 mod http;
 mod site;
@@ -155,12 +156,11 @@ async fn run(
         options.bind,
         &options.allowed_hosts,
     ));
-    axum::serve(listener, http::router(live, hosts))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| Error::Serve(e.to_string()))
+    conn::serve(listener, http::router(live, hosts), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }
 
 /// One rebuild for a change of `changed` files: patched into the last build when only document
