@@ -476,6 +476,8 @@ mod tests {
         assert_ne!(symbols, slug_or_digest("!!!", "tag"));
         assert!(slug_or_digest("CON", "tag").starts_with("con-"));
         assert!(slug_or_digest(&"long ".repeat(40), "tag").len() <= 89);
+        // Found by the property test: `a.` is a fine file stem (`a..html`) but not a folder.
+        assert!(!is_safe_name("A."));
         assert!(is_safe_name("sd-1") && !is_safe_name("con") && !is_safe_name(".."));
     }
 }
