@@ -17,11 +17,18 @@ use crate::serve::{ServeEvent, ServeOptions};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
+  1  the content has errors
+  2  usage error, or a file could not be read or written";
+
+/// For the commands that take `--deny-warnings`.
+const EXIT_CODES_DENY: &str = "\
+Exit codes:
+  0  success
   1  the content has errors (or warnings, with --deny-warnings)
   2  usage error, or a file could not be read or written";
 
 #[derive(Debug, Parser)]
-#[command(name = "guidebook", version, about = "Turns a guidelines knowledge base into a fast, searchable website", after_help = EXIT_CODES)]
+#[command(name = "guidebook", version, about = "Turns a guidelines knowledge base into a fast, searchable website", after_help = EXIT_CODES_DENY)]
 pub struct Cli {
     /// The book root (the folder holding book.toml); default: the nearest such folder upward.
     #[arg(long, global = true, value_name = "DIR")]
@@ -39,7 +46,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the build folder (atomically: a failed build keeps the previous site).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_DENY)]
     Build {
         /// Write the site here instead of `build-dir` from book.toml.
         #[arg(long, value_name = "DIR")]
@@ -52,7 +59,7 @@ pub enum Command {
         timings: bool,
     },
     /// Run every validation of a build without writing anything.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = EXIT_CODES_DENY)]
     Check {
         /// Fail on warnings too.
         #[arg(long)]
@@ -484,10 +491,24 @@ fn print_diagnostics(diagnostics: &[Diagnostic], root: &Path, quiet: bool) {
 
 fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
     let total: std::time::Duration = timings.iter().map(|(_, d)| *d).sum();
+    // Wide enough for the longest stage name (`client-index+exports`).
+    let width = timings
+        .iter()
+        .map(|(stage, _)| stage.len())
+        .chain([11])
+        .max()
+        .unwrap_or(11);
     for (stage, duration) in timings {
-        eprintln!("  {stage:<13} {:>9.1} ms", duration.as_secs_f64() * 1000.0);
+        eprintln!(
+            "  {stage:<width$} {:>9.1} ms",
+            duration.as_secs_f64() * 1000.0
+        );
     }
-    eprintln!("  {:<13} {:>9.1} ms", "total", total.as_secs_f64() * 1000.0);
+    eprintln!(
+        "  {:<width$} {:>9.1} ms",
+        "total",
+        total.as_secs_f64() * 1000.0
+    );
     // The process's peak resident memory so far, where the system reports it (Linux).
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     if let Some(kib) = status
@@ -495,7 +516,7 @@ fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
     {
-        eprintln!("  {:<13} {:>9.1} MiB", "peak memory", kib / 1024.0);
+        eprintln!("  {:<width$} {:>9.1} MiB", "peak memory", kib / 1024.0);
     }
 }
 

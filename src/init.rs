@@ -90,6 +90,8 @@ pub fn scaffold(dir: &Path) -> Result<Vec<String>> {
     }
     let mut files: Vec<(String, String)> = vec![
         ("book.toml".into(), BOOK_TOML.into()),
+        // What builds write beside the sources: the site and the search-index cache.
+        (".gitignore".into(), "/book/\n/.guidebook/\n".into()),
         ("content/index.md".into(), INDEX.into()),
         (
             "content/guidelines/getting-started/_domain.md".into(),

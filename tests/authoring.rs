@@ -59,6 +59,8 @@ fn init_creates_a_book_that_checks_clean_and_refuses_to_overwrite() {
     let framework = read(&book.join("content/frameworks/example-framework.yaml"));
     assert!(schema(&schemas, "framework.schema.json").is_valid(&yaml(&framework)));
     assert!(read(&book.join(".vscode/settings.json")).contains("yaml.schemas"));
+    // What builds write stays out of version control.
+    assert_eq!(read(&book.join(".gitignore")), "/book/\n/.guidebook/\n");
 
     let again = guidebook(&["init", path]);
     assert_eq!(
@@ -125,4 +127,26 @@ fn schemas_accept_the_shipped_content_and_reject_unknown_keys() {
 fn toml_to_json(text: &str) -> serde_json::Value {
     let value: toml::Value = toml::from_str(text).expect("toml");
     serde_json::to_value(value).expect("json")
+}
+
+/// Help names `--deny-warnings` only where the command takes it.
+#[test]
+fn help_mentions_deny_warnings_only_where_it_applies() {
+    for (command, takes_it) in [
+        ("build", true),
+        ("check", true),
+        ("serve", false),
+        ("search", false),
+        ("export", false),
+        ("schema", false),
+        ("init", false),
+    ] {
+        let help = guidebook(&[command, "--help"]);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert_eq!(
+            text.contains("--deny-warnings"),
+            takes_it,
+            "{command}: {text}"
+        );
+    }
 }
