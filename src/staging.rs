@@ -115,7 +115,11 @@ fn swap_with_two_renames(staging: &Scratch, dest: &Path) -> Result<()> {
     let retired = Scratch::new(parent, &name_of(dest), "old", false)?;
     fs::rename(dest, &retired.dir).map_err(|e| Error::write(dest, e))?;
     if let Err(e) = fs::rename(&staging.dir, dest) {
-        let _ = fs::rename(&retired.dir, dest);
+        if fs::rename(&retired.dir, dest).is_err() {
+            // The retired folder is the only copy of the site now: keep it (and its lock, until
+            // this process ends) for the next run's `recover` to put back.
+            std::mem::forget(retired);
+        }
         return Err(Error::write(dest, e));
     }
     Ok(())
@@ -153,41 +157,58 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 }
 
 /// Before a build of `dest`: puts back a site a killed swap left retired (when `dest` is
-/// missing), then removes every scratch folder of `dest` that no running build holds.
+/// missing), then removes every scratch folder of `dest` that no running build holds. Only names
+/// of exactly the form [`Scratch::new`] makes are touched (`.book.bak` is someone else's).
 pub fn recover(dest: &Path) {
     let parent = parent_of(dest);
-    let prefix = format!(".{}.", name_of(dest));
+    let name = name_of(dest);
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let mut stale: Vec<PathBuf> = entries
+    let mut stale: Vec<(PathBuf, bool)> = entries
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix) && !n.ends_with(".lock"))
+        .filter_map(|e| {
+            let retired = scratch_kind(&e.file_name().to_string_lossy(), &name)?;
+            Some((e.path(), retired))
         })
         .collect();
     stale.sort();
-    for dir in stale {
+    for (dir, retired) in stale {
         let lock_path = lock_path_of(&dir);
-        let lock = match File::options().write(true).open(&lock_path) {
+        let lock = match File::options().read(true).open(&lock_path) {
             Ok(file) => match file.try_lock() {
                 Ok(()) => Some(file),
                 Err(_) => continue, // a running build's
             },
-            Err(_) => None, // no lock file: nobody can own it
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None, // nobody's
+            Err(_) => continue, // not ours to judge (another user's lock)
         };
-        let retired = dir.to_string_lossy().contains(".old-");
         if retired && fs::symlink_metadata(dest).is_err() && fs::rename(&dir, dest).is_ok() {
             let _ = fs::remove_file(&lock_path);
             continue;
         }
         let _ = fs::remove_dir_all(&dir);
-        drop(lock);
+        // The lock file goes before the lock is released, as in `Scratch::drop`.
         let _ = fs::remove_file(&lock_path);
+        drop(lock);
     }
+}
+
+/// For a scratch folder of `name` (`.<name>.new-<pid>-<n>` or `.<name>.old-<pid>-<n>`), whether
+/// it holds a retired site; `None` for any other name.
+fn scratch_kind(file_name: &str, name: &str) -> Option<bool> {
+    let rest = file_name
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix('.')?;
+    let (retired, numbers) = match rest.split_at_checked(4)? {
+        ("new-", numbers) => (false, numbers),
+        ("old-", numbers) => (true, numbers),
+        _ => return None,
+    };
+    let (pid, n) = numbers.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(n)).then_some(retired)
 }
 
 pub fn parent_of(dest: &Path) -> &Path {
@@ -227,6 +248,26 @@ mod tests {
         recover(&dest);
         assert!(!dead.exists() && !lock_path_of(&dead).exists());
         assert!(live.path().is_dir());
+    }
+
+    #[test]
+    fn only_scratch_names_of_this_destination_are_touched() {
+        assert_eq!(scratch_kind(".book.new-12-0", "book"), Some(false));
+        assert_eq!(scratch_kind(".book.old-7-3", "book"), Some(true));
+        for other in [
+            ".book.bak",
+            ".book.v2.new-1-0",
+            ".book.new-1",
+            ".book.new-x-1",
+            ".books.new-1-0",
+        ] {
+            assert_eq!(scratch_kind(other, "book"), None, "{other}");
+        }
+        let tmp = tempfile::tempdir().expect("tmp");
+        let backup = tmp.path().join(".book.bak");
+        fs::create_dir(&backup).expect("mkdir");
+        recover(&tmp.path().join("book"));
+        assert!(backup.is_dir(), "a user's folder is not ours");
     }
 
     #[test]

@@ -699,6 +699,45 @@ fn cases() -> Vec<Case> {
             expect: Located("limit", "hostile.md"),
         },
         Case {
+            name: "100,000 self-closed divs, which browsers leave open",
+            setup: |r| {
+                page_with(r, &"<div/>".repeat(100_000));
+                None
+            },
+            expect: Located("limit", "hostile.md"),
+        },
+        Case {
+            name: "100,000 divs behind stray closing tags",
+            setup: |r| {
+                page_with(r, &"<div></i>".repeat(100_000));
+                None
+            },
+            expect: Located("limit", "hostile.md"),
+        },
+        Case {
+            name: "a content folder named like a script URL, placed first in edit links",
+            setup: |r| {
+                fs::rename(r.join("content"), r.join("javascript:alert(1)")).expect("rename");
+                edit(
+                    r,
+                    "book.toml",
+                    "[book]\n",
+                    "[book]\nsrc = \"javascript:alert(1)\"\n",
+                );
+                edit(
+                    r,
+                    "book.toml",
+                    "edit-url-template = \"https://git.example.org/guide/edit/main/{path}\"",
+                    "edit-url-template = \"{path}\"",
+                );
+                None
+            },
+            expect: Safe(|d| {
+                let page = html(d, "guidelines/a-1.html");
+                assert!(!page.contains("href=\"javascript:"), "{page}");
+            }),
+        },
+        Case {
             name: "100,000 nested quotes",
             setup: |r| {
                 page_with(r, &format!("{}x", "> ".repeat(100_000)));

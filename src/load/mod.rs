@@ -61,7 +61,7 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
     let (files, listed) = list_files(book_root, content_dir)?;
     let results: Vec<(Loaded, Diagnostics)> = files
         .par_iter()
-        .map(|relative| load_file(book_root, content_dir, relative))
+        .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
         .collect::<Result<_>>()?;
 
     let mut content = Content::default();
@@ -94,7 +94,7 @@ pub enum Document {
 /// One file parsed alone (serve's fast path); `None` unless it is a guideline, example, page or
 /// domain that parses without a single diagnostic.
 pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> Option<Document> {
-    match load_file(book_root, content_dir, relative) {
+    match load_file(book_root, content_dir, relative, Walked::No) {
         Ok((loaded, found)) if found.is_empty() => match loaded {
             Loaded::Guideline(guideline) => Some(Document::Guideline(Box::new(guideline))),
             Loaded::Example(example) => Some(Document::Example(example)),
@@ -210,11 +210,16 @@ fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, Diagnostics
     Ok((files, diagnostics))
 }
 
-/// Whether `path` is a symbolic link whose target is not inside `folder` (or does not exist).
+/// Whether a file's path was checked by [`list_files`] (no link on the way leaves the folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    Checked,
+    /// Read alone (serve's fast path): any folder on the way may have become a link since.
+    No,
+}
+
+/// Whether `path`, with every link on the way resolved, is not inside `folder` (or is missing).
 fn leaves_folder(folder: &Path, path: &Path) -> bool {
-    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
-        return false;
-    }
     match (folder.canonicalize(), path.canonicalize()) {
         (Ok(folder), Ok(target)) => !target.starts_with(folder),
         _ => true,
@@ -284,6 +289,7 @@ fn load_file(
     book_root: &Path,
     content_dir: &Path,
     relative: &Path,
+    walked: Walked,
 ) -> Result<(Loaded, Diagnostics)> {
     let entry = classify(relative);
     let full = content_dir.join(relative);
@@ -295,7 +301,8 @@ fn load_file(
     match entry {
         Entry::Asset | Entry::Misplaced(_) => {}
         _ => {
-            let loaded = match read_and_parse(content_dir, relative, entry.clone(), source) {
+            let loaded = match read_and_parse(content_dir, relative, entry.clone(), source, walked)
+            {
                 Ok(loaded) => loaded,
                 Err((diagnostic, text)) => {
                     diagnostics.push(*diagnostic);
@@ -307,7 +314,7 @@ fn load_file(
     }
     // `list_files` refused links that leave the content folder; a file read alone (serve's fast
     // path) is checked here too, so no way of loading reads through such a link.
-    if leaves_folder(content_dir, &full) {
+    if walked == Walked::No && leaves_folder(content_dir, &full) {
         diagnostics.push(symlink_outside(&source.path));
     } else if let Some(problem) = output_name_problem(&entry, relative) {
         diagnostics.push(problem.locate(&source.path));
@@ -333,9 +340,10 @@ fn read_and_parse(
     relative: &Path,
     entry: Entry,
     source: Source,
+    walked: Walked,
 ) -> Result<Loaded, LoadFailure> {
     let full = content_dir.join(relative);
-    if leaves_folder(content_dir, &full) {
+    if walked == Walked::No && leaves_folder(content_dir, &full) {
         return Err((Box::new(symlink_outside(&source.path)), None));
     }
     if let Some(problem) = output_name_problem(&entry, relative) {

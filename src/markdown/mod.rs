@@ -174,6 +174,8 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
                         _ => {}
                     }
                 }
+                // Its end was read here, not at the top of the loop.
+                nesting.exceeded_by(&Event::End(TagEnd::CodeBlock));
                 events.push(Event::Html(
                     highlight::code_block(&code, &lang, cx.highlight).into(),
                 ));
@@ -198,9 +200,10 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     (rendered, diagnostics)
 }
 
-/// The deepest nesting of elements a document may have, Markdown containers and raw HTML tags
-/// together. Real documents stay below 20; the HTML sanitizer's time grows with the square of
-/// the depth (100,000 nested `<div>` took 30 s), so deeper documents are refused, not rendered.
+/// The deepest nesting of elements a document may have, counted separately for Markdown
+/// containers and for raw HTML tags. Real documents stay below 20; the HTML sanitizer's time
+/// grows with the square of the depth (100,000 nested `<div>` took 30 s), so deeper documents are
+/// refused, not rendered.
 pub const MAX_NESTING: usize = 256;
 
 fn too_deep(cx: &Context<'_>, position: Position) -> Diagnostic {
@@ -213,53 +216,122 @@ fn too_deep(cx: &Context<'_>, position: Position) -> Diagnostic {
     .with_help("flatten the structure: close blocks, quotes, lists or HTML tags sooner")
 }
 
-/// How deeply the elements of a document are nested so far.
+/// How deeply a document's elements are nested so far: Markdown containers by their events, raw
+/// HTML by a small tag reader that errs towards counting too deep (unknown closing tags close
+/// nothing, `<div/>` opens a div, quoted `>` and comments are skipped, as browsers do).
 #[derive(Default)]
 struct Nesting {
-    depth: usize,
-    deepest: usize,
+    markdown: usize,
+    html: Vec<String>,
+    /// Inside `<!-- ... -->`, or the raw text of `<script>`, `<style>`... (its closing tag name).
+    skipping: Option<String>,
 }
 
 impl Nesting {
-    /// Counts `event` in; true once the depth passes [`MAX_NESTING`].
+    /// Counts `event` in; true once either depth passes [`MAX_NESTING`].
     fn exceeded_by(&mut self, event: &Event<'_>) -> bool {
         match event {
-            Event::Start(_) => self.depth += 1,
-            Event::End(_) => self.depth = self.depth.saturating_sub(1),
-            Event::Html(html) | Event::InlineHtml(html) => self.count_tags(html),
+            Event::Start(_) => self.markdown += 1,
+            Event::End(_) => self.markdown = self.markdown.saturating_sub(1),
+            Event::Html(html) | Event::InlineHtml(html) => return self.read_html(html),
             _ => {}
         }
-        self.deepest = self.deepest.max(self.depth);
-        self.deepest > MAX_NESTING
+        self.markdown > MAX_NESTING
     }
 
-    /// Opening tags deepen, closing tags return; void and self-closing tags, comments and
-    /// declarations do neither.
-    fn count_tags(&mut self, html: &str) {
-        const VOID: [&str; 14] = [
+    /// Reads the tags of one piece of raw HTML; true once the depth passes [`MAX_NESTING`].
+    fn read_html(&mut self, html: &str) -> bool {
+        const VOID: [&str; 15] = [
             "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-            "source", "track", "wbr",
+            "source", "track", "wbr", "keygen",
         ];
-        for (at, _) in html.match_indices('<') {
-            let rest = &html[at + 1..];
-            if let Some(closing) = rest.strip_prefix('/') {
-                if closing.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                    self.depth = self.depth.saturating_sub(1);
+        const RAW_TEXT: [&str; 8] = [
+            "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+        ];
+        // Elements a browser closes when the next one of the same kind opens.
+        const IMPLIED: [&str; 8] = ["li", "p", "dt", "dd", "option", "tr", "td", "th"];
+        let mut rest = html;
+        loop {
+            if let Some(until) = self.skipping.take() {
+                match find_ignoring_case(rest, &until) {
+                    Some(end) => rest = &rest[end + until.len()..],
+                    None => {
+                        self.skipping = Some(until);
+                        return false;
+                    }
                 }
+            }
+            let Some(open) = rest.find('<') else {
+                return false;
+            };
+            rest = &rest[open..];
+            if rest.starts_with("<!--") {
+                self.skipping = Some("-->".into());
+                rest = &rest[4..];
                 continue;
             }
-            let name: String = rest
+            let closing = rest.starts_with("</");
+            let name_at = if closing { 2 } else { 1 };
+            let name: String = rest[name_at..]
                 .chars()
                 .take_while(char::is_ascii_alphanumeric)
                 .collect::<String>()
                 .to_ascii_lowercase();
-            let tag_end = rest.find('>').map_or(rest, |end| &rest[..end]);
-            if !name.is_empty() && !VOID.contains(&name.as_str()) && !tag_end.ends_with('/') {
-                self.depth += 1;
-                self.deepest = self.deepest.max(self.depth);
+            if name.is_empty() {
+                rest = &rest[1..];
+                continue;
+            }
+            let end = end_of_tag(&rest[name_at + name.len()..]) + name_at + name.len();
+            let self_closing = rest[..end].ends_with("/>");
+            rest = &rest[end..];
+            if closing {
+                if let Some(at) = self.html.iter().rposition(|open| *open == name) {
+                    self.html.truncate(at);
+                }
+                continue;
+            }
+            if VOID.contains(&name.as_str()) {
+                continue;
+            }
+            let foreign = self.html.iter().any(|open| open == "svg" || open == "math");
+            if self_closing && foreign {
+                continue;
+            }
+            if IMPLIED.contains(&name.as_str()) && self.html.last() == Some(&name) {
+                self.html.pop();
+            }
+            if RAW_TEXT.contains(&name.as_str()) {
+                self.skipping = Some(format!("</{name}"));
+                continue;
+            }
+            self.html.push(name);
+            if self.html.len() > MAX_NESTING {
+                return true;
             }
         }
     }
+}
+
+/// The length of a tag's remainder up to and including its `>` (outside quoted values), or all
+/// of `text` when the tag does not end in it.
+fn end_of_tag(text: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case.
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    hay.windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// Splits `guideline:SD-1` into its scheme and target (percent-decoding `%20`).
@@ -489,6 +561,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_however_it_is_spelled() {
+        let deep = |body: String| {
+            let (_, diagnostics) = render_str(&body);
+            diagnostics.iter().any(|d| d.code == "limit")
+        };
+        let n = MAX_NESTING + 10;
+        assert!(deep(format!("{}x", "<div>".repeat(n))));
+        assert!(deep("<div/>".repeat(n)));
+        assert!(deep("<div></i>".repeat(n)));
+        assert!(deep("<div title=\"</div>\">".repeat(n)));
+        assert!(deep("<div><!-- </div> -->".repeat(n)));
+        assert!(deep(format!("{}x", "> ".repeat(n))));
+        // Ordinary documents with many blocks, unclosed list items or comments are not deep.
+        assert!(!deep("```\ncode\n```\n\n".repeat(n)));
+        assert!(!deep(format!("<ul>{}</ul>", "<li>x".repeat(n))));
+        assert!(!deep("<p>x\n\n".repeat(n)));
+        assert!(!deep("<br><img src=x><hr/>".repeat(n)));
+        assert!(!deep(format!(
+            "<svg>{}</svg>",
+            "<path d=\"M0\"/>".repeat(n)
+        )));
+        assert!(!deep(
+            "<script>if (a < b) { x = '<div>'; }</script>\n\n".repeat(n)
+        ));
+        assert!(!deep("<div>x</div>\n\n".repeat(n)));
     }
 
     #[test]

@@ -84,6 +84,20 @@ const CSP_META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\""
 const PRINT_MARK_OPEN: char = '\u{E000}';
 const PRINT_MARK_CLOSE: char = '\u{E001}';
 
+/// A secret of this process inside every print marker, so text an author types (the same
+/// private-use characters and a number) can never be taken for a marker and have a body spliced
+/// into it. It never reaches the output, which stays deterministic.
+fn print_mark_prefix() -> &'static str {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PREFIX.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let secret = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        format!("{PRINT_MARK_OPEN}{secret:016x}:")
+    })
+}
+
 impl Found {
     fn take(&mut self, body: Arc<Body>) -> (String, Vec<markdown::TocEntry>) {
         self.diagnostics.extend(body.diagnostics.iter().cloned());
@@ -659,7 +673,8 @@ impl<'a> Renderer<'a> {
     fn print_body(&self, doc: PrintDoc, found: &mut Found) -> String {
         found.print_bodies.push(doc);
         format!(
-            "{PRINT_MARK_OPEN}{}{PRINT_MARK_CLOSE}",
+            "{}{}{PRINT_MARK_CLOSE}",
+            print_mark_prefix(),
             found.print_bodies.len() - 1
         )
     }
@@ -686,9 +701,10 @@ impl<'a> Renderer<'a> {
     fn splice_print(&self, template: &str, bodies: &[PrintDoc]) -> Vec<u8> {
         let mut out = Vec::with_capacity(template.len() * 2);
         let mut rest = template;
-        while let Some(start) = rest.find(PRINT_MARK_OPEN) {
+        let prefix = print_mark_prefix();
+        while let Some(start) = rest.find(prefix) {
             out.extend_from_slice(&rest.as_bytes()[..start]);
-            let after = &rest[start + PRINT_MARK_OPEN.len_utf8()..];
+            let after = &rest[start + prefix.len()..];
             let Some(end) = after.find(PRINT_MARK_CLOSE) else {
                 break;
             };
@@ -867,7 +883,9 @@ impl<'a> Renderer<'a> {
             .map(|p| p.to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        Some(template.replace("{path}", &path))
+        // Checked again once filled in: `{path}` at the start of the template would let a
+        // folder name choose the scheme.
+        Some(template.replace("{path}", &path)).filter(|url| crate::markdown::is_safe_url(url))
     }
 
     /// The navigation tree as one shared script, so pages do not each repeat the whole tree.

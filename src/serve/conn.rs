@@ -119,10 +119,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for SecureErrors<S> {
     }
 }
 
+/// The statuses hyper answers with on its own, before the router sees a request.
+const HYPER_STATUSES: [&[u8]; 8] = [
+    b"400 ", b"408 ", b"413 ", b"414 ", b"431 ", b"500 ", b"501 ", b"505 ",
+];
+
 /// `buf` with the security headers after its status line, when it starts with a whole response
-/// head that has no Content-Security-Policy.
+/// head of a status hyper sends on its own and has no Content-Security-Policy.
 fn with_security_headers(buf: &[u8]) -> Option<Vec<u8>> {
-    if !buf.starts_with(b"HTTP/1.") {
+    let status = buf
+        .strip_prefix(b"HTTP/1.1 ")
+        .or_else(|| buf.strip_prefix(b"HTTP/1.0 "))?;
+    if !HYPER_STATUSES.iter().any(|code| status.starts_with(code)) {
         return None;
     }
     let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
@@ -155,8 +163,10 @@ mod tests {
         assert!(patched.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
         assert!(patched.contains("\r\ncontent-security-policy: default-src 'self'"));
         assert!(patched.ends_with("content-length: 0\r\n\r\n"));
-        let ours = b"HTTP/1.1 200 OK\r\ncontent-security-policy: x\r\n\r\nbody";
+        let ours = b"HTTP/1.1 400 Bad Request\r\ncontent-security-policy: x\r\n\r\nbody";
         assert_eq!(with_security_headers(ours), None);
+        let body_like = b"HTTP/1.1 200 OK\r\nx: y\r\n\r\n";
+        assert_eq!(with_security_headers(body_like), None);
         assert_eq!(with_security_headers(b"<html>HTTP/1.1 400\r\n\r\n"), None);
         assert_eq!(with_security_headers(b"HTTP/1.1 400 Bad"), None);
     }
