@@ -181,10 +181,7 @@ impl BookConfig {
     /// What serde cannot check: paths that must stay inside the book, URLs that end up in
     /// attributes, redirect keys that become output paths, and the export date.
     fn problems(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
-        let at = |key: &str| {
-            let offset = text.find(key).unwrap_or(0);
-            Position::of_offset(text, offset, 0)
-        };
+        let at = |key: &str| key_position(text, key);
         let mut problems = Vec::new();
         let mut inside_book = |key: &str, path: Option<&Path>| {
             if let Some(path) = path.filter(|p| !is_inside(p)) {
@@ -259,6 +256,23 @@ impl BookConfig {
     pub fn title(&self) -> &str {
         self.book.title.as_deref().unwrap_or("Guidelines")
     }
+}
+
+/// Where `key = ...` is written in `text` (the first line that assigns it; `1:1` if none does):
+/// a plain search would find the key inside another value first (`src` in a description).
+fn key_position(text: &str, key: &str) -> Position {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let assigns = trimmed
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if assigns {
+            return Position::of_offset(text, offset + line.len() - trimmed.len(), 0);
+        }
+        offset += line.len();
+    }
+    Position::new(1, 1)
 }
 
 fn unsafe_url(file: &Path, position: Position, key: &str, url: &str) -> Diagnostic {
@@ -431,6 +445,9 @@ mod hostile {
                 "{text}: {found:?}"
             );
         }
+        // Located at the assignment, not at an earlier mention of the key's name.
+        let src = problems("[book]\ndescription = \"our src folder\"\nsrc = \"../x\"\n");
+        assert!(src[0].starts_with("3: "), "{src:?}");
         assert!(problems("[output.html]\nsite-url = \"https://x.org/docs/\"\ngit-repository-url = \"https://git.example/r\"\n[output.html.redirect]\n\"/old/a.html\" = \"../b.html\"\n[guidebook]\nlast-modified = \"2026-12-01T10:00:00+01:00\"\n").is_empty());
     }
 }

@@ -62,7 +62,7 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
     let results: Vec<(Loaded, Diagnostics)> = files
         .par_iter()
         .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
-        .collect::<Result<_>>()?;
+        .collect();
 
     let mut content = Content::default();
     let mut diagnostics = listed;
@@ -95,7 +95,7 @@ pub enum Document {
 /// domain that parses without a single diagnostic.
 pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> Option<Document> {
     match load_file(book_root, content_dir, relative, Walked::No) {
-        Ok((loaded, found)) if found.is_empty() => match loaded {
+        (loaded, found) if found.is_empty() => match loaded {
             Loaded::Guideline(guideline) => Some(Document::Guideline(Box::new(guideline))),
             Loaded::Example(example) => Some(Document::Example(example)),
             Loaded::Page(page) => Some(Document::Page(page)),
@@ -290,69 +290,59 @@ fn load_file(
     content_dir: &Path,
     relative: &Path,
     walked: Walked,
-) -> Result<(Loaded, Diagnostics)> {
+) -> (Loaded, Diagnostics) {
     let entry = classify(relative);
     let full = content_dir.join(relative);
     let source = Source {
         path: full.strip_prefix(book_root).unwrap_or(&full).to_path_buf(),
         ..Source::default()
     };
-    let mut diagnostics = Diagnostics::default();
-    match entry {
-        Entry::Asset | Entry::Misplaced(_) => {}
-        _ => {
-            let loaded = match read_and_parse(content_dir, relative, entry.clone(), source, walked)
-            {
-                Ok(loaded) => loaded,
-                Err((diagnostic, text)) => {
-                    diagnostics.push(*diagnostic);
-                    Loaded::Failed(failed_names(&entry, relative, text.as_deref()))
-                }
-            };
-            return Ok((loaded, diagnostics));
-        }
-    }
     // `list_files` refused links that leave the content folder; a file read alone (serve's fast
-    // path) is checked here too, so no way of loading reads through such a link.
-    if walked == Walked::No && leaves_folder(content_dir, &full) {
-        diagnostics.push(symlink_outside(&source.path));
-    } else if let Some(problem) = output_name_problem(&entry, relative) {
-        diagnostics.push(problem.locate(&source.path));
-    } else if let Entry::Misplaced(why) = entry {
-        diagnostics.push(Diagnostic::warning(
-            "ignored-file",
-            &source.path,
-            Position::new(1, 1),
-            why,
-        ));
+    // path) is checked here, so no way of loading reads through such a link.
+    let refused = if walked == Walked::No && leaves_folder(content_dir, &full) {
+        Some(symlink_outside(&source.path))
     } else {
-        return Ok((Loaded::Asset(relative.to_path_buf()), diagnostics));
-    }
-    Ok((Loaded::Nothing, diagnostics))
+        output_name_problem(&entry, relative).map(|problem| problem.locate(&source.path))
+    };
+    let mut diagnostics = Diagnostics::default();
+    let loaded = match (&entry, refused) {
+        (Entry::Asset, None) => Loaded::Asset(relative.to_path_buf()),
+        (Entry::Misplaced(why), None) => {
+            diagnostics.push(Diagnostic::warning(
+                "ignored-file",
+                &source.path,
+                Position::new(1, 1),
+                *why,
+            ));
+            Loaded::Nothing
+        }
+        (Entry::Asset | Entry::Misplaced(_), Some(refusal)) => {
+            diagnostics.push(refusal);
+            Loaded::Nothing
+        }
+        (_, refused) => {
+            let read = match refused {
+                Some(refusal) => Err((Box::new(refusal), None)),
+                None => read_and_parse(&full, entry.clone(), source),
+            };
+            read.unwrap_or_else(|(diagnostic, text)| {
+                diagnostics.push(*diagnostic);
+                Loaded::Failed(failed_names(&entry, relative, text.as_deref()))
+            })
+        }
+    };
+    (loaded, diagnostics)
 }
 
 /// A failure to load a document: the one diagnostic that says why, and the text if it was read.
 type LoadFailure = (Box<Diagnostic>, Option<String>);
 
-/// Reads and parses one document of the content contract (not an asset).
-fn read_and_parse(
-    content_dir: &Path,
-    relative: &Path,
-    entry: Entry,
-    source: Source,
-    walked: Walked,
-) -> Result<Loaded, LoadFailure> {
-    let full = content_dir.join(relative);
-    if walked == Walked::No && leaves_folder(content_dir, &full) {
-        return Err((Box::new(symlink_outside(&source.path)), None));
-    }
-    if let Some(problem) = output_name_problem(&entry, relative) {
-        return Err((Box::new(problem.locate(&source.path)), None));
-    }
-    if std::fs::metadata(&full).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+/// Reads and parses one document of the content contract (not an asset) at `full`.
+fn read_and_parse(full: &Path, entry: Entry, source: Source) -> Result<Loaded, LoadFailure> {
+    if std::fs::metadata(full).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
         return Err((Box::new(too_large(&source.path)), None));
     }
-    let bytes = std::fs::read(&full).map_err(|e| {
+    let bytes = std::fs::read(full).map_err(|e| {
         let diagnostic = Diagnostic::error(
             "read",
             &source.path,
@@ -365,8 +355,8 @@ fn read_and_parse(
         Ok(text) => text,
         Err(err) => {
             let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let valid = err.utf8_error().valid_up_to();
-            let position = Position::of_offset(&lossy, lossy_offset(err.as_bytes(), valid), 0);
+            // Everything before the first bad byte is valid, so it is the same in `lossy`.
+            let position = Position::of_offset(&lossy, err.utf8_error().valid_up_to(), 0);
             let diagnostic = Diagnostic::error(
                 "encoding",
                 &source.path,
@@ -378,11 +368,6 @@ fn read_and_parse(
         }
     };
     parse_entry(entry, &text, source).map_err(|d| (Box::new(d), Some(text)))
-}
-
-/// The offset in the lossy text of the byte at `offset` in `bytes`, all before it being valid.
-fn lossy_offset(bytes: &[u8], offset: usize) -> usize {
-    std::str::from_utf8(&bytes[..offset]).map_or(0, str::len)
 }
 
 /// The most files a content folder may hold (ten times the largest corpus benchmarked).

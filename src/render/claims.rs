@@ -3,6 +3,7 @@
 //! that names both, instead of a race in which one silently overwrites the other.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 use super::{Job, template_and_path};
@@ -16,40 +17,33 @@ struct Claim {
     file: PathBuf,
 }
 
-/// The jobs whose output path is not already claimed (by an earlier job, a theme asset or an
-/// export); every job left out is reported. Generated pages come first in `jobs`, so when an
-/// author's item collides with a listing page, the author's item is the one refused.
+/// Folders written whole by later stages (the exports, the static search index), which no page,
+/// redirect or asset may enter. Claimed by prefix, so the exports need not be made to be named.
+const GENERATED_FOLDERS: [(&str, &str); 2] = [
+    ("exports/", "inside the exports folder"),
+    ("search/", "inside the static search index's folder"),
+];
+
+/// The jobs whose output path is not already claimed (by an earlier job, a theme asset or a
+/// generated folder); every job left out, and every asset whose path is taken, is reported.
+/// Generated pages come first in `jobs`, so when an author's item collides with a listing page,
+/// the author's item is the one refused.
 pub(super) fn unclaimed_jobs(
     site: &Site,
     jobs: Vec<Job>,
     theme_assets: impl Iterator<Item = String>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Job> {
-    let book_toml = PathBuf::from(CONFIG_FILE);
-    let mut claimed: HashMap<String, Claim> = HashMap::new();
-    let mut fixed = |path: String, what: &str| {
-        claimed.entry(path.to_lowercase()).or_insert(Claim {
-            what: what.to_string(),
-            file: book_toml.clone(),
-        });
-    };
+    let mut claims = Claims::default();
     for path in theme_assets {
-        fixed(path, "a file of the theme");
+        claims.claim(&path, book("a file of the theme"));
     }
-    let _ = crate::export::each_file(site, &crate::export::ALL, |path, _| {
-        fixed(format!("exports/{path}"), "an export");
-        Ok::<(), ()>(())
-    });
     let mut kept = Vec::with_capacity(jobs.len());
     for job in jobs {
         let path = template_and_path(site, &job).1;
-        let claim = claim_of(site, &job);
-        match claimed.get(&path.to_lowercase()) {
-            Some(first) => diagnostics.push(collision(&path, first, &claim)),
-            None => {
-                claimed.insert(path.to_lowercase(), claim);
-                kept.push(job);
-            }
+        match claims.claim(&path, claim_of(site, &job)) {
+            Some(collision) => diagnostics.push(collision),
+            None => kept.push(job),
         }
     }
     for asset in &site.assets {
@@ -60,11 +54,39 @@ pub(super) fn unclaimed_jobs(
             what: "this file".into(),
             file: content_file(site, asset),
         };
-        if let Some(first) = claimed.get(&path.to_lowercase()) {
-            diagnostics.push(collision(&path, first, &claim));
+        if let Some(collision) = claims.claim(&path, claim) {
+            diagnostics.push(collision);
         }
     }
     kept
+}
+
+/// Output paths by owner, compared without case (a case-insensitive disk would merge them).
+#[derive(Default)]
+struct Claims(HashMap<String, Claim>);
+
+impl Claims {
+    /// Records `claim` for `path`, or returns the collision with whoever holds it already.
+    fn claim(&mut self, path: &str, claim: Claim) -> Option<Diagnostic> {
+        let key = path.to_lowercase();
+        if let Some((_, what)) = GENERATED_FOLDERS.iter().find(|(f, _)| key.starts_with(f)) {
+            return Some(collision(path, &book(what), &claim));
+        }
+        match self.0.entry(key) {
+            Entry::Occupied(first) => Some(collision(path, first.get(), &claim)),
+            Entry::Vacant(slot) => {
+                slot.insert(claim);
+                None
+            }
+        }
+    }
+}
+
+fn book(what: &str) -> Claim {
+    Claim {
+        what: what.to_string(),
+        file: PathBuf::from(CONFIG_FILE),
+    }
 }
 
 fn collision(path: &str, first: &Claim, second: &Claim) -> Diagnostic {
@@ -90,10 +112,6 @@ fn content_file(site: &Site, relative: &Path) -> PathBuf {
 }
 
 fn claim_of(site: &Site, job: &Job) -> Claim {
-    let book = |what: &str| Claim {
-        what: what.to_string(),
-        file: PathBuf::from(CONFIG_FILE),
-    };
     let at = |what: String, file: &Path| Claim {
         what,
         file: file.to_path_buf(),

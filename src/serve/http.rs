@@ -70,7 +70,11 @@ async fn guard(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
         return (StatusCode::URI_TOO_LONG, "request target too long").into_response();
     }
     let header_bytes: usize = request
@@ -107,6 +111,9 @@ async fn guard(
 pub struct AllowedHosts {
     bind: std::net::IpAddr,
     names: Vec<String>,
+    /// For an unspecified bind: which addresses were found to be this machine's (a socket
+    /// bound once per address, not once per request).
+    own: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, bool>>,
 }
 
 impl AllowedHosts {
@@ -114,6 +121,7 @@ impl AllowedHosts {
         Self {
             bind,
             names: extra.iter().map(|n| n.to_ascii_lowercase()).collect(),
+            own: Default::default(),
         }
     }
 
@@ -134,10 +142,29 @@ impl AllowedHosts {
         };
         if self.bind.is_unspecified() {
             // An address is this machine's when a socket can be bound to it.
-            ip.is_loopback() || std::net::UdpSocket::bind((ip, 0)).is_ok()
+            ip.is_loopback() || self.is_own(ip)
         } else {
             ip == self.bind
         }
+    }
+}
+
+impl AllowedHosts {
+    /// Whether `ip` is an address of this machine: a socket can be bound to it. Remembered for
+    /// the first 256 addresses asked about, so a flood of made-up ones cannot grow the memo.
+    fn is_own(&self, ip: std::net::IpAddr) -> bool {
+        let mut own = match self.own.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(&known) = own.get(&ip) {
+            return known;
+        }
+        let found = std::net::UdpSocket::bind((ip, 0)).is_ok();
+        if own.len() < 256 {
+            own.insert(ip, found);
+        }
+        found
     }
 }
 
@@ -413,7 +440,30 @@ fn percent_decode(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::site_path;
+    use super::{AllowedHosts, site_path};
+
+    #[test]
+    fn an_unspecified_bind_answers_for_this_machine_only() {
+        let hosts = AllowedHosts::new("0.0.0.0".parse().expect("ip"), &["docs.internal".into()]);
+        for ok in [
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "0.0.0.0:3000",
+            "Docs.Internal:3000",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        // 203.0.113.0/24 is reserved for documentation: no machine has it.
+        for refused in [
+            "evil.example",
+            "203.0.113.9:3000",
+            "203.0.113.9",
+            "[2001:db8::1]:3000",
+        ] {
+            assert!(!hosts.allows(refused), "{refused}");
+            assert!(!hosts.allows(refused), "{refused} (remembered)");
+        }
+    }
 
     #[test]
     fn paths_map_to_snapshot_keys() {
