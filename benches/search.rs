@@ -173,7 +173,7 @@ fn sample_queries(docs: &[guidebook::search::SearchDoc], n: usize) -> Vec<String
 fn first_query_bytes(
     query: &str,
     response: &guidebook::search::SearchResponse,
-    rendered: &pipeline::Rendered,
+    rendered: &pipeline::Built,
     shards: usize,
     manifest: usize,
 ) -> usize {

@@ -292,9 +292,9 @@ fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<
         ExportFormat::Json => vec![F::Json],
         ExportFormat::All => crate::export::ALL.to_vec(),
     };
-    let rendered = pipeline::render_site(root, &BuildOptions::default())?;
-    print_diagnostics(&rendered.diagnostics, root, quiet);
-    for (path, text) in crate::export::files(&rendered.site, &formats) {
+    let (site, diagnostics) = pipeline::resolve_site(root)?;
+    print_diagnostics(&diagnostics, root, quiet);
+    for (path, text) in crate::export::files(&site, &formats) {
         let target = crate::safe_path::write(out, &path, text.as_bytes())?;
         if !quiet {
             eprintln!("wrote {}", target.display());

@@ -244,6 +244,16 @@ pub struct Page {
     pub source: Source,
 }
 
+impl Page {
+    /// Its title, or its slug in words when the front matter gives none.
+    pub fn title(&self) -> String {
+        self.meta
+            .title
+            .clone()
+            .unwrap_or_else(|| self.slug.replace('-', " "))
+    }
+}
+
 /// A control catalog file (`frameworks/<id>.yaml`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// The resolved knowledge base: every reference checked, every relation available both ways.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub config: BookConfig,
     pub content_dir: PathBuf,
@@ -33,7 +33,7 @@ pub struct Site {
     lookup: Lookup,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ResolvedGuideline {
     pub guideline: Guideline,
     pub domain: usize,
@@ -61,20 +61,20 @@ pub struct ResolvedMapping {
     pub confidence: Option<Confidence>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ResolvedExample {
     pub example: Example,
     pub guidelines: Vec<usize>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Tagged {
     pub slug: String,
     pub guidelines: Vec<usize>,
     pub examples: Vec<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Framework {
     pub id: String,
     pub name: String,
@@ -91,7 +91,7 @@ pub struct Framework {
     index: HashMap<String, usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Section {
     pub id: String,
     pub title: String,
@@ -100,7 +100,7 @@ pub struct Section {
     pub controls: Vec<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FrameworkControl {
     pub id: String,
     pub title: String,
@@ -109,7 +109,7 @@ pub struct FrameworkControl {
     /// Unique within the framework; the control page is `frameworks/<fw>/<slug>.html`.
     pub slug: String,
     /// (guideline, index into its mappings) for every mapping that targets this control.
-    pub mapped_by: Vec<(usize, usize)>,
+    pub mapped_by: Vec<MappingRef>,
     /// 0 for a control, 1 for an enhancement of it, and so on.
     pub depth: usize,
     pub withdrawn: bool,
@@ -146,8 +146,27 @@ impl Site {
     }
 }
 
+/// One mapping of a guideline, by the guideline's index and the mapping's place in its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MappingRef {
+    pub guideline: usize,
+    pub mapping: usize,
+}
+
+/// An item of the site that has a page of its own, by its index (a control by its framework's
+/// index and its own within the framework).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    Domain(usize),
+    Guideline(usize),
+    Example(usize),
+    Page(usize),
+    Framework(usize),
+    Control { framework: usize, control: usize },
+}
+
 /// Indices by id, so lookups stay constant-time on large knowledge bases.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Lookup {
     guidelines: HashMap<String, usize>,
     examples: HashMap<String, usize>,
@@ -702,9 +721,10 @@ fn resolve_mappings(
             );
             continue;
         }
-        frameworks[f].controls[c]
-            .mapped_by
-            .push((g, resolved.len()));
+        frameworks[f].controls[c].mapped_by.push(MappingRef {
+            guideline: g,
+            mapping: resolved.len(),
+        });
         resolved.push(ResolvedMapping {
             framework: f,
             control: c,

@@ -90,6 +90,14 @@ pub fn write(root: &Path, relative: &str, bytes: &[u8]) -> crate::error::Result<
     Ok(target)
 }
 
+/// The `/`-separated form of a relative path, for display and for URLs of files already
+/// checked at load (edit links, export source fields, files of a build folder). Not a check:
+/// writes go through [`to_site_path`] or [`join`].
+pub fn slash_path(relative: &Path) -> String {
+    let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
+    parts.join("/")
+}
+
 /// The `/`-separated form of a relative file-system path (assets found under the content root).
 pub fn to_site_path(relative: &Path) -> Result<String, UnsafePath> {
     let mut parts = Vec::new();

@@ -1,9 +1,8 @@
 //! `guidebook init` and `guidebook schema`: a new knowledge base checks clean, and the schemas
 //! validate what authors write (and reject what the loader rejects).
 
-mod common;
 
-use common::{guidebook, read, repo_root};
+use crate::common::{guidebook, read, repo_root};
 
 fn schema(dir: &std::path::Path, name: &str) -> jsonschema::Validator {
     let schema: serde_json::Value =

@@ -1,12 +1,11 @@
 //! The built site in a real headless Chromium, opened from disk (file://): navigation, theme,
 //! and the search box with the static engine.
 
-mod common;
 
 use std::time::Duration;
 
-use common::cdp::Browser;
-use common::{fixture, repo_root};
+use crate::common::cdp::Browser;
+use crate::common::{fixture, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 
 const WAIT: Duration = Duration::from_secs(10);

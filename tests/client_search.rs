@@ -1,13 +1,12 @@
 //! The static site's search engine (assets/search.js + assets/stemmer.js), run under node over
 //! the client index of the shipped content, against the tantivy side on the same documents.
 
-mod common;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{JUDGED, repo_root};
+use crate::common::{JUDGED, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::search::SearchRequest;
 use guidebook::search::index::SearchIndex;

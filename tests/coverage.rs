@@ -1,11 +1,10 @@
 //! The coverage page: matrix and gap numbers checked against a count made here, independently,
 //! from the YAML of the shipped content.
 
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{read, repo_root};
+use crate::common::{read, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 
 /// (guideline id -> framework -> number of mappings), read straight from the front matter.

@@ -3,14 +3,13 @@
 //! previous site, byte for byte; the next build removes every scratch folder and lock the killed
 //! ones left, of the site and of the search index.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{repo_root, snapshot};
+use crate::common::{repo_root, snapshot};
 
 fn build(root: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_guidebook"))
@@ -43,7 +42,7 @@ fn killed_builds_never_leave_a_partial_site_and_the_next_build_cleans_up() {
     let tmp = tempfile::tempdir().expect("tmp");
     let root = tmp.path();
     fs::copy(repo_root().join("book.toml"), root.join("book.toml")).expect("book.toml");
-    common::copy_tree(&repo_root().join("content"), &root.join("content"));
+    crate::common::copy_tree(&repo_root().join("content"), &root.join("content"));
     let start = Instant::now();
     assert!(build(root).wait().expect("build").success());
     let took = start.elapsed();

@@ -2,11 +2,10 @@
 //! relationship vocabulary, which the schema does not check), CSV safe for spreadsheets, and the
 //! JSON model valid against its own schema.
 
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::{copy_fixture, read, repo_root, shared};
+use crate::common::{copy_fixture, read, repo_root, shared};
 use guidebook::pipeline::{self, BuildOptions};
 
 const RELATIONSHIPS: [&str; 6] = [
@@ -18,11 +17,11 @@ const RELATIONSHIPS: [&str; 6] = [
     "no-relationship",
 ];
 
-fn exports(root: &std::path::Path) -> pipeline::Rendered {
+fn exports(root: &std::path::Path) -> pipeline::Built {
     pipeline::render_site(root, &BuildOptions::default()).expect("renders")
 }
 
-fn json(rendered: &pipeline::Rendered, path: &str) -> serde_json::Value {
+fn json(rendered: &pipeline::Built, path: &str) -> serde_json::Value {
     let bytes = rendered
         .output
         .get(path)
@@ -221,7 +220,7 @@ fn the_model_validates_against_its_schema() {
 fn export_command_writes_the_files() {
     let out = tempfile::tempdir().expect("temp dir");
     let root = repo_root();
-    let run = common::guidebook(&[
+    let run = crate::common::guidebook(&[
         "export",
         "--root",
         root.to_str().expect("utf-8"),

@@ -4,12 +4,11 @@
 //! the previous site must be intact (when the build failed), nothing may have been written
 //! beside the book, and no staging folder may be left behind.
 
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, fixture, snapshot};
+use crate::common::{copy_tree, fixture, snapshot};
 use guidebook::error::Error;
 use guidebook::pipeline::{self, BuildOptions};
 

@@ -1,11 +1,10 @@
 //! OSCAL catalog import over the real files in ../shared/corpora/oscal.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::{copy_fixture, shared};
+use crate::common::{copy_fixture, shared};
 use guidebook::error::Error;
 use guidebook::pipeline::{self, BuildOptions};
 

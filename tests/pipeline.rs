@@ -1,10 +1,9 @@
 //! End-to-end tests of `guidebook build` and `check` over the fixture knowledge bases.
 
-mod common;
 
 use std::fs;
 
-use common::{copy_fixture, fixture, guidebook, read, snapshot};
+use crate::common::{Book, copy_fixture, fixture, guidebook, read, snapshot};
 use guidebook::error::Error;
 use guidebook::pipeline::{self, BuildOptions};
 
@@ -519,17 +518,13 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
 
 #[test]
 fn front_matter_urls_cannot_carry_script() {
-    let book = copy_fixture("valid");
-    let file = book.path().join("content/guidelines/design/a-1.md");
-    let text = read(&file).replace(
+    let book = Book::fixture("valid");
+    book.edit(
+        "content/guidelines/design/a-1.md",
         "url: https://example.org/ref",
         "url: \"javascript:alert(1)\"",
     );
-    fs::write(&file, text).expect("write");
-    let err = pipeline::check(book.path(), &BuildOptions::default()).expect_err("unsafe url");
-    let Error::Content(diagnostics) = err else {
-        panic!("expected content errors, got {err}");
-    };
+    let diagnostics = book.errors();
     assert!(
         diagnostics
             .iter()
@@ -540,17 +535,13 @@ fn front_matter_urls_cannot_carry_script() {
 
 #[test]
 fn anchors_in_links_must_exist() {
-    let book = copy_fixture("valid");
-    let file = book.path().join("content/guidelines/design/a-2.yaml");
-    let text = read(&file).replace(
+    let book = Book::fixture("valid");
+    book.edit(
+        "content/guidelines/design/a-2.yaml",
         "See [A-1](guideline:A-1).",
         "See [A-1](guideline:A-1#what-to-do), [bad](guideline:A-1#what-to-dp) and [here](#selecton).",
     );
-    fs::write(&file, text).expect("write");
-    let err = pipeline::check(book.path(), &BuildOptions::default()).expect_err("broken anchors");
-    let Error::Content(diagnostics) = err else {
-        panic!("expected content errors, got {err}");
-    };
+    let diagnostics = book.errors();
     let broken: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.code == "broken-anchor")

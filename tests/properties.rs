@@ -152,12 +152,13 @@ fn browser_url(value: &str) -> String {
 
 fn render(markdown: &str) -> String {
     let source = Source::default();
+    let highlights = markdown::Highlights::default();
     let cx = Context {
         source: &source,
         line_offset: 0,
         root: "../",
         links: &AnyLink,
-        highlight: true,
+        highlight: Some(&highlights),
     };
     markdown::render(markdown, &cx).0.html
 }

@@ -1,11 +1,10 @@
 //! Search over the shipped content: a judged query set (precision@3), identifier handling,
 //! filters, facets, leniency, and the CLI.
 
-mod common;
 
 use std::sync::OnceLock;
 
-use common::{JUDGED, guidebook, repo_root};
+use crate::common::{JUDGED, guidebook, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::search::index::SearchIndex;
 use guidebook::search::{SearchDoc, SearchRequest, SearchResponse};

@@ -1,7 +1,6 @@
 //! `guidebook serve`: HTTP behaviour (traversal, headers, conditional GET, 404, search API) and
 //! live rebuilds (reload events, the error overlay, editor saves), in-process on loopback.
 
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -10,8 +9,8 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::cdp::Browser;
-use common::copy_fixture;
+use crate::common::cdp::Browser;
+use crate::common::copy_fixture;
 use guidebook::serve::{ServeEvent, ServeOptions, serve};
 
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -588,7 +587,6 @@ fn incremental_rebuild_equals_a_full_build() {
     index
         .update(&incremental.search_docs)
         .expect("incremental index");
-    guidebook::render::cache::clear();
     let full = render_site(book.path(), &options).expect("fresh build");
     let full_index = SearchIndex::in_memory(&full.search_docs).expect("full index");
 
@@ -795,7 +793,6 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
 /// book at `root` makes, byte for byte.
 fn assert_served_as_built(address: SocketAddr, root: &Path, paths: &[&str]) {
     use guidebook::pipeline::{BuildOptions, render_site};
-    guidebook::render::cache::clear();
     let options = BuildOptions {
         skip_static_search: true,
         ..BuildOptions::default()

@@ -1,11 +1,10 @@
 //! The shipped knowledge base: complete, cross-referenced, mapped, and checked against the real
 //! NIST SP 800-53 and MITRE ATLAS data in ../shared/corpora.
 
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{read, repo_root, shared};
+use crate::common::{read, repo_root, shared};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::resolve::Site;
 

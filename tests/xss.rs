@@ -5,14 +5,13 @@
 //! event handler or a script URL, and no page may navigate away. The search box is used too, since
 //! it shows titles and teasers from the index.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use common::cdp::Browser;
-use common::{copy_tree, fixture};
+use crate::common::cdp::Browser;
+use crate::common::{copy_tree, fixture};
 use guidebook::pipeline::{self, BuildOptions};
 use serde_json::json;
 

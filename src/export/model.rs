@@ -164,14 +164,7 @@ pub fn dump(site: &Site) -> Model {
                             url: r.url.clone(),
                         })
                         .collect(),
-                    source: g
-                        .guideline
-                        .source
-                        .path
-                        .iter()
-                        .map(|p| p.to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
+                    source: crate::safe_path::slash_path(&g.guideline.source.path),
                 }
             })
             .collect(),
@@ -202,7 +195,7 @@ pub fn dump(site: &Site) -> Model {
                         id: c.id.clone(),
                         title: c.title.clone(),
                         withdrawn: c.withdrawn,
-                        mapped_by: c.mapped_by.iter().map(|&(g, _)| id_of(g)).collect(),
+                        mapped_by: c.mapped_by.iter().map(|m| id_of(m.guideline)).collect(),
                     })
                     .collect(),
             })

@@ -16,7 +16,7 @@ use crate::model::{Catalog, Control, Group, Source, Spanned};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
-struct Document {
+struct OscalFile {
     catalog: OscalCatalog,
 }
 
@@ -133,7 +133,7 @@ struct Part {
 /// Reads an OSCAL catalog; `id` (the file stem) becomes the framework id.
 pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnostic> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let document: Document =
+    let document: OscalFile =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();

@@ -16,47 +16,41 @@ fn syntaxes() -> &'static SyntaxSet {
 }
 
 /// A `<pre><code>` block, highlighted when the language is known and `highlight` is on.
-pub fn code_block(code: &str, lang: &str, highlight: bool) -> String {
+pub fn code_block(code: &str, lang: &str, highlight: Option<&Highlights>) -> String {
     let lang_class = if lang.is_empty() {
         String::new()
     } else {
         format!(" class=\"language-{}\"", language_class(lang))
     };
-    let body = if highlight && !lang.is_empty() {
-        highlighted(code, lang).unwrap_or_else(|| super::escape_html(code))
-    } else {
-        super::escape_html(code)
+    let body = match highlight {
+        Some(cache) if !lang.is_empty() => cache
+            .highlighted(code, lang)
+            .unwrap_or_else(|| super::escape_html(code)),
+        _ => super::escape_html(code),
     };
     format!("<pre class=\"code\"><code{lang_class}>{body}</code></pre>\n")
 }
 
-/// (language, code) -> highlighted HTML, or `None` for a language we have no grammar for.
-type HighlightCache = HashMap<(String, String), Option<String>>;
-
-/// Highlighting is by far the costliest step of rendering, and the same blocks come back (the
-/// print page, every rebuild in `serve`): results are kept for the life of the process.
-fn highlighted(code: &str, lang: &str) -> Option<String> {
-    let cache = highlight_cache();
-    let key = (lang.to_string(), code.to_string());
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return hit;
-    }
-    let html = highlight_uncached(code, lang);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, html.clone());
-    }
-    html
+/// Highlighted code blocks by (language, code), `None` for a language without a grammar.
+/// Highlighting is by far the costliest step of rendering, and the same blocks come back (an
+/// edited body keeps most of its blocks): whoever renders keeps one of these for as long as
+/// it is worth it (a build, or the life of `serve`).
+#[derive(Default)]
+pub struct Highlights {
+    blocks: Mutex<HashMap<(String, String), Option<String>>>,
 }
 
-fn highlight_cache() -> &'static Mutex<HighlightCache> {
-    static CACHE: OnceLock<Mutex<HighlightCache>> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
-/// Forgets every highlighted block.
-pub fn clear_cache() {
-    if let Ok(mut cache) = highlight_cache().lock() {
-        *cache = HashMap::new();
+impl Highlights {
+    fn highlighted(&self, code: &str, lang: &str) -> Option<String> {
+        let key = (lang.to_string(), code.to_string());
+        if let Some(hit) = self.blocks.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let html = highlight_uncached(code, lang);
+        if let Ok(mut blocks) = self.blocks.lock() {
+            blocks.insert(key, html.clone());
+        }
+        html
     }
 }
 

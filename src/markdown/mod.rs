@@ -10,7 +10,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{Source, slugify};
 
-pub use highlight::clear_cache as clear_highlight_cache;
+pub use highlight::Highlights;
 pub use sanitize::{is_safe_url, sanitize};
 
 /// The typed-link schemes: `[text](guideline:SD-1)`, `(control:<framework>/<id>)`...
@@ -40,11 +40,12 @@ pub struct Context<'a> {
     /// The path from the current page back to the site root (`""`, `"../"`, ...).
     pub root: &'a str,
     pub links: &'a dyn LinkResolver,
-    pub highlight: bool,
+    /// Where highlighted code blocks are kept; `None` leaves code unhighlighted.
+    pub highlight: Option<&'a Highlights>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Rendered {
+pub struct RenderedMarkdown {
     pub html: String,
     /// Headings of levels 2 and 3, for the on-page table of contents.
     pub toc: Vec<TocEntry>,
@@ -102,7 +103,7 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// Renders `markdown`; problems (unknown link targets) are returned beside the output.
-pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
+pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut typed_links = Vec::new();
     let mut anchor_links = Vec::new();
@@ -115,7 +116,7 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
         if nesting.exceeded_by(&event) {
             let position = Position::of_offset(markdown, range.start, cx.line_offset);
             diagnostics.push(too_deep(cx, position));
-            return (Rendered::default(), diagnostics);
+            return (RenderedMarkdown::default(), diagnostics);
         }
         match event {
             Event::Start(Tag::Link {
@@ -190,7 +191,7 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (Rendered, Vec<Diagnostic>) {
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     // Every document goes through the sanitizer, whatever its Markdown holds: raw HTML, heading
     // attributes and URLs are all ways in, and one pass over all of them is the proof.
-    let rendered = Rendered {
+    let rendered = RenderedMarkdown {
         html: sanitize(&html),
         toc,
         typed_links,
@@ -516,14 +517,17 @@ mod tests {
         }
     }
 
-    fn render_str(md: &str) -> (Rendered, Vec<Diagnostic>) {
+    static HIGHLIGHTS: std::sync::LazyLock<Highlights> =
+        std::sync::LazyLock::new(Highlights::default);
+
+    fn render_str(md: &str) -> (RenderedMarkdown, Vec<Diagnostic>) {
         let source = Source::default();
         let cx = Context {
             source: &source,
             line_offset: 4,
             root: "../",
             links: &Links,
-            highlight: true,
+            highlight: Some(&HIGHLIGHTS),
         };
         render(md, &cx)
     }

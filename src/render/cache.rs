@@ -1,13 +1,25 @@
-//! Rendered Markdown kept for the life of the process, so `serve` re-renders only the documents
-//! whose text changed. The key holds everything a rendering depends on: the text, where it
-//! comes from (for diagnostics), the page's way back to the root, the highlight setting, and a
-//! fingerprint of every link target in the site (a new id or slug changes how links resolve).
+//! Rendered Markdown, kept by whoever renders: a one-off build drops it with the build, `serve`
+//! keeps one across rebuilds so only documents whose text changed are rendered again. The key
+//! holds everything a rendering depends on: the text, where it comes from (for diagnostics), the
+//! page's way back to the root, the highlight setting, and a fingerprint of every link target in
+//! the site (a new id or slug changes how links resolve). Highlighted code blocks are kept too:
+//! highlighting is the costliest step of rendering, and an edited body keeps most of its blocks.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
-use super::context::Body;
+use crate::markdown::{self, Highlights};
+
+/// Markdown rendered for one page, with what it found.
+pub struct Body {
+    pub html: String,
+    pub toc: Vec<markdown::TocEntry>,
+    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    pub typed_links: Vec<String>,
+    pub sections: Vec<markdown::TextSection>,
+    pub anchor_links: Vec<markdown::AnchorLink>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
@@ -22,31 +34,30 @@ pub(super) struct Key {
 /// Past this many entries the cache starts afresh (it only grows while serving and editing).
 const MAX_ENTRIES: usize = 200_000;
 
-fn cache() -> &'static Mutex<HashMap<Key, Arc<Body>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Body>>>> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
+/// Rendered bodies and highlighted code, shared by the threads of a render.
+#[derive(Default)]
+pub struct MarkdownCache {
+    bodies: Mutex<HashMap<Key, Arc<Body>>>,
+    highlights: Highlights,
 }
 
-/// The cached rendering for `key`, or `render()`'s, which is then kept.
-pub(super) fn get_or_render(key: Key, render: impl FnOnce() -> Body) -> Arc<Body> {
-    if let Some(body) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return body;
-    }
-    let body = Arc::new(render());
-    if let Ok(mut entries) = cache().lock() {
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+impl MarkdownCache {
+    /// The cached rendering for `key`, or `render()`'s, which is then kept.
+    pub(super) fn get_or_render(
+        &self,
+        key: Key,
+        render: impl FnOnce(&Highlights) -> Body,
+    ) -> Arc<Body> {
+        if let Some(body) = self.bodies.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return body;
         }
-        entries.insert(key, body.clone());
+        let body = Arc::new(render(&self.highlights));
+        if let Ok(mut entries) = self.bodies.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, body.clone());
+        }
+        body
     }
-    body
-}
-
-/// Forgets every rendering, highlighted code included (tests use it to compare cached and
-/// fresh builds; a one-shot build, to free the memory once it has rendered every page).
-pub fn clear() {
-    if let Ok(mut entries) = cache().lock() {
-        *entries = HashMap::new();
-    }
-    crate::markdown::clear_highlight_cache();
 }

@@ -1,25 +1,32 @@
-//! Stage 3: the resolved site to HTML files in memory. Every page is an independent job, rendered
-//! in parallel; Markdown problems found on the way (unknown link targets) come back as diagnostics.
+//! Stage 3: the resolved site to HTML files. Every page is an independent job, rendered in
+//! parallel; Markdown problems found on the way (unknown link targets) come back as diagnostics,
+//! and each page's plain text comes back for the search documents.
 
 pub mod cache;
+mod checks;
 mod claims;
 mod context;
 mod coverage;
 mod links;
+mod nav;
+mod print;
+mod ser;
+mod sitemap;
 mod theme;
 pub mod urls;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Position};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::markdown::TextSection;
 use crate::output::{Output, Stored};
-use crate::resolve::Site;
-use crate::search::SearchDoc;
+use crate::resolve::{Entity, Site};
 
-use context::Renderer;
+pub use cache::MarkdownCache;
+use context::{Found, Renderer};
 
 /// The Content-Security-Policy of every page: only the site's own scripts, styles, images and
 /// fonts, no plugins, no `<base>`, forms only to the site. Static pages carry it as a
@@ -29,6 +36,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'";
 pub use theme::Theme;
+
+/// What every HTML page must carry in its `<head>` (see [`CONTENT_SECURITY_POLICY`]).
+const CSP_META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"";
 
 /// One file of the output.
 #[derive(Debug, Clone)]
@@ -53,30 +63,40 @@ enum Job {
 }
 
 /// What rendering one job produced.
-struct Rendered {
+struct JobOutput {
     path: String,
     bytes: Vec<u8>,
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
-    search_docs: Vec<SearchDoc>,
     anchor_links: Vec<crate::markdown::AnchorLink>,
+    text: Option<PageText>,
 }
 
-/// Everything rendering produced: the files, and the documents to index for search.
+/// The plain text of a page with its own entity, cut at its headings, for the search documents.
+pub struct PageText {
+    pub entity: Entity,
+    /// The page's site-relative path.
+    pub path: String,
+    /// Empty for framework and control pages, whose search documents come from the catalog.
+    pub sections: Vec<TextSection>,
+}
+
+/// Everything rendering produced: the files, and the text of each page to index for search.
 pub struct Rendering {
     pub output: Output,
-    /// Sorted by URL, so indexes built from them are deterministic.
-    pub search_docs: Vec<SearchDoc>,
+    pub texts: Vec<PageText>,
 }
 
-/// Renders every page of `site` with `theme` into `output` (empty; in memory or spooled).
+/// Renders every page of `site` with `theme` into `output` (empty; in memory or spooled),
+/// reusing and filling `cache`.
 pub fn render(
     site: &Site,
     theme: &Theme,
+    cache: &MarkdownCache,
     mut output: Output,
     diagnostics: &mut Diagnostics,
 ) -> Result<Rendering> {
-    let renderer = Renderer::new(site, theme);
+    let renderer = Renderer::new(site, theme, cache);
     // print.html goes first: it is the longest job, and it renders no Markdown until it splices
     // the bodies in at its end, by which time the other jobs have cached most of them.
     let mut jobs =
@@ -87,18 +107,18 @@ pub fn render(
     }
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it
     // then), so the pages are not all held in memory at once.
-    let store = |job: &Job| -> Result<(Rendered, Stored)> {
+    let store = |job: &Job| -> Result<(JobOutput, Stored)> {
         let mut item = renderer.render(job)?;
         let stored = output.prepare(&item.path, std::mem::take(&mut item.bytes))?;
         Ok((item, stored))
     };
-    let rendered: Vec<(Rendered, Stored)> = jobs.par_iter().map(store).collect::<Result<_>>()?;
+    let rendered: Vec<(JobOutput, Stored)> = jobs.par_iter().map(store).collect::<Result<_>>()?;
 
     let mut linked = BTreeSet::new();
-    let mut search_docs = Vec::new();
+    let mut texts = Vec::new();
     let mut anchor_links = Vec::new();
     for (item, stored) in rendered {
-        search_docs.extend(item.search_docs);
+        texts.extend(item.text);
         for mut link in item.anchor_links {
             link.page.get_or_insert_with(|| item.path.clone());
             anchor_links.push(link);
@@ -113,13 +133,71 @@ pub fn render(
         output.insert(path.clone(), bytes.clone())?;
     }
     copy_assets(site, &mut output)?;
-    warn_unreachable_pages(site, &linked, diagnostics);
-    check_anchors(&output, &anchor_links, diagnostics);
-    search_docs.sort_by(|a, b| a.url.cmp(&b.url));
-    Ok(Rendering {
-        output,
-        search_docs,
-    })
+    checks::unreachable_pages(site, &linked, diagnostics);
+    checks::anchors(&output, &anchor_links, diagnostics);
+    texts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Rendering { output, texts })
+}
+
+impl Renderer<'_> {
+    /// One output file.
+    fn render(&self, job: &Job) -> Result<JobOutput> {
+        let (template, path) = template_and_path(self.site, job);
+        if let Job::Nav = job {
+            return Ok(JobOutput {
+                path,
+                bytes: nav::script(self.site).into_bytes(),
+                diagnostics: Vec::new(),
+                typed_links: Vec::new(),
+                anchor_links: Vec::new(),
+                text: None,
+            });
+        }
+        let root = match job {
+            // Served for missing paths at any depth: relative links would break, so use the site's path.
+            Job::NotFound => site_path(self.site.config.output.html.site_url.as_deref()),
+            _ => urls::root_of(&path),
+        };
+        let mut found = Found::default();
+        let (title, data) = self.page_data(job, &root, &mut found);
+        let mut cx = tera::Context::new();
+        cx.insert("site", &self.site_info);
+        cx.insert("root", &root);
+        cx.insert("path", &path);
+        cx.insert("title", &title);
+        cx.insert("page", &data);
+        drop(data);
+        let html = self.theme.render(template, &cx)?;
+        if template.ends_with(".html") && !html.contains(CSP_META) {
+            return Err(Error::Theme(format!(
+                "template {template} leaves out the Content-Security-Policy: its <head> must hold \
+                 <meta http-equiv=\"Content-Security-Policy\" content=\"{{{{ site.content_security_policy | safe }}}}\">"
+            )));
+        }
+        let bytes = if found.print_bodies.is_empty() {
+            html.into_bytes()
+        } else {
+            self.splice_print(&html, &found.print_bodies)
+        };
+        let text = job.entity().map(|entity| PageText {
+            entity,
+            path: path.clone(),
+            sections: found.main_sections.take().unwrap_or_default(),
+        });
+        Ok(JobOutput {
+            path,
+            bytes,
+            diagnostics: found.diagnostics,
+            typed_links: found.typed_links,
+            // The print page repeats every document; their links are checked where they live.
+            anchor_links: if matches!(job, Job::Print) {
+                Vec::new()
+            } else {
+                found.anchor_links
+            },
+            text,
+        })
+    }
 }
 
 /// One page rendered alone, with what the full render would have gathered from it (`serve`
@@ -130,46 +208,64 @@ pub struct RenderedPage {
     pub diagnostics: Vec<Diagnostic>,
     pub typed_links: Vec<String>,
     pub anchor_links: Vec<crate::markdown::AnchorLink>,
-    pub search_docs: Vec<SearchDoc>,
+    pub text: Option<PageText>,
     /// The `id` attributes of the page, which anchor links elsewhere may point at.
     pub element_ids: BTreeSet<String>,
 }
 
-/// A document that has a page of its own, by its index in the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Document {
-    Guideline(usize),
-    Example(usize),
-    Page(usize),
-    Domain(usize),
-}
-
-/// The page of one document, exactly as [`render`] renders it.
-pub fn document_page(site: &Site, theme: &Theme, document: Document) -> Result<RenderedPage> {
-    let job = match document {
-        Document::Guideline(g) => Job::Guideline(g),
-        Document::Example(e) => Job::Example(e),
-        Document::Page(p) => Job::Page(p),
-        Document::Domain(d) => Job::Domain(d),
-    };
-    let item = Renderer::new(site, theme).render(&job)?;
+/// The page of one entity, exactly as [`render`] renders it.
+pub fn entity_page(
+    site: &Site,
+    theme: &Theme,
+    cache: &MarkdownCache,
+    entity: Entity,
+) -> Result<RenderedPage> {
+    let item = Renderer::new(site, theme, cache).render(&Job::of(entity))?;
     Ok(RenderedPage {
-        element_ids: element_ids(&item.bytes),
+        element_ids: checks::element_ids(&item.bytes),
         path: item.path,
         bytes: item.bytes,
         diagnostics: item.diagnostics,
         typed_links: item.typed_links,
         anchor_links: item.anchor_links,
-        search_docs: item.search_docs,
+        text: item.text,
     })
 }
 
 /// print.html, exactly as [`render`] renders it (`None` when the book has no print page).
-pub fn print_page(site: &Site, theme: &Theme) -> Result<Option<Vec<u8>>> {
+pub fn print_page(site: &Site, theme: &Theme, cache: &MarkdownCache) -> Result<Option<Vec<u8>>> {
     if !site.config.guidebook.print {
         return Ok(None);
     }
-    Ok(Some(Renderer::new(site, theme).render(&Job::Print)?.bytes))
+    Ok(Some(
+        Renderer::new(site, theme, cache).render(&Job::Print)?.bytes,
+    ))
+}
+
+impl Job {
+    fn of(entity: Entity) -> Self {
+        match entity {
+            Entity::Domain(d) => Job::Domain(d),
+            Entity::Guideline(g) => Job::Guideline(g),
+            Entity::Example(e) => Job::Example(e),
+            Entity::Page(p) => Job::Page(p),
+            Entity::Framework(f) => Job::Framework(f),
+            Entity::Control { framework, control } => Job::Control(framework, control),
+        }
+    }
+
+    /// The entity whose page this job renders, if any.
+    fn entity(&self) -> Option<Entity> {
+        Some(match *self {
+            Job::Domain(d) => Entity::Domain(d),
+            Job::Guideline(g) => Entity::Guideline(g),
+            Job::Example(e) => Entity::Example(e),
+            Job::Page(p) => Entity::Page(p),
+            Job::Framework(f) => Entity::Framework(f),
+            Job::Control(framework, control) => Entity::Control { framework, control },
+            _ => return None,
+        })
+    }
 }
 
 fn jobs(site: &Site) -> Vec<Job> {
@@ -214,85 +310,9 @@ fn copy_assets(site: &Site, output: &mut Output) -> Result<()> {
     for relative in &site.assets {
         let full = site.content_dir.join(relative);
         let bytes = std::fs::read(&full).map_err(|e| Error::read(&full, e))?;
-        let path = relative
-            .iter()
-            .map(|p| p.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        output.insert(path, bytes)?;
+        output.insert(crate::safe_path::slash_path(relative), bytes)?;
     }
     Ok(())
-}
-
-/// Every link that names an anchor must land on an element with that id in the rendered page.
-fn check_anchors(
-    output: &Output,
-    links: &[crate::markdown::AnchorLink],
-    diagnostics: &mut Diagnostics,
-) {
-    let mut ids: std::collections::HashMap<&str, BTreeSet<String>> =
-        std::collections::HashMap::new();
-    for link in links {
-        let Some(page) = link.page.as_deref() else {
-            continue;
-        };
-        let known = ids.entry(page).or_insert_with(|| {
-            output
-                .read(page)
-                .map(|h| element_ids(&h))
-                .unwrap_or_default()
-        });
-        if known.contains(&link.anchor) {
-            continue;
-        }
-        let hint = crate::diagnostic::suggest(&link.anchor, known.iter().map(String::as_str))
-            .map_or_else(
-                || format!("{page} has no element with this id"),
-                |s| format!("did you mean `#{s}`?"),
-            );
-        diagnostics.push(
-            Diagnostic::error(
-                "broken-anchor",
-                &link.file,
-                link.position,
-                format!("`#{}` is not an anchor of {page}", link.anchor),
-            )
-            .with_help(hint),
-        );
-    }
-}
-
-/// The `id` attributes of an HTML page.
-fn element_ids(html: &[u8]) -> BTreeSet<String> {
-    let html = String::from_utf8_lossy(html);
-    html.split(" id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(str::to_string)
-        .collect()
-}
-
-/// A hidden page (left out of the navigation) that nothing links to cannot be reached.
-fn warn_unreachable_pages(site: &Site, linked: &BTreeSet<String>, diagnostics: &mut Diagnostics) {
-    for page in site.pages.iter().filter(|p| p.meta.hidden) {
-        if !linked.contains(&format!("page:{}", page.slug)) {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "unreachable-page",
-                    &page.source.path,
-                    Position::new(1, 1),
-                    format!(
-                        "page `{}` is hidden from the navigation and no content links to it",
-                        page.slug
-                    ),
-                )
-                .with_help(format!(
-                    "link it with [text](page:{}) or remove `hidden: true`",
-                    page.slug
-                )),
-            );
-        }
-    }
 }
 
 /// Which tera template renders a job, and where its output goes.
@@ -318,26 +338,21 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
     }
 }
 
-/// Every HTML page of the site, for the sitemap (sorted, without 404 and redirects).
-fn sitemap_paths(site: &Site) -> Vec<String> {
-    let mut paths: Vec<String> = jobs(site)
-        .iter()
-        .filter(|job| {
-            !matches!(
-                job,
-                Job::NotFound | Job::Redirect(..) | Job::Sitemap | Job::Nav
-            )
-        })
-        .map(|job| template_and_path(site, job).1)
-        .collect();
-    paths.sort();
-    paths
-}
-
-/// Tags index entries, sorted by name, for templates.
-fn tag_names(site: &Site) -> BTreeMap<&str, &str> {
-    site.tags
-        .iter()
-        .map(|(name, t)| (name.as_str(), t.slug.as_str()))
-        .collect()
+/// The path part of the site URL, with a trailing slash: `https://x.org/docs` -> `/docs/`.
+fn site_path(site_url: Option<&str>) -> String {
+    let url = site_url.unwrap_or("/");
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
 }

@@ -79,11 +79,7 @@ fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
         let entry = entry.map_err(|e| Error::read(dir, e.into()))?;
         if entry.file_type().is_file() {
             let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let name = relative
-                .iter()
-                .map(|p| p.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let name = crate::safe_path::slash_path(relative);
             let bytes = std::fs::read(entry.path()).map_err(|e| Error::read(entry.path(), e))?;
             files.push((name, bytes));
         }

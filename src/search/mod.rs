@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod client;
+pub mod documents;
 pub mod index;
 
 use serde::Serialize;

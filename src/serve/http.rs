@@ -335,10 +335,15 @@ async fn file(
         // Made on this first request, off the async workers (it can take a second).
         (None, Some(deferred)) => {
             let deferred = deferred.clone();
-            tokio::task::spawn_blocking(move || deferred.get().cloned())
-                .await
-                .ok()
-                .flatten()
+            let made = tokio::task::spawn_blocking(move || {
+                deferred.get().cloned().map_err(str::to_string)
+            })
+            .await
+            .unwrap_or_else(|_| Err(format!("making {path} panicked")));
+            match made {
+                Ok(asset) => Some(asset),
+                Err(why) => return server_error(&why),
+            }
         }
         (None, None) => None,
     };
@@ -374,6 +379,16 @@ async fn file(
         common,
         [(header::CONTENT_TYPE, asset.content_type.clone())],
         asset.bytes.clone(),
+    )
+        .into_response()
+}
+
+/// A file of the site that could not be made: said in plain text, never a silent 404.
+fn server_error(why: &str) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        why.to_string(),
     )
         .into_response()
 }

@@ -4,14 +4,15 @@
 //! - `site`: an immutable snapshot of a built site (files with ETags, search index, errors).
 //! - `http`: the axum router: files, `/api/search`, the live-reload event stream.
 //! - `watch`: notify with a debouncer; decides which changes matter.
-//! - `fast`: the rebuild of a body edit, patched into the last build.
+//!
+//! Rebuilds are the pipeline's ([`crate::pipeline::live`]): serve asks for the next build,
+//! incremental when it can be, and swaps in the snapshot made from it.
 //!
 //! A request always reads one complete snapshot; a rebuild makes a new one and swaps it in whole,
 //! then broadcasts the reload. A failed rebuild keeps the last good files and publishes its
 //! errors, which every open page shows in an overlay.
 
 mod conn;
-mod fast;
 mod http;
 mod site;
 mod watch;
@@ -47,7 +48,7 @@ pub enum ServeEvent {
     Built {
         generation: u64,
         files: usize,
-        /// Only the pages of edited bodies were rendered again (see `fast`).
+        /// Rebuilt incrementally: only what the change touched was rendered again.
         patched: bool,
         took: Duration,
     },
@@ -69,6 +70,8 @@ pub enum LiveEvent {
 pub struct Live {
     snapshot: RwLock<Arc<Snapshot>>,
     events: broadcast::Sender<LiveEvent>,
+    /// Rendered Markdown kept across rebuilds: unchanged bodies are not rendered again.
+    cache: Arc<crate::render::MarkdownCache>,
 }
 
 impl Live {
@@ -77,6 +80,7 @@ impl Live {
         Arc::new(Self {
             snapshot: RwLock::new(Arc::new(snapshot)),
             events,
+            cache: Arc::default(),
         })
     }
 
@@ -163,9 +167,9 @@ async fn run(
     Ok(())
 }
 
-/// One rebuild for a change of `changed` files: patched into the last build when only document
-/// bodies changed, else rendered whole in memory; then the new snapshot is swapped in (or the
-/// errors are published).
+/// One rebuild for a change of `changed` files: incremental when the pipeline can make it so,
+/// else rendered whole in memory; then the new snapshot is swapped in (or the errors are
+/// published).
 fn rebuild(
     root: &Path,
     live: &Live,
@@ -175,9 +179,12 @@ fn rebuild(
 ) {
     let start = Instant::now();
     let previous = live.current();
-    let (built, patched) = match fast::rebuild(&previous, changed, generation) {
+    let (built, patched) = match previous.rebuild(changed, generation) {
         Some(snapshot) => (Ok(snapshot), true),
-        None => (Snapshot::build(root, generation, &previous), false),
+        None => (
+            Snapshot::build(root, generation, &previous, live.cache.clone()),
+            false,
+        ),
     };
     match built {
         Ok(snapshot) => {

@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use std::sync::OnceLock;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, BuildOptions};
+use crate::pipeline::{self, live::LiveSite};
+use crate::render::MarkdownCache;
 use crate::search::index::SearchIndex;
-
-use super::fast::{Deferred, LiveState};
 
 #[derive(Clone)]
 pub struct Asset {
@@ -24,7 +25,7 @@ pub struct Asset {
 
 pub struct Snapshot {
     pub files: Arc<HashMap<String, Asset>>,
-    /// Files made on their first request (after a fast rebuild; see `fast`).
+    /// Files made on their first request (left stale by an incremental rebuild).
     pub deferred: Arc<HashMap<String, Arc<Deferred>>>,
     pub index: Option<Arc<SearchIndex>>,
     pub title_boost: f32,
@@ -32,8 +33,31 @@ pub struct Snapshot {
     /// The errors of the latest build; empty when it succeeded.
     pub errors: Arc<Vec<Diagnostic>>,
     pub generation: u64,
-    /// What a fast rebuild needs (only after a full build without diagnostics).
-    pub live: Option<Arc<LiveState>>,
+    /// The build these files came from, which the next incremental rebuild starts from
+    /// (`None` after a failed build, and when serving a build folder).
+    pub live: Option<Arc<LiveSite>>,
+}
+
+/// A file made on its first request (then kept), from the build it belongs to: print.html and
+/// the exports carrying bodies after an incremental rebuild, which at 10,000 guidelines take
+/// longer than the rebuild itself.
+pub struct Deferred {
+    site: Arc<LiveSite>,
+    path: String,
+    generation: u64,
+    made: OnceLock<std::result::Result<Asset, String>>,
+}
+
+impl Deferred {
+    /// The file, or why it could not be made.
+    pub fn get(&self) -> std::result::Result<&Asset, &str> {
+        let made = self.made.get_or_init(|| match self.site.make(&self.path) {
+            Ok(Some(bytes)) => Ok(asset(&self.path, &bytes, Some(self.generation))),
+            Ok(None) => Err(format!("{} is not part of this site", self.path)),
+            Err(err) => Err(format!("cannot make {}: {err}", self.path)),
+        });
+        made.as_ref().map_err(String::as_str)
+    }
 }
 
 /// Past this many segments (one per rebuild), the live index is rebuilt whole.
@@ -59,39 +83,72 @@ impl Snapshot {
 
     /// Builds the book at `root` in memory, adding the reload script to each page. The search
     /// index of `previous` is updated in place (only changed documents) when there is one.
-    pub fn build(root: &Path, generation: u64, previous: &Snapshot) -> Result<Self> {
-        let options = BuildOptions {
-            skip_static_search: true,
-            ..BuildOptions::default()
-        };
-        let rendered = pipeline::render_site(root, &options)?;
-        let search = &rendered.site.config.output.html.search;
+    pub fn build(
+        root: &Path,
+        generation: u64,
+        previous: &Snapshot,
+        cache: Arc<MarkdownCache>,
+    ) -> Result<Self> {
+        let (live, output) = LiveSite::build(root, cache)?;
+        let search = &live.site().config.output.html.search;
+        let docs = live.search_docs();
         let index = match (&previous.index, search.enable) {
             (_, false) => None,
             (Some(index), true) if index.segments() < MAX_SEGMENTS => {
-                index.update(&rendered.search_docs)?;
+                index.update(docs)?;
                 Some(index.clone())
             }
-            (_, true) => Some(Arc::new(SearchIndex::in_memory(&rendered.search_docs)?)),
+            (_, true) => Some(Arc::new(SearchIndex::in_memory(docs)?)),
         };
-        let files = rendered
-            .output
+        let files = output
             .iter()
             .map(|(path, bytes)| (path.to_string(), asset(path, bytes, Some(generation))))
             .collect();
         let mut snapshot = Self::complete(files, index, search, generation);
-        if rendered.diagnostics.is_empty() {
-            let state = LiveState::new(root, rendered.site, rendered.search_docs)?;
-            snapshot.live = Some(Arc::new(state));
-        }
+        snapshot.live = Some(live);
         Ok(snapshot)
     }
 
-    /// The file at `path`: made now if it is deferred.
-    pub fn file(&self, path: &str) -> Option<&Asset> {
-        self.files
-            .get(path)
-            .or_else(|| self.deferred.get(path).and_then(|d| d.get()))
+    /// The next snapshot for a change of `changed` files, rebuilt incrementally from this
+    /// one's build; `None` when the full build is needed.
+    pub fn rebuild(&self, changed: &[PathBuf], generation: u64) -> Option<Self> {
+        let live = self.live.as_ref()?;
+        // Each rebuild adds a segment to the live index; past the limit, the full build remakes it.
+        if (self.index.as_ref()).is_some_and(|index| index.segments() >= MAX_SEGMENTS) {
+            return None;
+        }
+        let rebuilt = live.rebuild(changed)?;
+        if let Some(index) = &self.index {
+            index
+                .replace(&rebuilt.removed_docs, &rebuilt.added_docs)
+                .ok()?;
+        }
+        let mut files = (*self.files).clone();
+        for (path, bytes) in &rebuilt.files {
+            files.insert(path.clone(), asset(path, bytes, Some(generation)));
+        }
+        let mut deferred = (*self.deferred).clone();
+        for path in rebuilt.stale {
+            if files.remove(&path).is_some() || deferred.contains_key(&path) {
+                let file = Deferred {
+                    site: rebuilt.site.clone(),
+                    path: path.clone(),
+                    generation,
+                    made: OnceLock::new(),
+                };
+                deferred.insert(path, Arc::new(file));
+            }
+        }
+        Some(Self {
+            files: Arc::new(files),
+            deferred: Arc::new(deferred),
+            index: self.index.clone(),
+            title_boost: self.title_boost,
+            default_limit: self.default_limit,
+            errors: self.errors.clone(),
+            generation,
+            live: Some(rebuilt.site),
+        })
     }
 
     pub fn has_file(&self, path: &str) -> bool {
@@ -143,11 +200,7 @@ impl Snapshot {
                 continue;
             }
             let relative = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let path = relative
-                .iter()
-                .map(|p| p.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let path = crate::safe_path::slash_path(relative);
             let bytes = std::fs::read(entry.path()).map_err(|e| Error::read(entry.path(), e))?;
             files.insert(path.clone(), asset(&path, &bytes, None));
         }
@@ -165,7 +218,7 @@ impl Snapshot {
             default_limit: self.default_limit,
             errors: Arc::new(errors),
             generation,
-            // A failed build is never patched: the next rebuild is a full one.
+            // A failed build is never rebuilt incrementally: the next rebuild is a full one.
             live: None,
         }
     }

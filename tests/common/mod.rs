@@ -171,3 +171,95 @@ pub const JUDGED: &[(&str, &str, bool)] = &[
         false,
     ),
 ];
+
+/// A book in a temporary folder that a test changes file by file, builds and inspects (in the
+/// manner of mdBook's `BookTest` and ripgrep's `Dir`): start from a fixture, change one file,
+/// build, assert on a page or on the diagnostics.
+pub struct Book {
+    dir: tempfile::TempDir,
+}
+
+impl Book {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> Self {
+        Self {
+            dir: copy_fixture(name),
+        }
+    }
+
+    /// A copy of the shipped knowledge base (book.toml, content, theme).
+    pub fn shipped() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for part in ["book.toml", "content", "themes"] {
+            let from = repo_root().join(part);
+            if from.is_dir() {
+                copy_tree(&from, &dir.path().join(part));
+            } else {
+                fs::copy(&from, dir.path().join(part)).expect("copy book.toml");
+            }
+        }
+        Self { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        read(&self.path(relative))
+    }
+
+    /// Writes `text` to `relative`, creating folders on the way.
+    pub fn write(&self, relative: &str, text: &str) -> &Self {
+        let path = self.path(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).expect("mkdir");
+        }
+        fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        self
+    }
+
+    /// Replaces `from` by `to` in `relative`; `from` must be there (a fixture that changed
+    /// under a test fails it instead of leaving it testing nothing).
+    pub fn edit(&self, relative: &str, from: &str, to: &str) -> &Self {
+        let text = self.read(relative);
+        assert!(
+            text.contains(from),
+            "{relative} does not contain {from:?}: the fixture changed"
+        );
+        self.write(relative, &text.replacen(from, to, 1))
+    }
+
+    pub fn remove(&self, relative: &str) -> &Self {
+        fs::remove_file(self.path(relative)).expect("remove");
+        self
+    }
+
+    /// The site built in memory (with its static search index and exports).
+    pub fn build(&self) -> guidebook::pipeline::Built {
+        guidebook::pipeline::render_site(self.root(), &Default::default())
+            .unwrap_or_else(|e| panic!("build failed: {e}\n{e:#?}"))
+    }
+
+    /// The diagnostics of a `check` that must fail on content errors.
+    pub fn errors(&self) -> Vec<guidebook::diagnostic::Diagnostic> {
+        match guidebook::pipeline::check(self.root(), &Default::default()) {
+            Err(guidebook::error::Error::Content(diagnostics)) => diagnostics,
+            Err(other) => panic!("expected content errors, got {other}"),
+            Ok(_) => panic!("expected content errors, the check passed"),
+        }
+    }
+}
+
+/// The text of one file of a site built in memory.
+pub fn page(built: &guidebook::pipeline::Built, path: &str) -> String {
+    let bytes = built
+        .output
+        .read(path)
+        .unwrap_or_else(|| panic!("{path} was not built"));
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}

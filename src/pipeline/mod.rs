@@ -1,5 +1,9 @@
-//! The one entry point the CLI (and later `serve`) calls: load -> resolve -> render -> write,
-//! with the time each stage took.
+//! The stages in order, for every caller: load -> resolve -> render -> search documents ->
+//! indexes and exports -> write, with the time each stage took. `build` writes a site, `check`
+//! stops after rendering, `resolve_site` after resolving (`export`), and [`live`] keeps a site in
+//! memory and rebuilds it incrementally (`serve`).
+
+pub mod live;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,7 +12,7 @@ use crate::config::{BookConfig, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
 use crate::output::Output;
-use crate::render::{self, Theme};
+use crate::render::{self, MarkdownCache, Theme};
 use crate::resolve::{self, Site};
 use crate::search::SearchDoc;
 use crate::search::index::SearchIndex;
@@ -49,9 +53,10 @@ pub fn load_config(root: &Path) -> Result<BookConfig> {
 }
 
 /// A site rendered in memory, with what is needed to index and report it.
-pub struct Rendered {
+pub struct Built {
     pub site: Site,
     pub output: Output,
+    /// Sorted by URL, so indexes built from them are deterministic.
     pub search_docs: Vec<SearchDoc>,
     /// Warnings (errors fail the build instead).
     pub diagnostics: Vec<Diagnostic>,
@@ -64,9 +69,47 @@ pub fn search_index_dir(root: &Path) -> PathBuf {
     root.join(".guidebook").join("search-index")
 }
 
-/// Loads, resolves and renders the book at `root` into memory. Fails with every content error.
-pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Rendered> {
-    render_into(root, options, Output::default(), None)
+/// Loads, resolves and renders the book at `root` into memory, with its static search index
+/// and exports. Fails with every content error.
+pub fn render_site(root: &Path, options: &BuildOptions) -> Result<Built> {
+    let config = load_config(root)?;
+    let stages = Stages::ALL.without_static_search(options.skip_static_search);
+    Run::new(root, options, stages).run(config, Output::default())
+}
+
+/// Loads and resolves the book at `root`, failing on any error: all `export` needs.
+pub fn resolve_site(root: &Path) -> Result<(Site, Vec<Diagnostic>)> {
+    let mut timings = Timings::default();
+    let config = load_config(root)?;
+    let (site, diagnostics) = load_and_resolve(root, config, &mut timings)?;
+    let diagnostics = fail_on_errors(diagnostics, site.config.guidebook.deny_warnings)?;
+    Ok((site, diagnostics))
+}
+
+/// Which stages after rendering a run makes.
+#[derive(Clone, Copy)]
+struct Stages {
+    static_search: bool,
+    exports: bool,
+}
+
+impl Stages {
+    const ALL: Stages = Stages {
+        static_search: true,
+        exports: true,
+    };
+    /// `check`: every validation, nothing after rendering.
+    const CHECK: Stages = Stages {
+        static_search: false,
+        exports: false,
+    };
+
+    fn without_static_search(self, skip: bool) -> Self {
+        Self {
+            static_search: self.static_search && !skip,
+            ..self
+        }
+    }
 }
 
 /// Where `build` writes the tantivy index, and the content fingerprint it records.
@@ -75,69 +118,125 @@ struct IndexTarget {
     fingerprint: String,
 }
 
-/// [`render_site`] into a given (empty) output: in memory, or spooled to disk by `build`, which
-/// also has the tantivy index written (on its own thread, beside the static index and exports).
-fn render_into(
+fn load_and_resolve(
     root: &Path,
-    options: &BuildOptions,
-    output: Output,
-    index: Option<&IndexTarget>,
-) -> Result<Rendered> {
-    let mut timings = Timings::default();
-    let config = timings.time("config", || load_config(root))?;
+    config: BookConfig,
+    timings: &mut Timings,
+) -> Result<(Site, Diagnostics)> {
     let content_dir = root.join(&config.book.src);
-    let theme_dir = config.output.html.theme.as_ref().map(|t| root.join(t));
     let (content, mut diagnostics) =
         timings.time("load", || crate::load::load(root, &content_dir))?;
     let site = timings.time("resolve", || {
         resolve::resolve(config, &content_dir, content, &mut diagnostics)
     });
-    let theme = timings.time("theme", || Theme::load(theme_dir.as_deref()))?;
-    let mut rendering = timings.time("render", || {
-        render::render(&site, &theme, output, &mut diagnostics)
-    })?;
-    // Nothing after rendering reports on content: fail now, before anything is indexed.
-    let deny = options.deny_warnings || site.config.guidebook.deny_warnings;
-    let failed = diagnostics.has_errors() || (deny && diagnostics.count(Severity::Warning) > 0);
-    let diagnostics = diagnostics_in_order(diagnostics);
+    Ok((site, diagnostics))
+}
+
+/// The problems of a run in order, or the error that fails it: any error, or any warning when
+/// warnings are denied.
+fn fail_on_errors(diagnostics: Diagnostics, deny_warnings: bool) -> Result<Vec<Diagnostic>> {
+    let failed =
+        diagnostics.has_errors() || (deny_warnings && diagnostics.count(Severity::Warning) > 0);
+    let diagnostics = diagnostics.sorted();
     if failed {
         return Err(Error::Content(diagnostics));
     }
-    if index.is_some() {
-        // A one-shot build has no more use for rendered Markdown: freeing it lowers the peak.
-        render::cache::clear();
+    Ok(diagnostics)
+}
+
+/// One run of the stages from loading to `stages`.
+struct Run<'a> {
+    root: &'a Path,
+    options: &'a BuildOptions,
+    stages: Stages,
+    /// A cache kept across runs (`serve`); `None` gives the run a cache of its own, dropped once
+    /// every page is rendered (a one-shot build has no more use for rendered Markdown: freeing
+    /// it lowers the peak).
+    cache: Option<&'a MarkdownCache>,
+    /// The theme, when the caller has loaded it already.
+    theme: Option<&'a Theme>,
+    /// Where `build` writes the tantivy index.
+    index: Option<&'a IndexTarget>,
+}
+
+impl<'a> Run<'a> {
+    fn new(root: &'a Path, options: &'a BuildOptions, stages: Stages) -> Self {
+        Self {
+            root,
+            options,
+            stages,
+            cache: None,
+            theme: None,
+            index: None,
+        }
     }
-    index_and_export(&site, &mut rendering, options, index, &mut timings)?;
-    Ok(Rendered {
-        site,
-        output: rendering.output,
-        search_docs: rendering.search_docs,
-        diagnostics,
-        timings,
-    })
+
+    /// Runs the stages with `config`, rendering into `output` (empty; in memory or spooled).
+    fn run(self, config: BookConfig, output: Output) -> Result<Built> {
+        let mut timings = Timings::default();
+        let theme_dir = config.output.html.theme.as_ref().map(|t| self.root.join(t));
+        let (site, mut diagnostics) = load_and_resolve(self.root, config, &mut timings)?;
+        let loaded_theme = match self.theme {
+            Some(_) => None,
+            None => Some(timings.time("theme", || Theme::load(theme_dir.as_deref()))?),
+        };
+        let theme = self
+            .theme
+            .or(loaded_theme.as_ref())
+            .ok_or_else(|| Error::Theme("no theme".into()))?;
+        let own_cache = MarkdownCache::default();
+        let cache = self.cache.unwrap_or(&own_cache);
+        let rendering = timings.time("render", || {
+            render::render(&site, theme, cache, output, &mut diagnostics)
+        })?;
+        drop(own_cache);
+        // Nothing after rendering reports on content: fail now, before anything is indexed.
+        let deny = self.options.deny_warnings || site.config.guidebook.deny_warnings;
+        let diagnostics = fail_on_errors(diagnostics, deny)?;
+        let search_docs = timings.time("search-docs", || {
+            let texts = rendering.texts.into_iter();
+            crate::search::documents::of_site(&site, texts.map(|t| (t.entity, t.path, t.sections)))
+        });
+        let mut output = rendering.output;
+        let (stages, index) = (self.stages, self.index);
+        index_and_export(
+            &site,
+            &search_docs,
+            &mut output,
+            stages,
+            index,
+            &mut timings,
+        )?;
+        Ok(Built {
+            site,
+            output,
+            search_docs,
+            diagnostics,
+            timings,
+        })
+    }
 }
 
 /// The stages after rendering: the tantivy index (when `index` says where) on its own thread,
 /// and beside it the static index and the exports, which are independent of each other.
 fn index_and_export(
     site: &Site,
-    rendering: &mut render::Rendering,
-    options: &BuildOptions,
+    docs: &[SearchDoc],
+    output: &mut Output,
+    stages: Stages,
     index: Option<&IndexTarget>,
     timings: &mut Timings,
 ) -> Result<()> {
     let search = &site.config.output.html.search;
     let index = index.filter(|_| search.enable);
-    let output = &mut rendering.output;
     std::thread::scope(|scope| {
-        let docs = &rendering.search_docs;
         let indexing = index.map(|target| {
             scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
         });
         let (files, exported) = timings.time("client-index+exports", || {
             rayon::join(
                 || {
-                    (search.enable && !options.skip_static_search).then(|| {
+                    (search.enable && stages.static_search).then(|| {
                         let labels = crate::search::client::labels_for(site);
                         crate::search::client::build(
                             docs,
@@ -149,6 +248,9 @@ fn index_and_export(
                 },
                 || {
                     let mut exported = Vec::new();
+                    if !stages.exports {
+                        return Ok(exported);
+                    }
                     let written =
                         crate::export::each_file(site, &crate::export::ALL, |path, write| {
                             let path = format!("exports/{path}");
@@ -189,18 +291,20 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
         .unwrap_or_else(|| root.join(&config.build.build_dir));
     let index = IndexTarget {
         dir: search_index_dir(root),
-        fingerprint: content_fingerprint(root)?,
+        fingerprint: content_fingerprint(root, &config),
     };
-    let Rendered {
+    let output = Output::spooled(&dest, root, &root.join(&config.book.src))?;
+    let stages = Stages::ALL.without_static_search(options.skip_static_search);
+    let run = Run {
+        index: Some(&index),
+        ..Run::new(root, options, stages)
+    };
+    let Built {
         output,
         diagnostics,
         mut timings,
         ..
-    } = {
-        let content = root.join(&config.book.src);
-        let output = Output::spooled(&dest, root, &content)?;
-        render_into(root, options, output, Some(&index))?
-    };
+    } = run.run(config, output)?;
     timings.time("commit", || output.commit())?;
     Ok(Report {
         dest: Some(dest),
@@ -214,7 +318,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
 /// Opens the search index of the book at `root`, building the book first when the index is
 /// missing, of an older schema, or older than the content.
 pub fn open_search_index(root: &Path) -> Result<SearchIndex> {
-    let fingerprint = content_fingerprint(root)?;
+    let fingerprint = content_fingerprint(root, &load_config(root)?);
     if let Some(index) = SearchIndex::open_fresh(&search_index_dir(root), &fingerprint)? {
         return Ok(index);
     }
@@ -224,9 +328,8 @@ pub fn open_search_index(root: &Path) -> Result<SearchIndex> {
 }
 
 /// A digest of every input file's path, size and modification time (book.toml, content, theme).
-pub fn content_fingerprint(root: &Path) -> Result<String> {
+pub fn content_fingerprint(root: &Path, config: &BookConfig) -> String {
     use std::hash::{Hash, Hasher};
-    let config = load_config(root)?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     let mut inputs = vec![root.join(CONFIG_FILE), root.join(&config.book.src)];
     inputs.extend(config.output.html.theme.iter().map(|t| root.join(t)));
@@ -242,12 +345,13 @@ pub fn content_fingerprint(root: &Path) -> Result<String> {
             meta.modified().ok().hash(&mut hasher);
         }
     }
-    Ok(format!("{:016x}", hasher.finish()))
+    format!("{:016x}", hasher.finish())
 }
 
 /// Runs every validation of a build without writing anything.
 pub fn check(root: &Path, options: &BuildOptions) -> Result<Report> {
-    let rendered = render_site(root, options)?;
+    let config = load_config(root)?;
+    let rendered = Run::new(root, options, Stages::CHECK).run(config, Output::default())?;
     Ok(Report {
         dest: None,
         pages: rendered.output.len(),
@@ -255,10 +359,6 @@ pub fn check(root: &Path, options: &BuildOptions) -> Result<Report> {
         diagnostics: rendered.diagnostics,
         timings: rendered.timings.0,
     })
-}
-
-fn diagnostics_in_order(diagnostics: Diagnostics) -> Vec<Diagnostic> {
-    diagnostics.sorted()
 }
 
 /// Wall time per pipeline stage, in the order they ran.

@@ -1,0 +1,20 @@
+//! The integration tests, as one binary (one link, one process to start): each module tests
+//! one capability end to end on real inputs; `common` holds the harness ([`common::Book`]) and
+//! the helpers they share.
+
+mod common;
+
+mod authoring;
+mod browser;
+mod client_search;
+mod coverage;
+mod crash;
+mod exports;
+mod hostile;
+mod oscal;
+mod pipeline;
+mod properties;
+mod search;
+mod serve;
+mod shipped_content;
+mod xss;
