@@ -470,7 +470,11 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
                 );
             }
             eprintln!("error: {err}");
-            if matches!(err, Error::Theme(_)) { 1 } else { 2 }
+            if matches!(err, Error::Theme(_) | Error::Template { .. }) {
+                1
+            } else {
+                2
+            }
         }
     }
 }

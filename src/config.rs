@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Position, suggest};
+use crate::diagnostic::{Diagnostic, Position, did_you_mean};
 
 pub const CONFIG_FILE: &str = "book.toml";
 
@@ -351,11 +351,11 @@ pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
         .split(|c: char| c == '`' || c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty() && *s != "expected" && *s != "one" && *s != "of" && *s != "or")
         .collect();
-    match suggest(wrong, candidates.iter().copied()) {
-        Some(best) => Some(format!("did you mean `{best}`?")),
-        None if !candidates.is_empty() => Some(format!("valid values: {}", candidates.join(", "))),
-        None => None,
+    if candidates.is_empty() {
+        return None;
     }
+    let valid = || format!("valid values: {}", candidates.join(", "));
+    Some(did_you_mean(wrong, candidates.iter().copied(), valid))
 }
 
 #[cfg(test)]

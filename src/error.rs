@@ -36,17 +36,51 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("serve: {0}")]
-    Serve(String),
+    #[error("serve: {what}: {source}")]
+    Serve {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
 
+    #[error("{0} does not exist: run `guidebook build` first, or serve without --no-watch")]
+    NoBuildFolder(PathBuf),
+
+    #[error("cannot watch for changes: {0}")]
+    Watch(#[from] notify::Error),
+
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+
+    /// A search index in a state it cannot be used in (no underlying error to carry).
     #[error("search index error: {0}")]
     Search(String),
 
+    #[error("theme error: {what}: {}", chain(source))]
+    Template {
+        what: String,
+        #[source]
+        source: tera::Error,
+    },
+
+    /// A theme that breaks a rule of ours (no underlying error to carry).
     #[error("theme error: {0}")]
     Theme(String),
 
     #[error("the content has {} error(s)", count_errors(.0))]
     Content(Vec<Diagnostic>),
+}
+
+/// An error and its causes on one line (tera nests the real cause inside generic errors).
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn count_errors(diagnostics: &[Diagnostic]) -> usize {
@@ -60,6 +94,13 @@ impl Error {
     pub fn read(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Self::Read {
             path: path.into(),
+            source,
+        }
+    }
+
+    pub fn serve(what: impl Into<String>, source: io::Error) -> Self {
+        Self::Serve {
+            what: what.into(),
             source,
         }
     }

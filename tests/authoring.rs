@@ -1,7 +1,6 @@
 //! `guidebook init` and `guidebook schema`: a new knowledge base checks clean, and the schemas
 //! validate what authors write (and reject what the loader rejects).
 
-
 use crate::common::{guidebook, read, repo_root};
 
 fn schema(dir: &std::path::Path, name: &str) -> jsonschema::Validator {

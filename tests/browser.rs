@@ -1,7 +1,6 @@
 //! The built site in a real headless Chromium, opened from disk (file://): navigation, theme,
 //! and the search box with the static engine.
 
-
 use std::time::Duration;
 
 use crate::common::cdp::Browser;

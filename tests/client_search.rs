@@ -1,7 +1,6 @@
 //! The static site's search engine (assets/search.js + assets/stemmer.js), run under node over
 //! the client index of the shipped content, against the tantivy side on the same documents.
 
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

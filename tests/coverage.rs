@@ -1,7 +1,6 @@
 //! The coverage page: matrix and gap numbers checked against a count made here, independently,
 //! from the YAML of the shipped content.
 
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::{read, repo_root};

@@ -3,7 +3,6 @@
 //! previous site, byte for byte; the next build removes every scratch folder and lock the killed
 //! ones left, of the site and of the search index.
 
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};

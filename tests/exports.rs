@@ -2,7 +2,6 @@
 //! relationship vocabulary, which the schema does not check), CSV safe for spreadsheets, and the
 //! JSON model valid against its own schema.
 
-
 use std::collections::BTreeSet;
 
 use crate::common::{copy_fixture, read, repo_root, shared};

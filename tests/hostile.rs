@@ -4,7 +4,6 @@
 //! the previous site must be intact (when the build failed), nothing may have been written
 //! beside the book, and no staging folder may be left behind.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 

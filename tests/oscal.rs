@@ -1,6 +1,5 @@
 //! OSCAL catalog import over the real files in ../shared/corpora/oscal.
 
-
 use std::fs;
 use std::path::Path;
 

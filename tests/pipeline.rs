@@ -1,6 +1,5 @@
 //! End-to-end tests of `guidebook build` and `check` over the fixture knowledge bases.
 
-
 use std::fs;
 
 use crate::common::{Book, copy_fixture, fixture, guidebook, read, snapshot};

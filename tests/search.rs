@@ -1,7 +1,6 @@
 //! Search over the shipped content: a judged query set (precision@3), identifier handling,
 //! filters, facets, leniency, and the CLI.
 
-
 use std::sync::OnceLock;
 
 use crate::common::{JUDGED, guidebook, repo_root};

@@ -1,7 +1,6 @@
 //! `guidebook serve`: HTTP behaviour (traversal, headers, conditional GET, 404, search API) and
 //! live rebuilds (reload events, the error overlay, editor saves), in-process on loopback.
 
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! The shipped knowledge base: complete, cross-referenced, mapped, and checked against the real
 //! NIST SP 800-53 and MITRE ATLAS data in ../shared/corpora.
 
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::{read, repo_root, shared};

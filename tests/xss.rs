@@ -5,7 +5,6 @@
 //! event handler or a script URL, and no page may navigate away. The search box is used too, since
 //! it shows titles and teasers from the index.
 
-
 use std::fs;
 use std::path::Path;
 use std::time::Duration;

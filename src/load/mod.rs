@@ -5,7 +5,11 @@
 
 mod frontmatter;
 mod oscal;
+mod walk;
 mod yaml;
+
+pub use walk::is_ignored;
+use walk::{Walked, leaves_folder, list_files};
 
 use std::path::{Path, PathBuf};
 
@@ -125,117 +129,6 @@ pub fn parse_text(relative: &Path, text: &str) -> Result<Option<String>, Diagnos
         Loaded::Example(example) => Some(example.body),
         _ => None,
     })
-}
-
-/// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files;
-/// with a located error for each symbolic link that leads outside `dir`, dangles or loops
-/// (paths in diagnostics relative to `book_root`). Links that stay inside are followed.
-fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, Diagnostics)> {
-    if !dir.is_dir() {
-        return Err(Error::read(
-            dir,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "the content folder does not exist",
-            ),
-        ));
-    }
-    let real_root = dir.canonicalize().map_err(|e| Error::read(dir, e))?;
-    let shown = |path: &Path| path.strip_prefix(book_root).unwrap_or(path).to_path_buf();
-    let refuse = |path: &Path, message: String, help: &str| {
-        Diagnostic::error("symlink", &shown(path), Position::new(1, 1), message).with_help(help)
-    };
-    let mut files = Vec::new();
-    let mut diagnostics = Diagnostics::default();
-    let mut walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref()));
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().unwrap_or(dir).to_path_buf();
-                let message = match err.loop_ancestor() {
-                    Some(_) => "this symbolic link leads back into a folder that holds it (a loop)"
-                        .to_string(),
-                    None if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
-                        "this symbolic link leads nowhere (its target does not exist)".to_string()
-                    }
-                    None => format!("cannot read this: {err}"),
-                };
-                diagnostics.push(refuse(
-                    &path,
-                    message,
-                    "remove the link, or replace it with the file itself",
-                ));
-                continue;
-            }
-        };
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&real_root));
-            if !inside {
-                diagnostics.push(refuse(
-                    entry.path(),
-                    "this symbolic link leads outside the content folder; its target is not published".into(),
-                    "copy the file into the content folder instead of linking to it",
-                ));
-                if entry.file_type().is_dir() {
-                    walker.skip_current_dir();
-                }
-                continue;
-            }
-        }
-        if entry.file_type().is_file() {
-            if files.len() == MAX_FILES {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "limit",
-                        &shown(dir),
-                        Position::new(1, 1),
-                        format!("the content folder holds more than {MAX_FILES} files"),
-                    )
-                    .with_help("split the knowledge base into several books"),
-                );
-                break;
-            }
-            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            files.push(relative.to_path_buf());
-        }
-    }
-    Ok((files, diagnostics))
-}
-
-/// Whether a file's path was checked by [`list_files`] (no link on the way leaves the folder).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Walked {
-    Checked,
-    /// Read alone (serve's fast path): any folder on the way may have become a link since.
-    No,
-}
-
-/// Whether `path`, with every link on the way resolved, is not inside `folder` (or is missing).
-fn leaves_folder(folder: &Path, path: &Path) -> bool {
-    match (folder.canonicalize(), path.canonicalize()) {
-        (Ok(folder), Ok(target)) => !target.starts_with(folder),
-        _ => true,
-    }
-}
-
-/// Hidden files and the temporary files editors leave beside the ones they save.
-pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with("___jb_tmp___")
-        || name.ends_with("___jb_old___")
-        || name == "4913"
 }
 
 fn classify(relative: &Path) -> Entry {
@@ -632,50 +525,4 @@ fn guideline(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_the_content_contract() {
-        assert_eq!(classify(Path::new("index.md")), Entry::Landing);
-        assert_eq!(
-            classify(Path::new("guidelines/design/_domain.md")),
-            Entry::Domain {
-                folder: "design".into()
-            }
-        );
-        assert_eq!(
-            classify(Path::new("guidelines/design/sd-1.yaml")),
-            Entry::Guideline {
-                folder: "design".into(),
-                slug: "sd-1".into(),
-                yaml: true
-            }
-        );
-        assert_eq!(
-            classify(Path::new("frameworks/x.json")),
-            Entry::OscalCatalog
-        );
-        assert_eq!(classify(Path::new("img/logo.png")), Entry::Asset);
-        assert!(matches!(
-            classify(Path::new("guidelines/sd-1.md")),
-            Entry::Misplaced(_)
-        ));
-    }
-
-    #[test]
-    fn editor_temporary_files_are_ignored() {
-        for name in [
-            ".sd-1.md.swp",
-            "sd-1.md~",
-            "#sd-1.md#",
-            ".#sd-1.md",
-            "4913",
-            "x___jb_tmp___",
-            ".DS_Store",
-        ] {
-            assert!(is_ignored(name), "{name}");
-        }
-        assert!(!is_ignored("sd-1.md"));
-    }
-}
+mod tests;

@@ -120,7 +120,7 @@ impl LiveSite {
     }
 
     /// The site after the edits: the new pages, their search documents in place of the old.
-    fn patched(&self, site: Site, pages: Vec<(Entity, render::RenderedPage)>) -> Rebuilt {
+    fn patched(&self, site: Site, pages: Vec<(Entity, render::EntityPage)>) -> Rebuilt {
         let mut docs = self.docs.clone();
         let mut removed_docs = Vec::new();
         let mut added_docs = Vec::new();
@@ -193,7 +193,7 @@ impl LiveSite {
         only_body_changed(&self.site, entity, fresh)
     }
 
-    fn page(&self, site: &Site, entity: Entity) -> Option<render::RenderedPage> {
+    fn page(&self, site: &Site, entity: Entity) -> Option<render::EntityPage> {
         render::entity_page(site, &self.theme, &self.cache, entity).ok()
     }
 }

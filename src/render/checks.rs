@@ -24,11 +24,12 @@ pub fn anchors(output: &Output, links: &[AnchorLink], diagnostics: &mut Diagnost
         if known.contains(&link.anchor) {
             continue;
         }
-        let hint = crate::diagnostic::suggest(&link.anchor, known.iter().map(String::as_str))
-            .map_or_else(
-                || format!("{page} has no element with this id"),
-                |s| format!("did you mean `#{s}`?"),
-            );
+        let anchors: Vec<String> = known.iter().map(|id| format!("#{id}")).collect();
+        let hint = crate::diagnostic::did_you_mean(
+            &format!("#{}", link.anchor),
+            anchors.iter().map(String::as_str),
+            || format!("{page} has no element with this id"),
+        );
         diagnostics.push(
             Diagnostic::error(
                 "broken-anchor",

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Job, template_and_path};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::resolve::Site;
+use crate::resolve::{Entity, Site};
 
 /// Who writes a file: a description for people, and the file to point the error at.
 struct Claim {
@@ -117,21 +117,26 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
         file: file.to_path_buf(),
     };
     match job {
-        Job::Domain(d) => at("the domain page".into(), &site.domains[*d].source.path),
-        Job::Guideline(g) => at(
+        Job::Entity(Entity::Domain(d)) => {
+            at("the domain page".into(), &site.domains[*d].source.path)
+        }
+        Job::Entity(Entity::Guideline(g)) => at(
             "the guideline page".into(),
             &site.guidelines[*g].guideline.source.path,
         ),
-        Job::Example(e) => at(
+        Job::Entity(Entity::Example(e)) => at(
             "the example page".into(),
             &site.examples[*e].example.source.path,
         ),
-        Job::Page(p) => at("the page".into(), &site.pages[*p].source.path),
-        Job::Framework(f) => at(
+        Job::Entity(Entity::Page(p)) => at("the page".into(), &site.pages[*p].source.path),
+        Job::Entity(Entity::Framework(f)) => at(
             "the framework page".into(),
             &site.frameworks[*f].source.path,
         ),
-        Job::Control(f, c) => at(
+        Job::Entity(Entity::Control {
+            framework: f,
+            control: c,
+        }) => at(
             format!(
                 "the page of control `{}`",
                 site.frameworks[*f].controls[*c].id

@@ -11,7 +11,7 @@ use super::{Job, Theme, urls};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Context as MarkdownContext, TextSection, TocEntry};
 use crate::model::Source;
-use crate::resolve::{Link, Site};
+use crate::resolve::{Entity, Link, Site};
 
 pub struct Renderer<'a> {
     pub(super) site: &'a Site,
@@ -108,7 +108,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Markdown from a YAML field (catalog descriptions): positions point at the file's start.
-    fn inline_markdown(
+    pub(super) fn inline_markdown(
         &self,
         text: Option<&str>,
         source: &Source,
@@ -128,16 +128,16 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         match job {
             Job::Home => self.home(root, found),
-            Job::Domain(d) => self.domain(*d, root, found),
-            Job::Guideline(g) => self.guideline(*g, root, found),
-            Job::Example(e) => self.example(*e, root, found),
+            Job::Entity(Entity::Domain(d)) => self.domain(*d, root, found),
+            Job::Entity(Entity::Guideline(g)) => self.guideline(*g, root, found),
+            Job::Entity(Entity::Example(e)) => self.example(*e, root, found),
             Job::Examples => (
                 "Worked examples".into(),
                 PageData::Examples {
                     examples: self.example_cards(root, 0..site.examples.len()),
                 },
             ),
-            Job::Page(p) => {
+            Job::Entity(Entity::Page(p)) => {
                 let page = &site.pages[*p];
                 let (body, toc) = self.body(&page.body, &page.source, root, found);
                 let data = PlainPage {
@@ -148,8 +148,10 @@ impl<'a> Renderer<'a> {
                 };
                 (page.title(), PageData::Page(data))
             }
-            Job::Framework(f) => self.framework(*f, root, found),
-            Job::Control(f, c) => self.control(*f, *c, root, found),
+            Job::Entity(Entity::Framework(f)) => self.framework(*f, root, found),
+            Job::Entity(Entity::Control { framework, control }) => {
+                self.control(*framework, *control, root, found)
+            }
             Job::Frameworks => ("Frameworks".into(), self.frameworks(root)),
             Job::Tags => ("Tags".into(), self.tags(root)),
             Job::Tag(tag) => {
@@ -368,16 +370,6 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn framework_ref(&self, f: usize, root: &str) -> FrameworkRef<'a> {
-        let framework = &self.site.frameworks[f];
-        FrameworkRef {
-            id: &framework.id,
-            name: &framework.name,
-            version: &framework.version,
-            url: format!("{root}{}", urls::framework(self.site, f)),
-        }
-    }
-
     fn example(&self, e: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
         let resolved = &self.site.examples[e];
         let example = &resolved.example;
@@ -398,29 +390,6 @@ impl<'a> Renderer<'a> {
         (example.meta.title.clone(), PageData::Example(data))
     }
 
-    fn frameworks(&self, root: &str) -> PageData<'a> {
-        let site = self.site;
-        let frameworks = site
-            .frameworks
-            .iter()
-            .enumerate()
-            .map(|(f, fw)| FrameworkSummary {
-                id: &fw.id,
-                name: &fw.name,
-                version: &fw.version,
-                url: format!("{root}{}", urls::framework(site, f)),
-                controls: fw.controls.len(),
-                mapped: fw
-                    .controls
-                    .iter()
-                    .filter(|c| !c.mapped_by.is_empty())
-                    .count(),
-            });
-        PageData::Frameworks {
-            frameworks: frameworks.collect(),
-        }
-    }
-
     fn tags(&self, root: &str) -> PageData<'a> {
         let tags = self.site.tags.iter().map(|(name, tagged)| TagCount {
             name,
@@ -430,106 +399,6 @@ impl<'a> Renderer<'a> {
         PageData::Tags {
             tags: tags.collect(),
         }
-    }
-
-    fn framework(&self, f: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
-        let site = self.site;
-        let framework = &site.frameworks[f];
-        let control = |c: &usize| -> ControlEntry<'a> {
-            let control = &framework.controls[*c];
-            ControlEntry {
-                id: &control.id,
-                title: &control.title,
-                slug: &control.slug,
-                url: (!control.mapped_by.is_empty())
-                    .then(|| format!("{root}{}", urls::control(site, f, *c))),
-                external_url: &control.url,
-                mapped: control.mapped_by.len(),
-                depth: control.depth,
-                withdrawn: control.withdrawn,
-                replaced_by: &control.replaced_by,
-            }
-        };
-        let mut sections = Vec::new();
-        if !framework.loose_controls.is_empty() {
-            sections.push(ControlSection {
-                id: None,
-                title: None,
-                depth: 0,
-                description: None,
-                controls: framework.loose_controls.iter().map(control).collect(),
-            });
-        }
-        for section in &framework.sections {
-            let description = self.inline_markdown(
-                section.description.as_deref(),
-                &framework.source,
-                root,
-                found,
-            );
-            sections.push(ControlSection {
-                id: Some(&section.id),
-                title: Some(&section.title),
-                depth: section.depth,
-                description: Some(description),
-                controls: section.controls.iter().map(control).collect(),
-            });
-        }
-        let description = self.inline_markdown(
-            framework.description.as_deref(),
-            &framework.source,
-            root,
-            found,
-        );
-        let data = FrameworkPage {
-            framework: self.framework_ref(f, root),
-            source_url: &framework.url,
-            license: &framework.license,
-            description,
-            sections,
-            controls: framework.controls.len(),
-            mapped: framework
-                .controls
-                .iter()
-                .filter(|c| !c.mapped_by.is_empty())
-                .count(),
-            edit_url: self.edit_url(&framework.source),
-        };
-        (framework.name.clone(), PageData::Framework(data))
-    }
-
-    fn control(&self, f: usize, c: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
-        let site = self.site;
-        let framework = &site.frameworks[f];
-        let control = &framework.controls[c];
-        let description = self.inline_markdown(
-            control.description.as_deref(),
-            &framework.source,
-            root,
-            found,
-        );
-        let mapped_by = control.mapped_by.iter().map(|by| {
-            let mapping = &site.guidelines[by.guideline].mappings[by.mapping];
-            MappedBy {
-                card: self.guideline_card(by.guideline, root),
-                relationship: mapping.relationship.as_str(),
-                confidence: mapping.confidence,
-                rationale: &mapping.rationale,
-            }
-        });
-        let data = ControlPage {
-            id: &control.id,
-            title: &control.title,
-            description,
-            external_url: &control.url,
-            framework: self.framework_ref(f, root),
-            anchor: &control.slug,
-            mapped_by: mapped_by.collect(),
-        };
-        (
-            format!("{} {}", control.id, control.title),
-            PageData::Control(data),
-        )
     }
 
     /// Previous and next page in reading order: each domain page, then its guidelines.
@@ -545,7 +414,7 @@ impl<'a> Renderer<'a> {
         (prev.map(link), next.map(link))
     }
 
-    fn edit_url(&self, source: &Source) -> Option<String> {
+    pub(super) fn edit_url(&self, source: &Source) -> Option<String> {
         let template = self.site.config.output.html.edit_url_template.as_ref()?;
         let path = crate::safe_path::slash_path(&source.path);
         // Checked again once filled in: `{path}` at the start of the template would let a

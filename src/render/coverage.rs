@@ -5,7 +5,7 @@
 //! - per framework, the controls no guideline maps to, by group (a gap view);
 //! - the cross-reference graph of guidelines (who requires, supports or cites whom).
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::markdown::escape_html as esc;
 use crate::model::Confidence;
@@ -21,22 +21,98 @@ fn strength(confidence: Option<Confidence>) -> u8 {
 }
 
 /// The page data: SVGs and the tables that say the same.
-pub fn data(site: &Site, root: &str) -> Value {
-    json!({
-        "matrix": matrix(site, root),
-        "gaps": gaps(site, root),
-        "graph": graph(site, root),
-    })
+#[derive(Serialize)]
+pub struct Coverage<'a> {
+    matrix: Matrix<'a>,
+    gaps: Vec<Gaps<'a>>,
+    graph: Graph<'a>,
 }
 
-fn matrix(site: &Site, root: &str) -> Value {
+#[derive(Serialize)]
+struct Matrix<'a> {
+    svg: String,
+    rows: Vec<MatrixRow<'a>>,
+    frameworks: Vec<Head<'a>>,
+}
+
+#[derive(Serialize)]
+struct MatrixRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    count: usize,
+    shade: u8,
+}
+
+#[derive(Serialize)]
+struct Head<'a> {
+    id: &'a str,
+    name: &'a str,
+    short: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Gaps<'a> {
+    id: &'a str,
+    name: &'a str,
+    url: String,
+    total: usize,
+    mapped: usize,
+    rows: Vec<GapRow<'a>>,
+    svg: String,
+}
+
+#[derive(Serialize)]
+struct GapRow<'a> {
+    group: &'a str,
+    total: usize,
+    mapped: usize,
+    unmapped: Vec<Unmapped<'a>>,
+}
+
+#[derive(Serialize)]
+struct Unmapped<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Graph<'a> {
+    svg: String,
+    rows: Vec<GraphRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct GraphRow<'a> {
+    id: &'a str,
+    url: String,
+    cites: Vec<String>,
+    cited_by: Vec<&'a str>,
+}
+
+pub fn data<'a>(site: &'a Site, root: &str) -> Coverage<'a> {
+    Coverage {
+        matrix: matrix(site, root),
+        gaps: gaps(site, root),
+        graph: graph(site, root),
+    }
+}
+
+fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
     let frameworks = &site.frameworks;
-    let rows: Vec<Value> = site
+    let rows: Vec<MatrixRow> = site
         .guidelines
         .iter()
         .enumerate()
         .map(|(g, resolved)| {
-            let cells: Vec<Value> = (0..frameworks.len())
+            let cells: Vec<Cell> = (0..frameworks.len())
                 .map(|f| {
                     let maps: Vec<_> = resolved
                         .mappings
@@ -48,15 +124,18 @@ fn matrix(site: &Site, root: &str) -> Value {
                         .map(|m| strength(m.confidence))
                         .max()
                         .unwrap_or(0);
-                    json!({ "count": maps.len(), "shade": shade })
+                    Cell {
+                        count: maps.len(),
+                        shade,
+                    }
                 })
                 .collect();
-            json!({
-                "id": resolved.guideline.meta.id.value,
-                "title": resolved.guideline.meta.title,
-                "url": format!("{root}{}", super::urls::guideline(site, g)),
-                "cells": cells,
-            })
+            MatrixRow {
+                id: &resolved.guideline.meta.id.value,
+                title: &resolved.guideline.meta.title,
+                url: format!("{root}{}", super::urls::guideline(site, g)),
+                cells,
+            }
         })
         .collect();
     let (label_w, cell_w, cell_h, head_h) = (90.0, 108.0, 26.0, 64.0);
@@ -77,16 +156,16 @@ fn matrix(site: &Site, root: &str) -> Value {
         let y = head_h + cell_h * r as f64;
         svg.push_str(&format!(
             "<a href=\"{}\"><text class=\"cov-label\" x=\"4\" y=\"{}\">{}</text></a>",
-            esc(row["url"].as_str().unwrap_or_default()),
+            esc(&row.url),
             y + cell_h * 0.68,
-            esc(row["id"].as_str().unwrap_or_default())
+            esc(row.id)
         ));
-        for (f, cell) in row["cells"].as_array().into_iter().flatten().enumerate() {
+        for (f, cell) in row.cells.iter().enumerate() {
             let x = label_w + cell_w * f as f64;
-            let count = cell["count"].as_u64().unwrap_or(0);
+            let count = cell.count;
             svg.push_str(&format!(
                 "<rect class=\"cov-cell cov-{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text class=\"cov-count\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                cell["shade"],
+                cell.shade,
                 x + 2.0,
                 y + 2.0,
                 cell_w - 4.0,
@@ -98,12 +177,17 @@ fn matrix(site: &Site, root: &str) -> Value {
         }
     }
     svg.push_str("</svg>");
-    let heads: Vec<Value> = frameworks
-        .iter()
-        .enumerate()
-        .map(|(f, fw)| json!({ "id": fw.id, "name": fw.name, "short": short_name(&fw.id), "url": format!("{root}{}", super::urls::framework(site, f)) }))
-        .collect();
-    json!({ "svg": svg, "rows": rows, "frameworks": heads })
+    let heads = frameworks.iter().enumerate().map(|(f, fw)| Head {
+        id: &fw.id,
+        name: &fw.name,
+        short: short_name(&fw.id),
+        url: format!("{root}{}", super::urls::framework(site, f)),
+    });
+    Matrix {
+        svg,
+        rows,
+        frameworks: heads.collect(),
+    }
 }
 
 /// Column labels short enough for a cell: the framework id without its vendor prefix.
@@ -111,47 +195,64 @@ fn short_name(id: &str) -> String {
     id.trim_start_matches("nist-").to_uppercase()
 }
 
-fn gaps(site: &Site, root: &str) -> Vec<Value> {
+fn gaps<'a>(site: &'a Site, root: &str) -> Vec<Gaps<'a>> {
     site.frameworks
         .iter()
         .enumerate()
         .map(|(f, framework)| {
-            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+            let mut groups: Vec<(&str, &[usize])> = Vec::new();
             if !framework.loose_controls.is_empty() {
-                groups.push(("(no group)".into(), framework.loose_controls.clone()));
+                groups.push(("(no group)", &framework.loose_controls));
             }
             for section in framework.sections.iter().filter(|s| !s.controls.is_empty()) {
-                groups.push((section.title.clone(), section.controls.clone()));
+                groups.push((&section.title, &section.controls));
             }
-            let rows: Vec<Value> = groups
+            let rows: Vec<GapRow> = groups
                 .iter()
                 .map(|(title, controls)| {
-                    let active: Vec<usize> = controls.iter().copied().filter(|&c| !framework.controls[c].withdrawn).collect();
-                    let unmapped: Vec<Value> = active
+                    let active: Vec<usize> = controls
+                        .iter()
+                        .copied()
+                        .filter(|&c| !framework.controls[c].withdrawn)
+                        .collect();
+                    let unmapped: Vec<Unmapped> = active
                         .iter()
                         .filter(|&&c| framework.controls[c].mapped_by.is_empty())
                         .map(|&c| {
                             let control = &framework.controls[c];
-                            json!({ "id": control.id, "title": control.title,
-                                    "url": format!("{root}{}#{}", super::urls::framework(site, f), control.slug) })
+                            Unmapped {
+                                id: &control.id,
+                                title: &control.title,
+                                url: format!(
+                                    "{root}{}#{}",
+                                    super::urls::framework(site, f),
+                                    control.slug
+                                ),
+                            }
                         })
                         .collect();
-                    json!({ "group": title, "total": active.len(), "mapped": active.len() - unmapped.len(), "unmapped": unmapped })
+                    GapRow {
+                        group: title,
+                        total: active.len(),
+                        mapped: active.len() - unmapped.len(),
+                        unmapped,
+                    }
                 })
                 .collect();
-            let total: u64 = rows.iter().map(|r| r["total"].as_u64().unwrap_or(0)).sum();
-            let mapped: u64 = rows.iter().map(|r| r["mapped"].as_u64().unwrap_or(0)).sum();
-            json!({
-                "id": framework.id, "name": framework.name,
-                "url": format!("{root}{}", super::urls::framework(site, f)),
-                "total": total, "mapped": mapped, "rows": rows,
-                "svg": gap_bars(&framework.id, &rows),
-            })
+            Gaps {
+                id: &framework.id,
+                name: &framework.name,
+                url: format!("{root}{}", super::urls::framework(site, f)),
+                total: rows.iter().map(|r| r.total).sum(),
+                mapped: rows.iter().map(|r| r.mapped).sum(),
+                svg: gap_bars(&framework.id, &rows),
+                rows,
+            }
         })
         .collect()
 }
 
-fn gap_bars(id: &str, rows: &[Value]) -> String {
+fn gap_bars(id: &str, rows: &[GapRow]) -> String {
     let (label_w, bar_w, row_h) = (260.0, 300.0, 22.0);
     let width = label_w + bar_w + 70.0;
     let height = row_h * rows.len() as f64 + 6.0;
@@ -161,14 +262,13 @@ fn gap_bars(id: &str, rows: &[Value]) -> String {
     );
     for (r, row) in rows.iter().enumerate() {
         let y = row_h * r as f64 + 3.0;
-        let total = row["total"].as_f64().unwrap_or(0.0);
-        let mapped = row["mapped"].as_f64().unwrap_or(0.0);
-        let filled = if total > 0.0 {
-            bar_w * mapped / total
+        let (total, mapped) = (row.total, row.mapped);
+        let filled = if total > 0 {
+            bar_w * mapped as f64 / total as f64
         } else {
             0.0
         };
-        let group = row["group"].as_str().unwrap_or_default();
+        let group = row.group;
         let label: String = if group.chars().count() > 36 {
             group.chars().take(35).chain(std::iter::once('…')).collect()
         } else {
@@ -191,7 +291,7 @@ fn gap_bars(id: &str, rows: &[Value]) -> String {
 }
 
 /// Guidelines on a circle, grouped by domain; an arrow for each cross-reference.
-fn graph(site: &Site, root: &str) -> Value {
+fn graph<'a>(site: &'a Site, root: &str) -> Graph<'a> {
     let n = site.guidelines.len().max(1);
     let size = 520.0_f64;
     let (cx, cy, radius) = (size / 2.0, size / 2.0, size / 2.0 - 60.0);
@@ -212,14 +312,19 @@ fn graph(site: &Site, root: &str) -> Value {
                 link.kind.as_str()
             ));
         }
-        let id_of =
-            |l: &crate::resolve::Link| site.guidelines[l.guideline].guideline.meta.id.value.clone();
-        rows.push(json!({
-            "id": resolved.guideline.meta.id.value,
-            "url": format!("{root}{}", super::urls::guideline(site, g)),
-            "cites": resolved.related.iter().map(|l| format!("{} ({})", id_of(l), l.kind.as_str().replace('-', " "))).collect::<Vec<_>>(),
-            "cited_by": resolved.backlinks.iter().map(id_of).collect::<Vec<_>>(),
-        }));
+        let id_of = |l: &crate::resolve::Link| -> &'a str {
+            &site.guidelines[l.guideline].guideline.meta.id.value
+        };
+        let cites = resolved.related.iter().map(|l| {
+            let kind = l.kind.as_str().replace('-', " ");
+            format!("{} ({kind})", id_of(l))
+        });
+        rows.push(GraphRow {
+            id: &resolved.guideline.meta.id.value,
+            url: format!("{root}{}", super::urls::guideline(site, g)),
+            cites: cites.collect(),
+            cited_by: resolved.backlinks.iter().map(id_of).collect(),
+        });
     }
     for (g, resolved) in site.guidelines.iter().enumerate() {
         let (x, y) = position(g);
@@ -232,5 +337,5 @@ fn graph(site: &Site, root: &str) -> Value {
         ));
     }
     svg.push_str("</svg>");
-    json!({ "svg": svg, "rows": rows })
+    Graph { svg, rows }
 }

@@ -1,6 +1,6 @@
 //! Resolves typed Markdown links (`guideline:SD-1`, `control:fw/AC-2`...) against the site.
 
-use crate::diagnostic::suggest;
+use crate::diagnostic::did_you_mean;
 use crate::markdown::{LinkError, LinkResolver};
 use crate::render::urls;
 use crate::resolve::Site;
@@ -103,9 +103,8 @@ fn control(site: &Site, target: &str) -> Result<String, LinkError> {
 fn unknown<'a>(what: &str, target: &str, known: impl Iterator<Item = &'a str>) -> LinkError {
     LinkError {
         message: format!("link to unknown {what} `{target}`"),
-        help: Some(suggest(target, known).map_or_else(
-            || format!("no {what} has this id; check its spelling and case"),
-            |s| format!("did you mean `{s}`?"),
-        )),
+        help: Some(did_you_mean(target, known, || {
+            format!("no {what} has this id; check its spelling and case")
+        })),
     }
 }

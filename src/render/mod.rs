@@ -3,6 +3,7 @@
 //! and each page's plain text comes back for the search documents.
 
 pub mod cache;
+mod catalog;
 mod checks;
 mod claims;
 mod context;
@@ -43,14 +44,10 @@ const CSP_META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\""
 /// One file of the output.
 #[derive(Debug, Clone)]
 enum Job {
+    /// The page of a domain, guideline, example, page, framework or control.
+    Entity(Entity),
     Home,
-    Domain(usize),
-    Guideline(usize),
-    Example(usize),
     Examples,
-    Page(usize),
-    Framework(usize),
-    Control(usize, usize),
     Frameworks,
     Tags,
     Tag(String),
@@ -202,7 +199,7 @@ impl Renderer<'_> {
 
 /// One page rendered alone, with what the full render would have gathered from it (`serve`
 /// re-renders only the page of a document whose Markdown body alone changed).
-pub struct RenderedPage {
+pub struct EntityPage {
     pub path: String,
     pub bytes: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
@@ -219,9 +216,9 @@ pub fn entity_page(
     theme: &Theme,
     cache: &MarkdownCache,
     entity: Entity,
-) -> Result<RenderedPage> {
-    let item = Renderer::new(site, theme, cache).render(&Job::of(entity))?;
-    Ok(RenderedPage {
+) -> Result<EntityPage> {
+    let item = Renderer::new(site, theme, cache).render(&Job::Entity(entity))?;
+    Ok(EntityPage {
         element_ids: checks::element_ids(&item.bytes),
         path: item.path,
         bytes: item.bytes,
@@ -243,28 +240,12 @@ pub fn print_page(site: &Site, theme: &Theme, cache: &MarkdownCache) -> Result<O
 }
 
 impl Job {
-    fn of(entity: Entity) -> Self {
-        match entity {
-            Entity::Domain(d) => Job::Domain(d),
-            Entity::Guideline(g) => Job::Guideline(g),
-            Entity::Example(e) => Job::Example(e),
-            Entity::Page(p) => Job::Page(p),
-            Entity::Framework(f) => Job::Framework(f),
-            Entity::Control { framework, control } => Job::Control(framework, control),
-        }
-    }
-
     /// The entity whose page this job renders, if any.
     fn entity(&self) -> Option<Entity> {
-        Some(match *self {
-            Job::Domain(d) => Entity::Domain(d),
-            Job::Guideline(g) => Entity::Guideline(g),
-            Job::Example(e) => Entity::Example(e),
-            Job::Page(p) => Entity::Page(p),
-            Job::Framework(f) => Entity::Framework(f),
-            Job::Control(framework, control) => Entity::Control { framework, control },
-            _ => return None,
-        })
+        match self {
+            Job::Entity(entity) => Some(*entity),
+            _ => None,
+        }
     }
 }
 
@@ -279,18 +260,24 @@ fn jobs(site: &Site) -> Vec<Job> {
         Job::Sitemap,
         Job::Nav,
     ];
-    jobs.extend((0..site.domains.len()).map(Job::Domain));
-    jobs.extend((0..site.guidelines.len()).map(Job::Guideline));
-    jobs.extend((0..site.examples.len()).map(Job::Example));
-    jobs.extend((0..site.pages.len()).map(Job::Page));
+    let entities = ((0..site.domains.len()).map(Entity::Domain))
+        .chain((0..site.guidelines.len()).map(Entity::Guideline))
+        .chain((0..site.examples.len()).map(Entity::Example))
+        .chain((0..site.pages.len()).map(Entity::Page));
+    jobs.extend(entities.map(Job::Entity));
     for (f, framework) in site.frameworks.iter().enumerate() {
-        jobs.push(Job::Framework(f));
+        jobs.push(Job::Entity(Entity::Framework(f)));
         let mapped = framework
             .controls
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.mapped_by.is_empty());
-        jobs.extend(mapped.map(|(c, _)| Job::Control(f, c)));
+        jobs.extend(mapped.map(|(control, _)| {
+            Job::Entity(Entity::Control {
+                framework: f,
+                control,
+            })
+        }));
     }
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
     if site.config.guidebook.print {
@@ -319,13 +306,15 @@ fn copy_assets(site: &Site, output: &mut Output) -> Result<()> {
 fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
     match job {
         Job::Home => ("index.html", urls::HOME.into()),
-        Job::Domain(d) => ("domain.html", urls::domain(site, *d)),
-        Job::Guideline(g) => ("guideline.html", urls::guideline(site, *g)),
-        Job::Example(e) => ("example.html", urls::example(site, *e)),
+        Job::Entity(Entity::Domain(d)) => ("domain.html", urls::domain(site, *d)),
+        Job::Entity(Entity::Guideline(g)) => ("guideline.html", urls::guideline(site, *g)),
+        Job::Entity(Entity::Example(e)) => ("example.html", urls::example(site, *e)),
         Job::Examples => ("examples.html", urls::EXAMPLES.into()),
-        Job::Page(p) => ("page.html", urls::page(site, *p)),
-        Job::Framework(f) => ("framework.html", urls::framework(site, *f)),
-        Job::Control(f, c) => ("control.html", urls::control(site, *f, *c)),
+        Job::Entity(Entity::Page(p)) => ("page.html", urls::page(site, *p)),
+        Job::Entity(Entity::Framework(f)) => ("framework.html", urls::framework(site, *f)),
+        Job::Entity(Entity::Control { framework, control }) => {
+            ("control.html", urls::control(site, *framework, *control))
+        }
         Job::Frameworks => ("frameworks.html", urls::FRAMEWORKS.into()),
         Job::Tags => ("tags.html", urls::TAGS.into()),
         Job::Tag(tag) => ("tag.html", urls::tag(&site.tags[tag].slug)),

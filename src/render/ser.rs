@@ -160,7 +160,7 @@ pub enum PageData<'a> {
     },
     Tag(TagPage<'a>),
     Print(super::print::PrintData<'a>),
-    Coverage(serde_json::Value),
+    Coverage(super::coverage::Coverage<'a>),
     NotFound {},
     Redirect {
         target: String,

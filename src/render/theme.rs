@@ -58,14 +58,20 @@ impl Theme {
         // Tera's default escaper also escapes `/`, which garbles every URL without making it safer.
         tera.set_escape_fn(crate::markdown::escape_html);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| Error::Theme(describe(&e)))?;
+            .map_err(|source| Error::Template {
+                what: "the templates do not parse".into(),
+                source,
+            })?;
         Ok(Self { tera, assets })
     }
 
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
         self.tera
             .render(template, context)
-            .map_err(|e| Error::Theme(format!("template {template}: {}", describe(&e))))
+            .map_err(|source| Error::Template {
+                what: format!("template {template}"),
+                source,
+            })
     }
 }
 
@@ -85,16 +91,4 @@ fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
         }
     }
     Ok(files)
-}
-
-/// Tera nests the real cause inside generic errors; show the whole chain on one line.
-fn describe(err: &tera::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -89,8 +89,8 @@ struct Updater {
     digests: HashMap<String, u64>,
 }
 
-fn search_error(err: impl std::fmt::Display) -> Error {
-    Error::Search(err.to_string())
+fn search_error(err: impl Into<tantivy::TantivyError>) -> Error {
+    Error::Index(err.into())
 }
 
 fn register_tokenizers(index: &Index) {

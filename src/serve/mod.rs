@@ -122,7 +122,7 @@ pub fn serve(
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Serve(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Error::serve("cannot start the runtime", e))?;
     runtime.block_on(run(root, options.clone(), report))
 }
 
@@ -151,10 +151,10 @@ async fn run(
     let address = SocketAddr::new(options.bind, options.port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|e| Error::Serve(format!("cannot listen on {address}: {e}")))?;
+        .map_err(|e| Error::serve(format!("cannot listen on {address}"), e))?;
     let local = listener
         .local_addr()
-        .map_err(|e| Error::Serve(e.to_string()))?;
+        .map_err(|e| Error::serve("cannot read the bound address", e))?;
     report(ServeEvent::Listening(local));
     let hosts = Arc::new(http::AllowedHosts::new(
         options.bind,

@@ -179,10 +179,7 @@ impl Snapshot {
         let config = pipeline::load_config(root)?;
         let dir = root.join(&config.build.build_dir);
         if !dir.is_dir() {
-            return Err(Error::Serve(format!(
-                "{} does not exist: run `guidebook build` first, or serve without --no-watch",
-                dir.display()
-            )));
+            return Err(Error::NoBuildFolder(dir));
         }
         let real_root = dir.canonicalize().map_err(|e| Error::read(&dir, e))?;
         let mut files = HashMap::new();

@@ -89,12 +89,12 @@ pub fn spawn(
     std::thread::Builder::new()
         .name("guidebook-rebuild".into())
         .spawn(move || rebuild_loop(&inputs, &live, &receiver, report.as_ref()))
-        .map_err(|e| Error::Serve(format!("cannot start the rebuild thread: {e}")))?;
+        .map_err(|e| Error::serve("cannot start the rebuild thread", e))?;
     Ok(handle)
 }
 
 fn watch_error(err: notify::Error) -> Error {
-    Error::Serve(format!("cannot watch for changes: {err}"))
+    Error::Watch(err)
 }
 
 fn watch_inputs<W: Watcher, C: FileIdCache>(

@@ -1,0 +1,202 @@
+use super::*;
+
+struct Links;
+impl LinkResolver for Links {
+    fn resolve(&self, scheme: &str, target: &str) -> Result<String, LinkError> {
+        match (scheme, target) {
+            ("guideline", "SD-2") => Ok("guidelines/sd-2.html".into()),
+            ("control", "nist-ai-rmf/GOVERN 1.1") => {
+                Ok("frameworks/nist-ai-rmf/govern-1-1.html".into())
+            }
+            _ => Err(LinkError {
+                message: format!("unknown {scheme} `{target}`"),
+                help: None,
+            }),
+        }
+    }
+}
+
+static HIGHLIGHTS: std::sync::LazyLock<Highlights> = std::sync::LazyLock::new(Highlights::default);
+
+fn render_str(md: &str) -> (RenderedMarkdown, Vec<Diagnostic>) {
+    let source = Source::default();
+    let cx = Context {
+        source: &source,
+        line_offset: 4,
+        root: "../",
+        links: &Links,
+        highlight: Some(&HIGHLIGHTS),
+    };
+    render(md, &cx)
+}
+
+/// Documents without raw HTML skip ammonia; a dangerous URL alone must still be caught.
+#[test]
+fn unsafe_urls_are_sanitized_even_without_raw_html() {
+    for md in [
+        "[x](javascript:alert(1))",
+        "[x](JavaScript:alert(1))",
+        "[x](<java\tscript:alert(1)>)",
+        "[x](&#x6A;avascript:alert(1))",
+        "<javascript:alert(1)>",
+        "![x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x][r]\n\n[r]: vbscript:msgbox(1)",
+    ] {
+        let html = render_str(md).0.html.to_lowercase();
+        // What a browser would read as the URL: tabs and newlines removed.
+        let urls = html
+            .split(" href=\"")
+            .chain(html.split(" src=\""))
+            .skip(1)
+            .map(|rest| {
+                rest.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .replace(['\t', '\n'], "")
+            });
+        for url in urls {
+            assert!(
+                !["javascript:", "vbscript:", "data:"]
+                    .iter()
+                    .any(|s| url.trim_start().starts_with(s)),
+                "{md:?} -> {html}"
+            );
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_however_it_is_spelled() {
+    let deep = |body: String| {
+        let (_, diagnostics) = render_str(&body);
+        diagnostics.iter().any(|d| d.code == "limit")
+    };
+    let n = MAX_NESTING + 10;
+    assert!(deep(format!("{}x", "<div>".repeat(n))));
+    assert!(deep("<div/>".repeat(n)));
+    assert!(deep("<div></i>".repeat(n)));
+    assert!(deep("<div title=\"</div>\">".repeat(n)));
+    assert!(deep("<div><!-- </div> -->".repeat(n)));
+    assert!(deep(format!("{}x", "> ".repeat(n))));
+    // Ordinary documents with many blocks, unclosed list items or comments are not deep.
+    assert!(!deep("```\ncode\n```\n\n".repeat(n)));
+    assert!(!deep(format!("<ul>{}</ul>", "<li>x".repeat(n))));
+    assert!(!deep("<p>x\n\n".repeat(n)));
+    assert!(!deep("<br><img src=x><hr/>".repeat(n)));
+    assert!(!deep(format!(
+        "<svg>{}</svg>",
+        "<path d=\"M0\"/>".repeat(n)
+    )));
+    assert!(!deep(
+        "<script>if (a < b) { x = '<div>'; }</script>\n\n".repeat(n)
+    ));
+    assert!(!deep("<div>x</div>\n\n".repeat(n)));
+}
+
+#[test]
+fn plain_urls_keep_their_form_through_the_sanitizer() {
+    let (out, _) = render_str(
+        "[a](https://example.org/x?a=1&b=2 \"T\") [b](other.html#s) [c](mailto:x@example.org)",
+    );
+    for expected in [
+        r#"<a href="https://example.org/x?a=1&amp;b=2" title="T" rel="noopener noreferrer">a</a>"#,
+        r#"<a href="other.html#s" rel="noopener noreferrer">b</a>"#,
+        r#"<a href="mailto:x@example.org" rel="noopener noreferrer">c</a>"#,
+    ] {
+        assert!(out.html.contains(expected), "{}", out.html);
+    }
+}
+
+/// Heading attributes (`{#id .class key=value}`) keep only the id and classes.
+#[test]
+fn heading_attributes_cannot_add_handlers() {
+    let (out, _) = render_str(
+        "## Hi {#hi onclick=alert(1)}\n\n## Two {.note onmouseover=\"x()\" style=color:red data-x=1}\n",
+    );
+    assert!(out.html.contains(r#"<h2 id="hi">Hi</h2>"#), "{}", out.html);
+    assert!(
+        out.html.contains(r#"<h2 id="two" class="note">"#),
+        "{}",
+        out.html
+    );
+    for banned in ["onclick", "onmouseover", "style", "data-x"] {
+        assert!(!out.html.contains(banned), "{banned}: {}", out.html);
+    }
+}
+
+#[test]
+fn typed_links_resolve_relative_to_the_page() {
+    let (out, diags) =
+        render_str("See [SD-2](guideline:SD-2#why) and [G](<control:nist-ai-rmf/GOVERN 1.1>).");
+    assert!(diags.is_empty());
+    assert!(
+        out.html.contains(r#"href="../guidelines/sd-2.html#why""#),
+        "{}",
+        out.html
+    );
+    assert!(
+        out.html
+            .contains(r#"href="../frameworks/nist-ai-rmf/govern-1-1.html""#),
+        "{}",
+        out.html
+    );
+}
+
+#[test]
+fn unknown_typed_link_is_an_error_at_its_line() {
+    let (_, diags) = render_str("Intro.\n\nSee [x](guideline:SD-9).\n");
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].position, Position::new(7, 5));
+    assert!(diags[0].message.contains("SD-9"));
+}
+
+#[test]
+fn headings_get_unique_anchors_and_a_toc() {
+    let (out, _) = render_str("## What to do\n\n## What to do\n\n### Custom {#mine}\n");
+    let ids: Vec<&str> = out.toc.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["what-to-do", "what-to-do-1", "mine"]);
+    assert!(
+        out.html.contains(r#"<h2 id="what-to-do-1">"#),
+        "{}",
+        out.html
+    );
+}
+
+#[test]
+fn raw_html_cannot_inject_script() {
+    let (out, _) = render_str(
+        "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<a href=\"javascript:alert(2)\">y</a>",
+    );
+    let html = out.html.to_lowercase();
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("onerror"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+}
+
+#[test]
+fn plain_text_is_cut_into_sections_at_headings() {
+    let (out, _) = render_str(
+        "Intro *text*.\n\n## First\n\nBody one.\n\n```bash\nsha256sum -c x\n```\n\n## Second\n\nBody two.\n",
+    );
+    let sections: Vec<(Option<&str>, &str)> = out
+        .sections
+        .iter()
+        .map(|s| (s.anchor.as_deref(), s.text.as_str()))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            (None, "Intro text."),
+            (Some("first"), "Body one. sha256sum -c x"),
+            (Some("second"), "Body two.")
+        ]
+    );
+    assert_eq!(out.sections[1].heading.as_deref(), Some("First"));
+}
+
+#[test]
+fn code_is_highlighted_with_classes() {
+    let (out, _) = render_str("```python\ndef f():\n    return 1\n```\n");
+    assert!(out.html.contains("class=\"hl-"), "{}", out.html);
+    assert!(out.html.contains("language-python"), "{}", out.html);
+}

@@ -1,0 +1,152 @@
+//! The contexts of the catalog pages: the frameworks listing, each framework with its controls
+//! by group, and each mapped control with the guidelines that map to it.
+
+use super::context::{Found, Renderer};
+use super::ser::*;
+use super::urls;
+
+impl<'a> Renderer<'a> {
+    pub(super) fn frameworks(&self, root: &str) -> PageData<'a> {
+        let site = self.site;
+        let frameworks = site
+            .frameworks
+            .iter()
+            .enumerate()
+            .map(|(f, fw)| FrameworkSummary {
+                id: &fw.id,
+                name: &fw.name,
+                version: &fw.version,
+                url: format!("{root}{}", urls::framework(site, f)),
+                controls: fw.controls.len(),
+                mapped: fw
+                    .controls
+                    .iter()
+                    .filter(|c| !c.mapped_by.is_empty())
+                    .count(),
+            });
+        PageData::Frameworks {
+            frameworks: frameworks.collect(),
+        }
+    }
+
+    pub(super) fn framework(
+        &self,
+        f: usize,
+        root: &str,
+        found: &mut Found,
+    ) -> (String, PageData<'a>) {
+        let site = self.site;
+        let framework = &site.frameworks[f];
+        let control = |c: &usize| -> ControlEntry<'a> {
+            let control = &framework.controls[*c];
+            ControlEntry {
+                id: &control.id,
+                title: &control.title,
+                slug: &control.slug,
+                url: (!control.mapped_by.is_empty())
+                    .then(|| format!("{root}{}", urls::control(site, f, *c))),
+                external_url: &control.url,
+                mapped: control.mapped_by.len(),
+                depth: control.depth,
+                withdrawn: control.withdrawn,
+                replaced_by: &control.replaced_by,
+            }
+        };
+        let mut sections = Vec::new();
+        if !framework.loose_controls.is_empty() {
+            sections.push(ControlSection {
+                id: None,
+                title: None,
+                depth: 0,
+                description: None,
+                controls: framework.loose_controls.iter().map(control).collect(),
+            });
+        }
+        for section in &framework.sections {
+            let description = self.inline_markdown(
+                section.description.as_deref(),
+                &framework.source,
+                root,
+                found,
+            );
+            sections.push(ControlSection {
+                id: Some(&section.id),
+                title: Some(&section.title),
+                depth: section.depth,
+                description: Some(description),
+                controls: section.controls.iter().map(control).collect(),
+            });
+        }
+        let description = self.inline_markdown(
+            framework.description.as_deref(),
+            &framework.source,
+            root,
+            found,
+        );
+        let data = FrameworkPage {
+            framework: self.framework_ref(f, root),
+            source_url: &framework.url,
+            license: &framework.license,
+            description,
+            sections,
+            controls: framework.controls.len(),
+            mapped: framework
+                .controls
+                .iter()
+                .filter(|c| !c.mapped_by.is_empty())
+                .count(),
+            edit_url: self.edit_url(&framework.source),
+        };
+        (framework.name.clone(), PageData::Framework(data))
+    }
+
+    pub(super) fn control(
+        &self,
+        f: usize,
+        c: usize,
+        root: &str,
+        found: &mut Found,
+    ) -> (String, PageData<'a>) {
+        let site = self.site;
+        let framework = &site.frameworks[f];
+        let control = &framework.controls[c];
+        let description = self.inline_markdown(
+            control.description.as_deref(),
+            &framework.source,
+            root,
+            found,
+        );
+        let mapped_by = control.mapped_by.iter().map(|by| {
+            let mapping = &site.guidelines[by.guideline].mappings[by.mapping];
+            MappedBy {
+                card: self.guideline_card(by.guideline, root),
+                relationship: mapping.relationship.as_str(),
+                confidence: mapping.confidence,
+                rationale: &mapping.rationale,
+            }
+        });
+        let data = ControlPage {
+            id: &control.id,
+            title: &control.title,
+            description,
+            external_url: &control.url,
+            framework: self.framework_ref(f, root),
+            anchor: &control.slug,
+            mapped_by: mapped_by.collect(),
+        };
+        (
+            format!("{} {}", control.id, control.title),
+            PageData::Control(data),
+        )
+    }
+
+    pub(super) fn framework_ref(&self, f: usize, root: &str) -> FrameworkRef<'a> {
+        let framework = &self.site.frameworks[f];
+        FrameworkRef {
+            id: &framework.id,
+            name: &framework.name,
+            version: &framework.version,
+            url: format!("{root}{}", urls::framework(self.site, f)),
+        }
+    }
+}

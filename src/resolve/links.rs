@@ -1,0 +1,267 @@
+//! What spans files: each mapping to its framework's control (and the reverse), related
+//! guidelines and their backlinks, examples to guidelines, tags.
+
+use super::*;
+
+pub(super) fn resolve_mappings(
+    guideline: &Guideline,
+    frameworks: &mut [Framework],
+    g: usize,
+    unloaded: &Unloaded,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ResolvedMapping> {
+    let source = &guideline.source;
+    let mut resolved: Vec<ResolvedMapping> = Vec::new();
+    for mapping in &guideline.meta.controls {
+        let fw_id = &mapping.framework.value;
+        let Some(f) = frameworks.iter().position(|f| &f.id == fw_id) else {
+            if unloaded.covers(fw_id) {
+                continue;
+            }
+            let ids = || frameworks.iter().map(|f| f.id.as_str());
+            let hint = did_you_mean(fw_id, ids(), || known_list("frameworks", ids()));
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-framework",
+                    &source.path,
+                    source.at(&mapping.framework),
+                    format!("unknown framework `{fw_id}`"),
+                )
+                .with_help(hint),
+            );
+            continue;
+        };
+        let control_id = &mapping.control.value;
+        let Some(c) = frameworks[f].control(control_id) else {
+            let framework = &frameworks[f];
+            let ids = framework.controls.iter().map(|c| c.id.as_str());
+            let hint = did_you_mean(control_id, ids, || {
+                let catalog = framework.source.path.display();
+                format!("add it to {catalog} or check the id")
+            });
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-control",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!("framework `{fw_id}` has no control `{control_id}`"),
+                )
+                .with_help(hint),
+            );
+            continue;
+        };
+        let target = &frameworks[f].controls[c];
+        if target.withdrawn {
+            let help = if target.replaced_by.is_empty() {
+                "remove this mapping".to_string()
+            } else {
+                format!("map to {} instead", target.replaced_by.join(" or "))
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    "withdrawn-control",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!(
+                        "`{}` of `{fw_id}` is withdrawn and cannot be a mapping target",
+                        target.id
+                    ),
+                )
+                .with_help(help),
+            );
+            continue;
+        }
+        if resolved.iter().any(|m| m.framework == f && m.control == c) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "duplicate-mapping",
+                    &source.path,
+                    source.at(&mapping.control),
+                    format!("`{control_id}` of `{fw_id}` is mapped twice"),
+                )
+                .with_help("keep one mapping per control"),
+            );
+            continue;
+        }
+        frameworks[f].controls[c].mapped_by.push(MappingRef {
+            guideline: g,
+            mapping: resolved.len(),
+        });
+        resolved.push(ResolvedMapping {
+            framework: f,
+            control: c,
+            relationship: mapping.relationship,
+            rationale: mapping.rationale.clone(),
+            confidence: mapping.confidence,
+        });
+    }
+    if guideline.meta.controls.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(
+                "no-mappings",
+                &source.path,
+                source.at(&guideline.meta.id),
+                format!("guideline `{}` maps to no control", guideline.meta.id.value),
+            )
+            .with_help("add a `controls:` list mapping it to the frameworks in content/frameworks"),
+        );
+    }
+    resolved
+}
+
+pub(super) fn check_reference_urls(guideline: &Guideline, diagnostics: &mut Diagnostics) {
+    for reference in &guideline.meta.references {
+        if !is_safe_url(reference.url.trim()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "unsafe-url",
+                    &guideline.source.path,
+                    guideline.source.at(&guideline.meta.id),
+                    format!(
+                        "reference `{}` has a URL that is not http, https or mailto: {}",
+                        reference.title, reference.url
+                    ),
+                )
+                .with_help("link to the source with an https:// URL"),
+            );
+        }
+    }
+}
+
+pub(super) fn known_list<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() {
+        format!("there are no {what} yet")
+    } else {
+        format!("known {what}: {}", items.join(", "))
+    }
+}
+
+pub(super) fn resolve_related(
+    guideline: &Guideline,
+    ids: &HashMap<String, usize>,
+    unloaded: &Unloaded,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Link> {
+    let source = &guideline.source;
+    let mut links = Vec::new();
+    for related in &guideline.meta.related {
+        let id = &related.id.value;
+        if id == &guideline.meta.id.value {
+            diagnostics.push(Diagnostic::warning(
+                "self-reference",
+                &source.path,
+                source.at(&related.id),
+                format!("`{id}` lists itself as related"),
+            ));
+            continue;
+        }
+        match ids.get(id) {
+            Some(&target) => links.push(Link {
+                guideline: target,
+                kind: related.relationship,
+                note: related.note.clone(),
+            }),
+            None if unloaded.covers(id) => {}
+            None => diagnostics.push(unknown_guideline(id, ids, source, source.at(&related.id))),
+        }
+    }
+    links
+}
+
+pub(super) fn unknown_guideline(
+    id: &str,
+    ids: &HashMap<String, usize>,
+    source: &Source,
+    position: Position,
+) -> Diagnostic {
+    let hint = did_you_mean(id, ids.keys().map(String::as_str), || {
+        "check the id of the guideline you mean".to_string()
+    });
+    Diagnostic::error(
+        "unknown-guideline",
+        &source.path,
+        position,
+        format!("no guideline has the id `{id}`"),
+    )
+    .with_help(hint)
+}
+
+pub(super) fn resolve_examples(
+    mut examples: Vec<Example>,
+    guideline_ids: &HashMap<String, usize>,
+    unloaded: &Unloaded,
+    ids: &mut IdRegistry,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ResolvedExample> {
+    examples.sort_by(|a, b| natural_cmp(&a.meta.id.value, &b.meta.id.value));
+    let mut resolved = Vec::with_capacity(examples.len());
+    for example in examples {
+        let source = &example.source;
+        if !ids.claim(
+            &example.meta.id.value,
+            source,
+            source.at(&example.meta.id),
+            diagnostics,
+        ) {
+            continue;
+        }
+        let mut guidelines = Vec::new();
+        for id in &example.meta.guidelines {
+            match guideline_ids.get(&id.value) {
+                Some(&g) if !guidelines.contains(&g) => guidelines.push(g),
+                Some(_) => {}
+                None if unloaded.covers(&id.value) => {}
+                None => diagnostics.push(unknown_guideline(
+                    &id.value,
+                    guideline_ids,
+                    source,
+                    source.at(id),
+                )),
+            }
+        }
+        if example.meta.guidelines.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "orphan-example",
+                    &source.path,
+                    source.at(&example.meta.id),
+                    format!(
+                        "example `{}` illustrates no guideline",
+                        example.meta.id.value
+                    ),
+                )
+                .with_help("list the guideline ids it illustrates in `guidelines: [...]`"),
+            );
+        }
+        resolved.push(ResolvedExample {
+            example,
+            guidelines,
+        });
+    }
+    resolved
+}
+
+pub(super) fn collect_tags(
+    guidelines: &[ResolvedGuideline],
+    examples: &[ResolvedExample],
+) -> BTreeMap<String, Tagged> {
+    fn entry<'a>(tags: &'a mut BTreeMap<String, Tagged>, tag: &str) -> &'a mut Tagged {
+        tags.entry(tag.to_string()).or_insert_with(|| Tagged {
+            slug: crate::model::slug_or_digest(tag, "tag"),
+            ..Tagged::default()
+        })
+    }
+    let mut tags = BTreeMap::new();
+    for (g, guideline) in guidelines.iter().enumerate() {
+        for tag in &guideline.guideline.meta.tags {
+            entry(&mut tags, tag).guidelines.push(g);
+        }
+    }
+    for (e, example) in examples.iter().enumerate() {
+        for tag in &example.example.meta.tags {
+            entry(&mut tags, tag).examples.push(e);
+        }
+    }
+    tags
+}
