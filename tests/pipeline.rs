@@ -133,8 +133,8 @@ fn yaml_guideline_and_reverse_mappings_render() {
         .find("Draw the data flows.")
         .expect("a-1's body is in print.html");
     let heading = print
-        .find(r#"id="what-to-do""#)
-        .expect("a-1's headings too");
+        .find(r#"id="guidelines-a-1--what-to-do""#)
+        .expect("a-1's headings too, their ids prefixed by a-1's anchor");
     assert!(heading < draw, "in document order");
     assert!(
         !print.contains(['\u{E000}', '\u{E001}']),

@@ -225,3 +225,55 @@ fn atlas_mitigations_match_atlas_5_6() {
         .collect();
     assert_eq!(ours, official);
 }
+
+/// print.html is one document: its ids are unique, every link to an anchor lands on one of them,
+/// and cross-references between printed pages point inside it (a printed PDF can follow them).
+#[test]
+fn print_is_one_document_with_unique_ids_and_inner_links() {
+    let built = pipeline::render_site(&repo_root(), &BuildOptions::default()).expect("build");
+    let print = crate::common::page(&built, "print.html");
+    let attribute = |name: &str| -> Vec<String> {
+        let marker = format!(" {name}=\"");
+        print
+            .split(marker.as_str())
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .collect()
+    };
+    let ids = attribute("id");
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    let mut seen = BTreeSet::new();
+    let repeated: Vec<&String> = ids.iter().filter(|id| !seen.insert(*id)).collect();
+    assert!(repeated.is_empty(), "repeated ids: {repeated:?}");
+    let hrefs = attribute("href");
+    let inner: Vec<&String> = hrefs.iter().filter(|h| h.starts_with('#')).collect();
+    assert!(
+        inner.len() > 100,
+        "cross-references point inside: {}",
+        inner.len()
+    );
+    let dangling: Vec<&&String> = inner
+        .iter()
+        .filter(|h| !unique.contains(&h[1..].to_string()))
+        .collect();
+    assert!(dangling.is_empty(), "links to no anchor: {dangling:?}");
+    // The guideline and example pages are all in print.html: no body link leaves for them (the
+    // sidebar's links to the site's pages are navigation, not cross-references).
+    let main = &print[print.find("<main").expect("main")..];
+    let leaving: Vec<&str> = main
+        .split(" href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| {
+            h.starts_with("guidelines/")
+                || h.starts_with("examples/") && h != &"examples/index.html"
+        })
+        .collect();
+    assert!(leaving.is_empty(), "links leaving print.html: {leaving:?}");
+    assert!(
+        print.contains(r##"href="#guidelines-sd-2""##),
+        "a cross-reference to SD-2 points at its section"
+    );
+    assert!(print.contains(r#"<section class="print-guideline" id="guidelines-sd-2">"#));
+}

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Position};
 use crate::model::{Source, slugify};
 
 pub use highlight::Highlights;
-pub use sanitize::{is_safe_url, sanitize};
+pub use sanitize::{is_safe_url, relink_sanitized, sanitize, sanitize_relinked};
 
 /// The typed-link schemes: `[text](guideline:SD-1)`, `(control:<framework>/<id>)`...
 pub const LINK_SCHEMES: [&str; 5] = ["guideline", "example", "control", "framework", "page"];
