@@ -422,6 +422,32 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// Keeps slugs unique within one namespace (the heading anchors of a page, the control pages
+/// of a catalog): the first `x` stays `x`, later ones become `x-1`, `x-2`..., skipping any
+/// slug already given out (`x`, `x 1`, `x` gives `x`, `x-1`, `x-2`).
+#[derive(Debug, Default)]
+pub struct UniqueSlugs {
+    taken: std::collections::HashSet<String>,
+    /// The next number to try for each base.
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl UniqueSlugs {
+    pub fn claim(&mut self, base: String) -> String {
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+}
+
 /// [`slugify`] checked as a file name: when that leaves nothing (`🔥`, `!!!`), a name Windows
 /// reserves (`con`) or more than 80 bytes, a digest of the text is appended (`tag-1f3a9c0d`,
 /// `con-5be2a8e1`, a long slug cut at 80 bytes), stable across builds and machines.
@@ -467,6 +493,16 @@ mod tests {
         let mut ids = vec!["SD-10", "SD-2", "DEV-1", "SD-1"];
         ids.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(ids, ["DEV-1", "SD-1", "SD-2", "SD-10"]);
+    }
+
+    #[test]
+    fn unique_slugs_number_from_one_and_skip_taken_ones() {
+        let mut slugs = UniqueSlugs::default();
+        let claimed: Vec<String> = ["x", "x-1", "x", "x", "y"]
+            .into_iter()
+            .map(|s| slugs.claim(s.to_string()))
+            .collect();
+        assert_eq!(claimed, ["x", "x-1", "x-2", "x-3", "y"]);
     }
 
     #[test]

@@ -447,7 +447,7 @@ fn text_sections(
 /// Gives every heading a stable, unique id and returns the level 2-3 entries.
 fn anchor_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
     let mut toc = Vec::new();
-    let mut used = std::collections::HashMap::<String, usize>::new();
+    let mut used = crate::model::UniqueSlugs::default();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
@@ -471,13 +471,7 @@ fn anchor_headings(events: &mut [Event<'_>]) -> Vec<TocEntry> {
             } else {
                 base
             };
-            let n = used.entry(base.clone()).or_insert(0);
-            let unique = if *n == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            };
-            *n += 1;
+            let unique = used.claim(base);
             if let Event::Start(Tag::Heading { id, attrs, .. }) = &mut events[i] {
                 *id = Some(unique.clone().into());
                 // `{#x onclick=...}`: only the id and classes of heading attributes are kept.

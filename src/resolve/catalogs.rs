@@ -2,6 +2,7 @@
 //! slugs and links checked.
 
 use super::*;
+use crate::model::UniqueSlugs;
 
 pub(super) fn build_frameworks(
     mut catalogs: Vec<CatalogFile>,
@@ -74,7 +75,7 @@ pub(super) fn flatten_catalog(
     {
         diagnostics.push(unsafe_catalog_url(&framework, url));
     }
-    let mut slugs = HashMap::new();
+    let mut slugs = UniqueSlugs::default();
     for control in catalog.controls {
         let added = add_control(&mut framework, control, 0, &mut slugs, diagnostics);
         framework.loose_controls.extend(added);
@@ -89,7 +90,7 @@ pub(super) fn add_group(
     framework: &mut Framework,
     group: Group,
     depth: usize,
-    slugs: &mut HashMap<String, usize>,
+    slugs: &mut UniqueSlugs,
     diagnostics: &mut Diagnostics,
 ) {
     let section = framework.sections.len();
@@ -114,7 +115,7 @@ pub(super) fn add_control(
     framework: &mut Framework,
     control: Control,
     depth: usize,
-    slugs: &mut HashMap<String, usize>,
+    slugs: &mut UniqueSlugs,
     diagnostics: &mut Diagnostics,
 ) -> Vec<usize> {
     let position = framework.source.at(&control.id);
@@ -138,14 +139,7 @@ pub(super) fn add_control(
         diagnostics.push(unsafe_catalog_url(framework, url));
         return Vec::new();
     }
-    let base = crate::model::slug_or_digest(&id, "control");
-    let count = slugs.entry(base.clone()).or_insert(0);
-    *count += 1;
-    let slug = if *count == 1 {
-        base
-    } else {
-        format!("{base}-{count}")
-    };
+    let slug = slugs.claim(crate::model::slug_or_digest(&id, "control"));
     let c = framework.controls.len();
     framework.index.insert(id.clone(), c);
     for alias in &control.aliases {
