@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{copy_fixture, read, repo_root, shared};
+use crate::common::{Book, read, repo_root, shared};
 use guidebook::pipeline::{self, BuildOptions};
 
 const RELATIONSHIPS: [&str; 6] = [
@@ -114,19 +114,19 @@ fn the_real_mapping_files_in_the_wild_fail_the_schema_as_documented() {
 
 #[test]
 fn csv_lists_every_mapping_and_neutralizes_formulas() {
-    let book = copy_fixture("valid");
-    let file = book.path().join("content/guidelines/design/a-1.md");
-    let text = read(&file)
-        .replace(
-            "title: Model the threats",
-            "title: \"=HYPERLINK(\\\"http://evil\\\",\\\"x\\\")\"",
-        )
-        .replace(
-            "rationale: Both ask for accounts to be managed.",
-            "rationale: \"@SUM(1+1), then \\\"quoted\\\"\"",
-        );
-    std::fs::write(&file, text).expect("write");
-    let rendered = exports(book.path());
+    let book = Book::fixture("valid");
+    let file = "content/guidelines/design/a-1.md";
+    book.edit(
+        file,
+        "title: Model the threats",
+        "title: \"=HYPERLINK(\\\"http://evil\\\",\\\"x\\\")\"",
+    )
+    .edit(
+        file,
+        "rationale: Both ask for accounts to be managed.",
+        "rationale: \"@SUM(1+1), then \\\"quoted\\\"\"",
+    );
+    let rendered = book.build();
     let csv = String::from_utf8(
         rendered
             .output

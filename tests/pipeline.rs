@@ -443,13 +443,12 @@ fn cli_exit_codes_and_error_output() {
 
 #[test]
 fn warnings_fail_only_when_denied() {
-    let book = copy_fixture("valid");
-    fs::write(
-        book.path().join("content/guidelines/operate/b-2.md"),
+    let book = Book::fixture("valid");
+    book.write(
+        "content/guidelines/operate/b-2.md",
         "---\nid: B-2\ntitle: Unmapped\nsummary: No controls yet.\n---\n\nText.\n",
-    )
-    .expect("write");
-    let root = book.path().to_str().expect("utf-8");
+    );
+    let root = book.root().to_str().expect("utf-8");
     let lenient = guidebook(&["check", "--root", root]);
     assert_eq!(lenient.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&lenient.stderr).contains("maps to no control"));
@@ -459,11 +458,9 @@ fn warnings_fail_only_when_denied() {
 
 #[test]
 fn book_toml_unknown_key_names_its_line_and_the_nearest_key() {
-    let book = copy_fixture("valid");
-    let config = book.path().join("book.toml");
-    let text = read(&config).replace("site-url =", "site-ulr =");
-    fs::write(&config, text).expect("write");
-    let out = guidebook(&["build", "--root", book.path().to_str().expect("utf-8")]);
+    let book = Book::fixture("valid");
+    book.edit("book.toml", "site-url =", "site-ulr =");
+    let out = guidebook(&["build", "--root", book.root().to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("book.toml:8:1"), "{stderr}");
@@ -472,23 +469,22 @@ fn book_toml_unknown_key_names_its_line_and_the_nearest_key() {
 
 #[test]
 fn a_theme_folder_overrides_templates_and_assets_by_name() {
-    let book = copy_fixture("valid");
-    let theme = book.path().join("mytheme");
-    fs::create_dir_all(theme.join("templates")).expect("mkdir");
-    fs::create_dir_all(theme.join("static/assets")).expect("mkdir");
+    let book = Book::fixture("valid");
     let csp = r#"<meta http-equiv="Content-Security-Policy" content="{{ site.content_security_policy | safe }}">"#;
-    fs::write(theme.join("templates/404.html"), "<p>no policy here</p>").expect("write");
-    fs::write(theme.join("static/assets/extra.txt"), "extra").expect("write");
-    let config = book.path().join("book.toml");
-    let text = read(&config).replace("[output.html]\n", "[output.html]\ntheme = \"mytheme\"\n");
-    fs::write(&config, text).expect("write");
-    let dest = book.path().join("site");
+    book.write("mytheme/templates/404.html", "<p>no policy here</p>")
+        .write("mytheme/static/assets/extra.txt", "extra")
+        .edit(
+            "book.toml",
+            "[output.html]\n",
+            "[output.html]\ntheme = \"mytheme\"\n",
+        );
+    let dest = book.path("site");
     let options = BuildOptions {
         dest: Some(dest.clone()),
         deny_warnings: false,
         ..BuildOptions::default()
     };
-    let refused = pipeline::build(book.path(), &options).expect_err("a page without the CSP");
+    let refused = pipeline::build(book.root(), &options).expect_err("a page without the CSP");
     assert!(
         refused
             .to_string()
@@ -496,12 +492,11 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
         "{refused}"
     );
     assert!(!dest.exists(), "nothing written");
-    fs::write(
-        theme.join("templates/404.html"),
-        format!("{csp}<p>custom missing page for {{{{ site.title }}}}</p>"),
-    )
-    .expect("write");
-    pipeline::build(book.path(), &options).expect("build with theme");
+    book.write(
+        "mytheme/templates/404.html",
+        &format!("{csp}<p>custom missing page for {{{{ site.title }}}}</p>"),
+    );
+    pipeline::build(book.root(), &options).expect("build with theme");
     assert!(
         read(&dest.join("404.html"))
             .ends_with("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'\"><p>custom missing page for Fixture Guide</p>"),
