@@ -337,7 +337,7 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
             patched,
             took,
         } if !quiet => {
-            let how = if patched { " (edited pages only)" } else { "" };
+            let how = if patched { " (incremental)" } else { "" };
             eprintln!(
                 "build {generation}: {files} files in {:.0} ms{how}",
                 took.as_secs_f64() * 1000.0

@@ -11,6 +11,7 @@ mod coverage;
 mod crash;
 mod exports;
 mod hostile;
+mod incremental;
 mod oscal;
 mod pipeline;
 mod properties;

@@ -34,12 +34,18 @@ fn start(root: &Path, watch: bool) -> (SocketAddr, mpsc::Receiver<ServeEvent>) {
         };
         serve(&root, &options, Arc::new(report)).expect("serve");
     });
+    // The server listens at once; when watching, its first build follows on the rebuild thread.
     let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut address, mut built) = (None, !watch);
     loop {
         let timeout = deadline.saturating_duration_since(Instant::now());
         match receiver.recv_timeout(timeout).expect("server starts") {
-            ServeEvent::Listening(address) => return (address, receiver),
-            _ => continue,
+            ServeEvent::Listening(at) => address = Some(at),
+            ServeEvent::Built { .. } | ServeEvent::Failed { .. } => built = true,
+            _ => {}
+        }
+        if let (Some(address), true) = (address, built) {
+            return (address, receiver);
         }
     }
 }
@@ -499,8 +505,8 @@ fn atomic_editor_saves_count_and_temporary_files_do_not() {
     let generation_before: serde_json::Value =
         serde_json::from_slice(&before.body).expect("status");
     assert_eq!(
-        generation_before["generation"], 0,
-        "temporary files alone must not rebuild"
+        generation_before["generation"], 1,
+        "temporary files alone must not rebuild (the first build is build 1)"
     );
     std::fs::rename(dir.join(".a-1.md.tmp~"), dir.join("a-1.md")).expect("rename");
     assert_eq!(events.next().0, "reload");
@@ -697,12 +703,11 @@ fn without_live_script(body: &[u8]) -> Vec<u8> {
     }
 }
 
-/// A guideline body edit is patched into the last build (its page alone is rendered again;
-/// print.html and the exports that carry bodies are made on request), and everything served
-/// afterwards is byte for byte what a full build of the edited book makes. Edits the fast path
-/// cannot prove harmless to other pages take the full rebuild.
+/// Content edits are rebuilt incrementally (only the files that show what changed are rendered
+/// again; print.html and the exports are made on request), and everything served afterwards is
+/// byte for byte what a full build of the edited book makes. book.toml takes the full build.
 #[test]
-fn body_edits_are_patched_in_and_equal_a_full_build() {
+fn content_edits_are_rebuilt_incrementally_and_equal_a_full_build() {
     let book = copy_fixture("valid");
     let (address, events) = start(book.path(), true);
     let a1 = book.path().join("content/guidelines/design/a-1.md");
@@ -762,23 +767,42 @@ fn body_edits_are_patched_in_and_equal_a_full_build() {
         ],
     );
 
-    // A new heading changes the page's anchors, which other pages' links may use: full.
+    // A new heading changes the page's anchors, which other pages' links may use: rebuilt
+    // incrementally all the same (the files that show them are found by what they show).
     std::fs::write(&a1, format!("{edited}\n## A new section\n\nText.\n")).expect("edit");
-    assert!(!next_build(&events), "new anchors take the full rebuild");
-    // A front matter edit: full.
+    assert!(next_build(&events), "new anchors are rebuilt incrementally");
+    // A front matter edit: incremental too, and every page that shows the title follows.
     let retitled = edited.replace("title: ", "title: Carefully ");
     assert_ne!(retitled, edited);
     std::fs::write(&a1, &retitled).expect("edit");
     assert!(
-        !next_build(&events),
-        "a front matter edit takes the full rebuild"
+        next_build(&events),
+        "a front matter edit is rebuilt incrementally"
     );
     assert!(
         get(address, "/guidelines/a-2.html")
             .text()
             .contains("Carefully ")
     );
-    // Back to a body edit after full builds: patched again, and equal again.
+    assert_served_as_built(
+        address,
+        book.path(),
+        &[
+            "guidelines/a-1.html",
+            "guidelines/a-2.html",
+            "index.html",
+            "assets/nav.js",
+        ],
+    );
+    // book.toml reaches every page: the full build.
+    let config = book.path().join("book.toml");
+    let text = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(&config, text.replace("title = \"", "title = \"The ")).expect("edit");
+    assert!(
+        !next_build(&events),
+        "a book.toml edit takes the full build"
+    );
+    // Back to a body edit after a full build: incremental again, and equal again.
     std::fs::write(&a1, retitled.replace("twice", "three times")).expect("edit");
     assert!(next_build(&events), "patched again");
     assert_served_as_built(

@@ -77,6 +77,26 @@ pub fn each_file<E>(
 
 pub const ALL: [Format; 3] = [Format::Oscal, Format::Csv, Format::Json];
 
+/// The paths (under `exports/`) that [`each_file`] writes for `site`, in the same order,
+/// without making any file.
+pub fn paths(site: &Site, formats: &[Format]) -> Vec<String> {
+    let mut paths = Vec::new();
+    if formats.contains(&Format::Oscal) {
+        paths.push("guidelines.oscal.json".to_string());
+        let mapped = site.frameworks.iter().enumerate().filter(|(f, _)| {
+            (site.guidelines.iter()).any(|g| g.mappings.iter().any(|m| m.framework == *f))
+        });
+        paths.extend(mapped.map(|(_, fw)| format!("mappings/{}.oscal.json", fw.id)));
+    }
+    if formats.contains(&Format::Csv) {
+        paths.push("mappings.csv".to_string());
+    }
+    if formats.contains(&Format::Json) {
+        paths.extend(["model.json".to_string(), "model.schema.json".to_string()]);
+    }
+    paths
+}
+
 /// Pretty JSON and a final newline, through a buffer.
 fn write_pretty<T: serde::Serialize>(
     writer: &mut dyn std::io::Write,

@@ -11,6 +11,7 @@ mod yaml;
 pub use walk::is_ignored;
 use walk::{Walked, leaves_folder, list_files};
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -47,6 +48,7 @@ enum Entry {
     Misplaced(&'static str),
 }
 
+#[derive(Clone)]
 enum Loaded {
     Landing(Page),
     Domain(Domain),
@@ -67,7 +69,67 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
         .par_iter()
         .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
         .collect();
+    Ok(assemble(listed, results))
+}
 
+/// The files an earlier load parsed, each with the size and modification time it had then, so
+/// a reload parses only the files that changed (`serve`).
+#[derive(Default)]
+pub struct LoadCache {
+    files: HashMap<PathBuf, (Stamp, FileLoad)>,
+}
+
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+/// What loading one file gave.
+type FileLoad = (Loaded, Diagnostics);
+
+fn stamp(full: &Path) -> Stamp {
+    let meta = std::fs::metadata(full).ok();
+    let len = meta.as_ref().map_or(0, std::fs::Metadata::len);
+    (len, meta.and_then(|m| m.modified().ok()))
+}
+
+/// [`load`], parsing again only the files that are not in `cache` as they are now (same size
+/// and modification time) or that are in `changed` (full paths; the watcher saw them change).
+/// The result is what [`load`] gives; `cache` then holds the files of this load.
+pub fn load_cached(
+    book_root: &Path,
+    content_dir: &Path,
+    cache: &mut LoadCache,
+    changed: &HashSet<PathBuf>,
+) -> Result<(Content, Diagnostics)> {
+    let (files, listed) = list_files(book_root, content_dir)?;
+    let mut previous = std::mem::take(&mut cache.files);
+    let fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
+        .into_iter()
+        .map(|relative| {
+            let full = content_dir.join(&relative);
+            let now = stamp(&full);
+            let kept = previous
+                .remove(&relative)
+                .filter(|(then, _)| *then == now && !changed.contains(&full))
+                .map(|(_, load)| load);
+            (relative, now, kept)
+        })
+        .collect();
+    let loaded: Vec<(PathBuf, Stamp, FileLoad)> = fresh
+        .into_par_iter()
+        .map(|(relative, now, kept)| {
+            let result = kept
+                .unwrap_or_else(|| load_file(book_root, content_dir, &relative, Walked::Checked));
+            (relative, now, result)
+        })
+        .collect();
+    let results = loaded.iter().map(|(_, _, result)| result.clone()).collect();
+    cache.files = (loaded.into_iter())
+        .map(|(relative, now, load)| (relative, (now, load)))
+        .collect();
+    Ok(assemble(listed, results))
+}
+
+/// The content of the loaded files, in the order listed, with every diagnostic.
+fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Content, Diagnostics) {
     let mut content = Content::default();
     let mut diagnostics = listed;
     for (loaded, found) in results {
@@ -84,7 +146,7 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
             Loaded::Nothing => {}
         }
     }
-    Ok((content, diagnostics))
+    (content, diagnostics)
 }
 
 /// A Markdown document of the content, parsed alone (see [`document_file`]).

@@ -2,16 +2,19 @@
 //! by group, and each mapped control with the guidelines that map to it.
 
 use super::context::{Found, Renderer};
+use super::deps::{Fact, record};
 use super::ser::*;
 use super::urls;
 
 impl<'a> Renderer<'a> {
     pub(super) fn frameworks(&self, root: &str) -> PageData<'a> {
+        record(Fact::Paths);
         let site = self.site;
         let frameworks = site
             .frameworks
             .iter()
             .enumerate()
+            .inspect(|(f, _)| record(Fact::Framework(*f)))
             .map(|(f, fw)| FrameworkSummary {
                 id: &fw.id,
                 name: &fw.name,
@@ -35,6 +38,7 @@ impl<'a> Renderer<'a> {
         root: &str,
         found: &mut Found,
     ) -> (String, PageData<'a>) {
+        record(Fact::Framework(f));
         let site = self.site;
         let framework = &site.frameworks[f];
         let control = |c: &usize| -> ControlEntry<'a> {
@@ -107,6 +111,7 @@ impl<'a> Renderer<'a> {
         root: &str,
         found: &mut Found,
     ) -> (String, PageData<'a>) {
+        record(Fact::Control(f, c));
         let site = self.site;
         let framework = &site.frameworks[f];
         let control = &framework.controls[c];
@@ -141,6 +146,7 @@ impl<'a> Renderer<'a> {
     }
 
     pub(super) fn framework_ref(&self, f: usize, root: &str) -> FrameworkRef<'a> {
+        record(Fact::FrameworkRef(f));
         let framework = &self.site.frameworks[f];
         FrameworkRef {
             id: &framework.id,

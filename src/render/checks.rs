@@ -5,22 +5,22 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::markdown::AnchorLink;
-use crate::output::Output;
 use crate::resolve::Site;
 
 /// Every link that names an anchor must land on an element with that id in the rendered page.
-pub fn anchors(output: &Output, links: &[AnchorLink], diagnostics: &mut Diagnostics) {
+pub fn anchors(
+    ids_of: impl Fn(&str) -> Option<BTreeSet<String>>,
+    links: &[AnchorLink],
+    diagnostics: &mut Diagnostics,
+) {
     let mut ids: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for link in links {
         let Some(page) = link.page.as_deref() else {
             continue;
         };
-        let known = ids.entry(page).or_insert_with(|| {
-            output
-                .read(page)
-                .map(|h| element_ids(&h))
-                .unwrap_or_default()
-        });
+        let known = ids
+            .entry(page)
+            .or_insert_with(|| ids_of(page).unwrap_or_default());
         if known.contains(&link.anchor) {
             continue;
         }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::cache::{Body, Key, MarkdownCache};
+use super::deps::{Fact, hash_of, record};
 use super::links::SiteLinks;
 use super::nav::{ReadingOrder, Stop};
 use super::ser::*;
@@ -132,12 +133,14 @@ impl<'a> Renderer<'a> {
             Job::Entity(Entity::Guideline(g)) => self.guideline(*g, root, found),
             Job::Entity(Entity::Example(e)) => self.example(*e, root, found),
             Job::Examples => (
-                "Worked examples".into(),
+                recorded("Worked examples", Fact::Paths),
                 PageData::Examples {
                     examples: self.example_cards(root, 0..site.examples.len()),
                 },
             ),
             Job::Entity(Entity::Page(p)) => {
+                record(Fact::Page(*p));
+                record(Fact::Body(Entity::Page(*p)));
                 let page = &site.pages[*p];
                 let (body, toc) = self.body(&page.body, &page.source, root, found);
                 let data = PlainPage {
@@ -155,6 +158,7 @@ impl<'a> Renderer<'a> {
             Job::Frameworks => ("Frameworks".into(), self.frameworks(root)),
             Job::Tags => ("Tags".into(), self.tags(root)),
             Job::Tag(tag) => {
+                record(Fact::Tag(hash_of(tag.as_str())));
                 let tagged = site.tags.get(tag);
                 let guidelines = tagged.map_or(&[][..], |t| &t.guidelines);
                 let examples = tagged.map_or(&[][..], |t| &t.examples);
@@ -170,7 +174,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Print => self.print(root, found),
             Job::Coverage => (
-                "Coverage".into(),
+                recorded("Coverage", Fact::Paths),
                 PageData::Coverage(super::coverage::data(site, root)),
             ),
             Job::NotFound => ("Page not found".into(), PageData::NotFound {}),
@@ -179,7 +183,7 @@ impl<'a> Renderer<'a> {
                 PageData::Redirect { target: to.clone() },
             ),
             Job::Sitemap => (
-                "sitemap".into(),
+                recorded("sitemap", Fact::Paths),
                 PageData::Sitemap {
                     urls: super::sitemap::urls(site),
                 },
@@ -189,6 +193,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn home(&self, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+        record(Fact::Landing);
+        record(Fact::Paths);
         let site = self.site;
         let (title, body) = match &site.landing {
             Some(page) => {
@@ -201,10 +207,23 @@ impl<'a> Renderer<'a> {
         let domains = (0..site.domains.len())
             .map(|d| self.domain_card(d, root))
             .collect();
-        (title, PageData::Home(Home { body, domains }))
+        let counts = Counts {
+            guidelines: site.guidelines.len(),
+            examples: site.examples.len(),
+            frameworks: site.frameworks.len(),
+        };
+        (
+            title,
+            PageData::Home(Home {
+                body,
+                domains,
+                counts,
+            }),
+        )
     }
 
     fn domain_card(&self, d: usize, root: &str) -> DomainCard<'a> {
+        record(Fact::DomainCard(d));
         let site = self.site;
         let domain = &site.domains[d];
         DomainCard {
@@ -220,6 +239,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn domain(&self, d: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+        record(Fact::Domain(d));
+        record(Fact::Body(Entity::Domain(d)));
         let domain = &self.site.domains[d];
         let (body, toc) = self.body(&domain.body, &domain.source, root, found);
         let (prev, next) = self.neighbours(Stop::Domain(d), root);
@@ -235,6 +256,7 @@ impl<'a> Renderer<'a> {
     }
 
     pub(super) fn guideline_card(&self, g: usize, root: &str) -> GuidelineCard<'a> {
+        record(Fact::GuidelineCard(g));
         let meta = &self.site.guidelines[g].guideline.meta;
         GuidelineCard {
             id: &meta.id.value,
@@ -291,6 +313,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn guideline(&self, g: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+        record(Fact::Guideline(g));
+        record(Fact::Body(Entity::Guideline(g)));
         let site = self.site;
         let resolved = &site.guidelines[g];
         let guideline = &resolved.guideline;
@@ -347,6 +371,7 @@ impl<'a> Renderer<'a> {
         frameworks.sort_unstable();
         frameworks.dedup();
         let row = |m: &'a crate::resolve::ResolvedMapping| {
+            record(Fact::ControlCard(m.framework, m.control));
             let control = &site.frameworks[m.framework].controls[m.control];
             MappingRow {
                 id: &control.id,
@@ -371,6 +396,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn example(&self, e: usize, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+        record(Fact::Example(e));
+        record(Fact::Body(Entity::Example(e)));
         let resolved = &self.site.examples[e];
         let example = &resolved.example;
         let (body, toc) = self.body(&example.body, &example.source, root, found);
@@ -391,6 +418,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn tags(&self, root: &str) -> PageData<'a> {
+        record(Fact::Tags);
         let tags = self.site.tags.iter().map(|(name, tagged)| TagCount {
             name,
             url: format!("{root}{}", urls::tag(&tagged.slug)),
@@ -403,6 +431,7 @@ impl<'a> Renderer<'a> {
 
     /// Previous and next page in reading order: each domain page, then its guidelines.
     fn neighbours(&self, at: Stop, root: &str) -> (Option<Neighbour<'a>>, Option<Neighbour<'a>>) {
+        record(Fact::Order(at));
         let link = |stop: Stop| match stop {
             Stop::Domain(d) => Neighbour::Domain {
                 title: &self.site.domains[d].meta.title,
@@ -459,11 +488,6 @@ fn site_info(site: &Site) -> SiteInfo<'_> {
         },
         domains: domains.collect(),
         pages: pages.collect(),
-        counts: Counts {
-            guidelines: site.guidelines.len(),
-            examples: site.examples.len(),
-            frameworks: site.frameworks.len(),
-        },
     }
 }
 
@@ -498,4 +522,10 @@ fn with_sections(mut toc: Vec<TocEntry>, sections: &[(&str, &str, bool)]) -> Vec
         title: (*title).into(),
     }));
     toc
+}
+
+/// Records `fact` for a page titled `title`: listings show which entities exist.
+fn recorded(title: &str, fact: Fact) -> String {
+    record(fact);
+    title.to_string()
 }

@@ -98,6 +98,14 @@ struct GraphRow<'a> {
 }
 
 pub fn data<'a>(site: &'a Site, root: &str) -> Coverage<'a> {
+    use super::deps::{Fact, record};
+    for g in 0..site.guidelines.len() {
+        record(Fact::GuidelineCard(g));
+        record(Fact::Guideline(g));
+    }
+    for f in 0..site.frameworks.len() {
+        record(Fact::Framework(f));
+    }
     Coverage {
         matrix: matrix(site, root),
         gaps: gaps(site, root),

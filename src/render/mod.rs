@@ -8,9 +8,11 @@ mod checks;
 mod claims;
 mod context;
 mod coverage;
+pub mod deps;
 mod links;
 mod nav;
 mod print;
+mod records;
 mod ser;
 mod sitemap;
 mod theme;
@@ -28,6 +30,7 @@ use crate::resolve::{Entity, Site};
 
 pub use cache::MarkdownCache;
 use context::{Found, Renderer};
+pub use records::{Records, Rerendered, rerender};
 
 /// The Content-Security-Policy of every page: only the site's own scripts, styles, images and
 /// fonts, no plugins, no `<base>`, forms only to the site. Static pages carry it as a
@@ -67,6 +70,8 @@ struct JobOutput {
     typed_links: Vec<String>,
     anchor_links: Vec<crate::markdown::AnchorLink>,
     text: Option<PageText>,
+    /// What the file shows of the site (only when rendering for incremental rebuilds).
+    facts: Vec<deps::Fact>,
 }
 
 /// The plain text of a page with its own entity, cut at its headings, for the search documents.
@@ -90,9 +95,32 @@ pub fn render(
     site: &Site,
     theme: &Theme,
     cache: &MarkdownCache,
-    mut output: Output,
+    output: Output,
     diagnostics: &mut Diagnostics,
 ) -> Result<Rendering> {
+    render_all(site, theme, cache, output, diagnostics, false).map(|(rendering, _)| rendering)
+}
+
+/// [`render`], also keeping what each file shows of the site ([`Records`]), from which
+/// [`rerender`] makes the next build incrementally.
+pub fn render_tracked(
+    site: &Site,
+    theme: &Theme,
+    cache: &MarkdownCache,
+    output: Output,
+    diagnostics: &mut Diagnostics,
+) -> Result<(Rendering, Records)> {
+    render_all(site, theme, cache, output, diagnostics, true)
+}
+
+fn render_all(
+    site: &Site,
+    theme: &Theme,
+    cache: &MarkdownCache,
+    mut output: Output,
+    diagnostics: &mut Diagnostics,
+    track: bool,
+) -> Result<(Rendering, Records)> {
     let renderer = Renderer::new(site, theme, cache);
     // print.html goes first: it is the longest job, and it renders no Markdown until it splices
     // the bodies in at its end, by which time the other jobs have cached most of them.
@@ -104,22 +132,25 @@ pub fn render(
     }
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it
     // then), so the pages are not all held in memory at once.
-    let store = |job: &Job| -> Result<(JobOutput, Stored)> {
-        let mut item = renderer.render(job)?;
+    let store = |job: &Job| -> Result<(JobOutput, Stored, Option<BTreeSet<String>>)> {
+        let mut item = renderer.render(job, track)?;
+        let ids = (track && item.path.ends_with(".html")).then(|| checks::element_ids(&item.bytes));
         let stored = output.prepare(&item.path, std::mem::take(&mut item.bytes))?;
-        Ok((item, stored))
+        Ok((item, stored, ids))
     };
-    let rendered: Vec<(JobOutput, Stored)> = jobs.par_iter().map(store).collect::<Result<_>>()?;
+    let rendered: Vec<_> = jobs.par_iter().map(store).collect::<Result<_>>()?;
 
+    let mut records = Records::default();
     let mut linked = BTreeSet::new();
     let mut texts = Vec::new();
     let mut anchor_links = Vec::new();
-    for (item, stored) in rendered {
-        texts.extend(item.text);
-        for mut link in item.anchor_links {
-            link.page.get_or_insert_with(|| item.path.clone());
-            anchor_links.push(link);
+    for (mut item, stored, ids) in rendered {
+        item.fill_anchor_pages();
+        if track {
+            records.insert(&item, ids.unwrap_or_default());
         }
+        texts.extend(item.text);
+        anchor_links.extend(item.anchor_links);
         for d in item.diagnostics {
             diagnostics.push(d);
         }
@@ -131,14 +162,41 @@ pub fn render(
     }
     copy_assets(site, &mut output)?;
     checks::unreachable_pages(site, &linked, diagnostics);
-    checks::anchors(&output, &anchor_links, diagnostics);
+    let ids_of = |page: &str| output.read(page).map(|html| checks::element_ids(&html));
+    checks::anchors(ids_of, &anchor_links, diagnostics);
     texts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Rendering { output, texts })
+    Ok((Rendering { output, texts }, records))
+}
+
+impl JobOutput {
+    /// Anchor links within the page itself name it, so checks can find its ids.
+    fn fill_anchor_pages(&mut self) {
+        for link in &mut self.anchor_links {
+            link.page.get_or_insert_with(|| self.path.clone());
+        }
+    }
 }
 
 impl Renderer<'_> {
-    /// One output file.
-    fn render(&self, job: &Job) -> Result<JobOutput> {
+    /// One output file; with `track`, with the facts of the site it shows.
+    fn render(&self, job: &Job, track: bool) -> Result<JobOutput> {
+        if !track {
+            return self.render_job(job);
+        }
+        let (output, mut facts) = deps::recording(|| self.render_job(job));
+        let mut output = output?;
+        // Every page's chrome shows book.toml's settings and the sidebar; every typed link
+        // depends on where its target is.
+        facts.push(deps::Fact::Site);
+        let links = output.typed_links.iter();
+        facts.extend(links.map(|link| deps::Fact::Link(deps::hash_of(link.as_str()))));
+        facts.sort_unstable_by_key(deps::hash_of);
+        facts.dedup();
+        output.facts = facts;
+        Ok(output)
+    }
+
+    fn render_job(&self, job: &Job) -> Result<JobOutput> {
         let (template, path) = template_and_path(self.site, job);
         if let Job::Nav = job {
             return Ok(JobOutput {
@@ -148,6 +206,7 @@ impl Renderer<'_> {
                 typed_links: Vec::new(),
                 anchor_links: Vec::new(),
                 text: None,
+                facts: Vec::new(),
             });
         }
         let root = match job {
@@ -193,6 +252,7 @@ impl Renderer<'_> {
                 found.anchor_links
             },
             text,
+            facts: Vec::new(),
         })
     }
 }
@@ -217,7 +277,7 @@ pub fn entity_page(
     cache: &MarkdownCache,
     entity: Entity,
 ) -> Result<EntityPage> {
-    let item = Renderer::new(site, theme, cache).render(&Job::Entity(entity))?;
+    let item = Renderer::new(site, theme, cache).render(&Job::Entity(entity), false)?;
     Ok(EntityPage {
         element_ids: checks::element_ids(&item.bytes),
         path: item.path,
@@ -235,7 +295,9 @@ pub fn print_page(site: &Site, theme: &Theme, cache: &MarkdownCache) -> Result<O
         return Ok(None);
     }
     Ok(Some(
-        Renderer::new(site, theme, cache).render(&Job::Print)?.bytes,
+        Renderer::new(site, theme, cache)
+            .render(&Job::Print, false)?
+            .bytes,
     ))
 }
 

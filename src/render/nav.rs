@@ -23,13 +23,19 @@ pub struct ReadingOrder {
 
 impl ReadingOrder {
     pub fn of(site: &Site) -> Self {
+        let order = Self::stops(site);
+        let place = order.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+        Self { order, place }
+    }
+
+    /// Every stop, in reading order.
+    pub fn stops(site: &Site) -> Vec<Stop> {
         let mut order = Vec::with_capacity(site.domains.len() + site.guidelines.len());
         for d in 0..site.domains.len() {
             order.push(Stop::Domain(d));
             order.extend(site.guidelines_of(d).map(Stop::Guideline));
         }
-        let place = order.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-        Self { order, place }
+        order
     }
 
     /// The stops before and after `at`.
@@ -44,6 +50,13 @@ impl ReadingOrder {
 
 /// The navigation tree as one shared script, so pages do not each repeat the whole tree.
 pub fn script(site: &Site) -> String {
+    use super::deps::{Fact, record};
+    for d in 0..site.domains.len() {
+        record(Fact::DomainCard(d));
+    }
+    for g in 0..site.guidelines.len() {
+        record(Fact::GuidelineCard(g));
+    }
     #[derive(Serialize)]
     struct Node<'a> {
         t: std::borrow::Cow<'a, str>,

@@ -88,6 +88,7 @@ fn mark_prefix() -> &'static str {
 impl<'a> Renderer<'a> {
     /// The print template's data, with a marker for each body.
     pub(super) fn print(&self, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+        super::deps::record(super::deps::Fact::Everything);
         let site = self.site;
         let mut mark = |doc: PrintDoc| {
             found.print_bodies.push(doc);

@@ -24,7 +24,6 @@ pub struct SiteInfo<'a> {
     pub search: SearchInfo,
     pub domains: Vec<NavLink<'a>>,
     pub pages: Vec<NavLink<'a>>,
-    pub counts: Counts,
 }
 
 #[derive(Serialize)]
@@ -174,6 +173,8 @@ pub enum PageData<'a> {
 pub struct Home<'a> {
     pub body: Option<String>,
     pub domains: Vec<DomainCard<'a>>,
+    /// Only the home page shows them: an added guideline changes no other page's chrome.
+    pub counts: Counts,
 }
 
 #[derive(Serialize)]

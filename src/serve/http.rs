@@ -274,6 +274,8 @@ async fn events(
     // Stale when the page's file was rebuilt since it was loaded (a fast rebuild leaves the
     // files of other pages, and their build numbers, as they were).
     let stale = match (page.path.as_deref().and_then(site_path), page.generation) {
+        // The "building" page, opened before the first build was in.
+        (_, Some(0)) => !snapshot.before_first_build() && snapshot.errors.is_empty(),
         (Some(path), Some(generation)) => snapshot
             .files
             .get(&path)
@@ -327,6 +329,9 @@ async fn file(
             .into_response();
     }
     let snapshot = live.current();
+    if snapshot.before_first_build() {
+        return building();
+    }
     let Some(path) = site_path(uri.path()) else {
         return not_found(&snapshot);
     };
@@ -379,6 +384,31 @@ async fn file(
         common,
         [(header::CONTENT_TYPE, asset.content_type.clone())],
         asset.bytes.clone(),
+    )
+        .into_response()
+}
+
+/// What every page is until the first build is in (at 10,000 guidelines it takes seconds): a
+/// page that says so, which the live-reload client reloads as soon as the build is published,
+/// or over which it shows the build's errors.
+fn building() -> Response {
+    const PAGE: &str = concat!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>Building the site…</title>",
+        "<script src=\"/__guidebook/live.js\" data-generation=\"0\" defer></script>",
+        "</head><body><main><h1>Building the site…</h1>",
+        "<p>This page reloads by itself as soon as the first complete build is in.</p>",
+        "</main></body></html>"
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::RETRY_AFTER, "1"),
+        ],
+        PAGE,
     )
         .into_response()
 }
@@ -456,6 +486,33 @@ fn percent_decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::{AllowedHosts, site_path};
+
+    /// Before the first build is in, every page is a "building" page that reloads itself (the
+    /// live client) and says it is not ready (503): never an empty 404.
+    #[test]
+    fn pages_say_the_site_is_being_built_until_the_first_build() {
+        use axum::extract::State;
+        use axum::http::{HeaderMap, Method, StatusCode, Uri};
+        let live = super::Live::new(super::super::Snapshot::empty());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        for path in ["/", "/guidelines/sd-1.html"] {
+            let response = runtime.block_on(super::file(
+                State(live.clone()),
+                Method::GET,
+                Uri::from_static(path),
+                HeaderMap::new(),
+            ));
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+            let body = runtime
+                .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
+                .expect("body");
+            let body = String::from_utf8_lossy(&body);
+            assert!(body.contains("Building the site"), "{body}");
+            assert!(body.contains(r#"src="/__guidebook/live.js" data-generation="0""#));
+        }
+    }
 
     #[test]
     fn an_unspecified_bind_answers_for_this_machine_only() {

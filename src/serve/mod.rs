@@ -131,10 +131,10 @@ async fn run(
     options: ServeOptions,
     report: Arc<dyn Fn(ServeEvent) + Send + Sync>,
 ) -> Result<()> {
+    // When watching, the first build runs on the rebuild thread: the server answers at once,
+    // with a page that says the site is being built until it is in.
     let live = if options.watch {
-        let live = Live::new(Snapshot::empty());
-        rebuild(&root, &live, 0, &[], report.as_ref());
-        live
+        Live::new(Snapshot::empty())
     } else {
         Live::new(Snapshot::from_build_dir(&root)?)
     };
@@ -180,7 +180,7 @@ fn rebuild(
     let start = Instant::now();
     let previous = live.current();
     let (built, patched) = match previous.rebuild(changed, generation) {
-        Some(snapshot) => (Ok(snapshot), true),
+        Some(snapshot) => (snapshot, true),
         None => (
             Snapshot::build(root, generation, &previous, live.cache.clone()),
             false,

@@ -110,36 +110,45 @@ impl Snapshot {
     }
 
     /// The next snapshot for a change of `changed` files, rebuilt incrementally from this
-    /// one's build; `None` when the full build is needed.
-    pub fn rebuild(&self, changed: &[PathBuf], generation: u64) -> Option<Self> {
+    /// one's build; `None` when the full build is needed, an error when the content has errors.
+    pub fn rebuild(&self, changed: &[PathBuf], generation: u64) -> Option<Result<Self>> {
         let live = self.live.as_ref()?;
         // Each rebuild adds a segment to the live index; past the limit, the full build remakes it.
         if (self.index.as_ref()).is_some_and(|index| index.segments() >= MAX_SEGMENTS) {
             return None;
         }
-        let rebuilt = live.rebuild(changed)?;
+        let rebuilt = match live.rebuild(changed) {
+            Ok(Some(rebuilt)) => rebuilt,
+            Ok(None) => return None,
+            Err(err) => return Some(Err(err)),
+        };
         if let Some(index) = &self.index {
+            // A failed update leaves the index to the full build, which makes it whole again.
             index
                 .replace(&rebuilt.removed_docs, &rebuilt.added_docs)
                 .ok()?;
         }
         let mut files = (*self.files).clone();
+        let mut deferred = (*self.deferred).clone();
+        for path in &rebuilt.removed {
+            files.remove(path);
+            deferred.remove(path);
+        }
         for (path, bytes) in &rebuilt.files {
+            deferred.remove(path);
             files.insert(path.clone(), asset(path, bytes, Some(generation)));
         }
-        let mut deferred = (*self.deferred).clone();
         for path in rebuilt.stale {
-            if files.remove(&path).is_some() || deferred.contains_key(&path) {
-                let file = Deferred {
-                    site: rebuilt.site.clone(),
-                    path: path.clone(),
-                    generation,
-                    made: OnceLock::new(),
-                };
-                deferred.insert(path, Arc::new(file));
-            }
+            files.remove(&path);
+            let file = Deferred {
+                site: rebuilt.site.clone(),
+                path: path.clone(),
+                generation,
+                made: OnceLock::new(),
+            };
+            deferred.insert(path, Arc::new(file));
         }
-        Some(Self {
+        Some(Ok(Self {
             files: Arc::new(files),
             deferred: Arc::new(deferred),
             index: self.index.clone(),
@@ -148,7 +157,12 @@ impl Snapshot {
             errors: self.errors.clone(),
             generation,
             live: Some(rebuilt.site),
-        })
+        }))
+    }
+
+    /// Whether no build has succeeded yet (`serve` answers with a "building" page meanwhile).
+    pub fn before_first_build(&self) -> bool {
+        self.files.is_empty() && self.live.is_none()
     }
 
     pub fn has_file(&self, path: &str) -> bool {

@@ -121,7 +121,9 @@ fn rebuild_loop(
     receiver: &mpsc::Receiver<DebounceEventResult>,
     report: &(dyn Fn(ServeEvent) + Send + Sync),
 ) {
-    let mut generation = live.current().generation;
+    // The first build, then one per batch of changes.
+    let mut generation = live.current().generation + 1;
+    rebuild(&inputs.root, live, generation, &[], report);
     while let Ok(batch) = receiver.recv() {
         let mut changed = Changed::new();
         changed.add(inputs, batch, report);
@@ -130,22 +132,16 @@ fn rebuild_loop(
         }
         if changed.relevant {
             generation += 1;
-            // Only a batch of plain content edits may take the fast path.
-            let paths = if changed.only_edits {
-                changed.paths.into_iter().collect()
-            } else {
-                Vec::new()
-            };
+            let paths: Vec<PathBuf> = changed.paths.into_iter().collect();
             rebuild(&inputs.root, live, generation, &paths, report);
         }
     }
 }
 
-/// The relevant changes of one or more batches of events.
+/// The relevant changes of one or more batches of events: every path created, written,
+/// renamed or removed (the rebuild walks the content again, so a missed event costs only time).
 struct Changed {
     relevant: bool,
-    /// Every event was a modification of an existing file (or an atomic save onto one).
-    only_edits: bool,
     paths: std::collections::BTreeSet<PathBuf>,
 }
 
@@ -153,7 +149,6 @@ impl Changed {
     fn new() -> Self {
         Self {
             relevant: false,
-            only_edits: true,
             paths: std::collections::BTreeSet::new(),
         }
     }
@@ -165,7 +160,6 @@ impl Changed {
         report: &(dyn Fn(ServeEvent) + Send + Sync),
     ) {
         use notify::EventKind;
-        use notify::event::{ModifyKind, RenameMode};
         let events = match batch {
             Ok(events) => events,
             Err(errors) => {
@@ -184,23 +178,7 @@ impl Changed {
                 continue;
             }
             self.relevant = true;
-            let edit = match event.kind {
-                EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Other) => {
-                    true
-                }
-                // An atomic save: a temporary file (which does not matter) renamed onto the
-                // edited one. A content file renamed away is a removal, not an edit.
-                EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
-                EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event
-                    .paths
-                    .first()
-                    .is_some_and(|from| !inputs.matters(from)),
-                EventKind::Create(_) => paths.iter().all(|p| p.is_file()),
-                _ => false,
-            };
-            self.only_edits &= edit;
-            self.paths
-                .extend(paths.into_iter().filter(|p| p.is_file()).cloned());
+            self.paths.extend(paths.into_iter().cloned());
         }
     }
 }

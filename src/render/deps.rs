@@ -1,0 +1,726 @@
+//! What each rendered file shows of the site, so an incremental rebuild re-renders only the
+//! files whose facts changed. While a job renders, every accessor of the site records the
+//! [`Fact`] it read (a guideline's card, a framework's name, where a typed link points...);
+//! [`Changes::between`] compares two resolved sites fact by fact. A file is up to date when
+//! none of the facts it recorded changed; the property test in `tests/incremental.rs` checks
+//! that this gives the bytes of a full build after any sequence of edits.
+//!
+//! Facts name entities by their index in the site they were recorded in; [`Changes`] maps the
+//! old indices to the new ones (by id), for the changes and for records carried over.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use super::links::SiteLinks;
+use super::nav::Stop;
+use super::urls;
+use crate::markdown::LinkResolver;
+use crate::resolve::{Entity, Site};
+
+/// One thing a file shows of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fact {
+    /// book.toml and what every page's chrome shows: the domains and visible pages of the
+    /// sidebar. A change of it re-renders everything.
+    Site,
+    /// Everything (print.html, which holds the whole knowledge base).
+    Everything,
+    /// The set of output paths (the sitemap).
+    Paths,
+    /// The landing page's title and body.
+    Landing,
+    /// A guideline as listings show it: id, title, summary, URL.
+    GuidelineCard(usize),
+    /// The rest of a guideline but its Markdown body: front matter, domain, mappings, related
+    /// guidelines, backlinks, examples, source file.
+    Guideline(usize),
+    /// The Markdown body of a document with a page of its own.
+    Body(Entity),
+    /// A domain as listings show it, with the ids of its guidelines in order.
+    DomainCard(usize),
+    /// A domain's front matter and source file.
+    Domain(usize),
+    /// An example as listings show it, with the guidelines it illustrates.
+    ExampleCard(usize),
+    /// An example's front matter and source file.
+    Example(usize),
+    /// A page's front matter, slug and source file.
+    Page(usize),
+    /// A framework's id, name, version and URL.
+    FrameworkRef(usize),
+    /// Everything about a framework: its controls, groups, descriptions and mapped counts.
+    Framework(usize),
+    /// A control's id, title and URL (which depends on whether it is mapped).
+    ControlCard(usize, usize),
+    /// Everything about a control, with the mappings to it.
+    Control(usize, usize),
+    /// A tag's guidelines and examples (by the hash of its name).
+    Tag(u64),
+    /// Every tag's name and counts.
+    Tags,
+    /// The stops before and after a page in reading order.
+    Order(Stop),
+    /// Where a typed link (`guideline:SD-1`) points (by the hash of its text).
+    Link(u64),
+}
+
+thread_local! {
+    /// The facts of the job rendering on this thread; a stack, because a thread waiting in a
+    /// nested parallel section may run another job meanwhile.
+    static RECORDING: RefCell<Vec<Vec<Fact>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes that the job rendering on this thread shows `fact` (nothing when not recording).
+pub fn record(fact: Fact) {
+    RECORDING.with(|stack| {
+        if let Some(facts) = stack.borrow_mut().last_mut() {
+            facts.push(fact);
+        }
+    });
+}
+
+/// Runs `render`, returning what it returns and the facts it recorded (sorted, unique).
+pub fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<Fact>) {
+    RECORDING.with(|stack| stack.borrow_mut().push(Vec::new()));
+    let value = render();
+    let mut facts = RECORDING.with(|stack| stack.borrow_mut().pop().unwrap_or_default());
+    facts.sort_unstable_by_key(fact_key);
+    facts.dedup();
+    (value, facts)
+}
+
+/// A total order for sorting facts (by their hash: only grouping equal facts matters).
+fn fact_key(fact: &Fact) -> u64 {
+    hash_of(fact)
+}
+
+pub fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Which facts differ between two sites, and where the old site's entities are in the new one.
+pub struct Changes {
+    everything: bool,
+    site: bool,
+    paths: bool,
+    landing: bool,
+    guidelines: Remap,
+    guideline_cards: Vec<bool>,
+    guideline_rest: Vec<bool>,
+    guideline_bodies: Vec<bool>,
+    domains: Remap,
+    domain_cards: Vec<bool>,
+    domain_rest: Vec<bool>,
+    domain_bodies: Vec<bool>,
+    examples: Remap,
+    example_cards: Vec<bool>,
+    example_rest: Vec<bool>,
+    example_bodies: Vec<bool>,
+    pages: Remap,
+    page_rest: Vec<bool>,
+    page_bodies: Vec<bool>,
+    frameworks: Remap,
+    framework_refs: Vec<bool>,
+    framework_whole: Vec<bool>,
+    /// Per old framework: its old control indices in the new framework.
+    controls: Vec<Remap>,
+    control_cards: Vec<Vec<bool>>,
+    control_whole: Vec<Vec<bool>>,
+    tags: HashMap<u64, bool>,
+    tag_set: bool,
+    order: HashMap<Stop, bool>,
+    links: HashMap<u64, bool>,
+}
+
+/// Old index -> new index (`None`: gone).
+struct Remap(Vec<Option<usize>>);
+
+impl Remap {
+    fn by_key<K: Hash + Eq>(old: impl Iterator<Item = K>, new: impl Iterator<Item = K>) -> Self {
+        let new: HashMap<K, usize> = new.enumerate().map(|(i, k)| (k, i)).collect();
+        Remap(old.map(|k| new.get(&k).copied()).collect())
+    }
+
+    fn get(&self, old: usize) -> Option<usize> {
+        self.0.get(old).copied().flatten()
+    }
+
+    /// For each old index: gone, or `differs(old, new)`.
+    fn changed(&self, mut differs: impl FnMut(usize, usize) -> bool) -> Vec<bool> {
+        (0..self.0.len())
+            .map(|i| self.get(i).is_none_or(|j| differs(i, j)))
+            .collect()
+    }
+}
+
+impl Changes {
+    /// Compares `old` with `new`; `links` are the typed links the old build's files hold.
+    pub fn between<'a>(old: &Site, new: &Site, links: impl Iterator<Item = &'a str>) -> Self {
+        let guidelines = Remap::by_key(
+            old.guidelines.iter().map(|g| &g.guideline.meta.id.value),
+            new.guidelines.iter().map(|g| &g.guideline.meta.id.value),
+        );
+        let domains = Remap::by_key(
+            old.domains.iter().map(|d| &d.meta.id.value),
+            new.domains.iter().map(|d| &d.meta.id.value),
+        );
+        let examples = Remap::by_key(
+            old.examples.iter().map(|e| &e.example.meta.id.value),
+            new.examples.iter().map(|e| &e.example.meta.id.value),
+        );
+        let pages = Remap::by_key(
+            old.pages.iter().map(|p| &p.slug),
+            new.pages.iter().map(|p| &p.slug),
+        );
+        let frameworks = Remap::by_key(
+            old.frameworks.iter().map(|f| &f.id),
+            new.frameworks.iter().map(|f| &f.id),
+        );
+        let controls: Vec<Remap> = (0..old.frameworks.len())
+            .map(|f| {
+                let old_ids = old.frameworks[f].controls.iter().map(|c| c.id.as_str());
+                match frameworks.get(f) {
+                    Some(nf) => Remap::by_key(
+                        old_ids,
+                        new.frameworks[nf].controls.iter().map(|c| c.id.as_str()),
+                    ),
+                    None => Remap(old_ids.map(|_| None).collect()),
+                }
+            })
+            .collect();
+        let cmp = Compare { old, new };
+        let mut changes = Changes {
+            everything: false,
+            site: cmp.site_differs(),
+            paths: false,
+            landing: cmp.landing_differs(),
+            guideline_cards: guidelines.changed(|i, j| cmp.guideline_card_differs(i, j)),
+            guideline_rest: guidelines.changed(|i, j| cmp.guideline_differs(i, j)),
+            guideline_bodies: guidelines.changed(|i, j| {
+                old.guidelines[i].guideline.body != new.guidelines[j].guideline.body
+            }),
+            domain_cards: domains.changed(|i, j| cmp.domain_card_differs(i, j)),
+            domain_rest: domains.changed(|i, j| {
+                let (a, b) = (&old.domains[i], &new.domains[j]);
+                (&a.meta, &a.source, &a.folder) != (&b.meta, &b.source, &b.folder)
+            }),
+            domain_bodies: domains.changed(|i, j| old.domains[i].body != new.domains[j].body),
+            example_cards: examples.changed(|i, j| cmp.example_card_differs(i, j)),
+            example_rest: examples.changed(|i, j| {
+                let (a, b) = (&old.examples[i].example, &new.examples[j].example);
+                (&a.meta, &a.source, &a.slug) != (&b.meta, &b.source, &b.slug)
+            }),
+            example_bodies: examples
+                .changed(|i, j| old.examples[i].example.body != new.examples[j].example.body),
+            page_rest: pages.changed(|i, j| {
+                let (a, b) = (&old.pages[i], &new.pages[j]);
+                (&a.meta, &a.source, &a.slug) != (&b.meta, &b.source, &b.slug)
+            }),
+            page_bodies: pages.changed(|i, j| old.pages[i].body != new.pages[j].body),
+            framework_refs: frameworks.changed(|i, j| cmp.framework_ref_differs(i, j)),
+            framework_whole: frameworks.changed(|i, j| cmp.framework_differs(i, j, &controls[i])),
+            control_cards: controls_changed(&controls, &frameworks, |f, c, nf, nc| {
+                cmp.control_card_differs(f, c, nf, nc)
+            }),
+            control_whole: controls_changed(&controls, &frameworks, |f, c, nf, nc| {
+                cmp.control_differs(f, c, nf, nc)
+            }),
+            tags: tag_changes(old, new),
+            tag_set: cmp.tag_set_differs(),
+            order: order_changes(old, new),
+            links: link_changes(old, new, links),
+            guidelines,
+            domains,
+            examples,
+            pages,
+            frameworks,
+            controls,
+        };
+        changes.paths = changes.any_entity_moved(old, new);
+        changes.everything = changes.any();
+        changes
+    }
+
+    /// Whether an entity came, went, or moved to another URL (the sitemap lists them all).
+    fn any_entity_moved(&self, old: &Site, new: &Site) -> bool {
+        let counts = (
+            new.guidelines.len(),
+            new.domains.len(),
+            new.examples.len(),
+            new.pages.len(),
+            new.frameworks.len(),
+            new.tags.len(),
+        );
+        let old_counts = (
+            old.guidelines.len(),
+            old.domains.len(),
+            old.examples.len(),
+            old.pages.len(),
+            old.frameworks.len(),
+            old.tags.len(),
+        );
+        counts != old_counts
+            || self.guideline_cards.iter().any(|&c| c)
+            || self.domain_cards.iter().any(|&c| c)
+            || self.example_cards.iter().any(|&c| c)
+            || self.page_rest.iter().any(|&c| c)
+            || self.tag_set
+            || self.control_cards.iter().flatten().any(|&c| c)
+    }
+
+    fn any(&self) -> bool {
+        let lists = [
+            &self.guideline_cards,
+            &self.guideline_rest,
+            &self.guideline_bodies,
+            &self.domain_cards,
+            &self.domain_rest,
+            &self.domain_bodies,
+            &self.example_cards,
+            &self.example_rest,
+            &self.example_bodies,
+            &self.page_rest,
+            &self.page_bodies,
+            &self.framework_refs,
+            &self.framework_whole,
+        ];
+        self.site
+            || self.paths
+            || self.landing
+            || self.tag_set
+            || lists.iter().any(|l| l.iter().any(|&c| c))
+            || self.control_whole.iter().flatten().any(|&c| c)
+            || self.tags.values().any(|&c| c)
+            || self.order.values().any(|&c| c)
+            || self.links.values().any(|&c| c)
+    }
+
+    /// Whether anything at all changed.
+    pub fn anything(&self) -> bool {
+        self.everything
+    }
+
+    /// Whether a change reaches every page (book.toml, the sidebar).
+    pub fn site_wide(&self) -> bool {
+        self.site
+    }
+
+    /// Whether `fact`, recorded in the old build, no longer holds.
+    pub fn changed(&self, fact: &Fact) -> bool {
+        let at = |list: &Vec<bool>, i: usize| list.get(i).copied().unwrap_or(true);
+        match *fact {
+            Fact::Site => self.site,
+            Fact::Everything => self.everything,
+            Fact::Paths => self.paths,
+            Fact::Landing => self.landing,
+            Fact::GuidelineCard(g) => at(&self.guideline_cards, g),
+            Fact::Guideline(g) => at(&self.guideline_rest, g),
+            Fact::Body(entity) => match entity {
+                Entity::Guideline(g) => at(&self.guideline_bodies, g),
+                Entity::Domain(d) => at(&self.domain_bodies, d),
+                Entity::Example(e) => at(&self.example_bodies, e),
+                Entity::Page(p) => at(&self.page_bodies, p),
+                Entity::Framework(_) | Entity::Control { .. } => true,
+            },
+            Fact::DomainCard(d) => at(&self.domain_cards, d),
+            Fact::Domain(d) => at(&self.domain_rest, d),
+            Fact::ExampleCard(e) => at(&self.example_cards, e),
+            Fact::Example(e) => at(&self.example_rest, e),
+            Fact::Page(p) => at(&self.page_rest, p),
+            Fact::FrameworkRef(f) => at(&self.framework_refs, f),
+            Fact::Framework(f) => at(&self.framework_whole, f),
+            Fact::ControlCard(f, c) => self.control_cards.get(f).is_none_or(|l| at(l, c)),
+            Fact::Control(f, c) => self.control_whole.get(f).is_none_or(|l| at(l, c)),
+            Fact::Tag(name) => self.tags.get(&name).copied().unwrap_or(true),
+            Fact::Tags => self.tag_set,
+            Fact::Order(stop) => self.order.get(&stop).copied().unwrap_or(true),
+            Fact::Link(link) => self.links.get(&link).copied().unwrap_or(true),
+        }
+    }
+
+    /// `fact`, recorded in the old build, with the new build's indices (`None`: its entity is
+    /// gone, so the fact changed anyway).
+    pub fn remap(&self, fact: Fact) -> Option<Fact> {
+        let g = |i| self.guidelines.get(i);
+        Some(match fact {
+            Fact::GuidelineCard(i) => Fact::GuidelineCard(g(i)?),
+            Fact::Guideline(i) => Fact::Guideline(g(i)?),
+            Fact::Body(entity) => Fact::Body(self.remap_entity(entity)?),
+            Fact::DomainCard(i) => Fact::DomainCard(self.domains.get(i)?),
+            Fact::Domain(i) => Fact::Domain(self.domains.get(i)?),
+            Fact::ExampleCard(i) => Fact::ExampleCard(self.examples.get(i)?),
+            Fact::Example(i) => Fact::Example(self.examples.get(i)?),
+            Fact::Page(i) => Fact::Page(self.pages.get(i)?),
+            Fact::FrameworkRef(i) => Fact::FrameworkRef(self.frameworks.get(i)?),
+            Fact::Framework(i) => Fact::Framework(self.frameworks.get(i)?),
+            Fact::ControlCard(f, c) => {
+                Fact::ControlCard(self.frameworks.get(f)?, self.controls.get(f)?.get(c)?)
+            }
+            Fact::Control(f, c) => {
+                Fact::Control(self.frameworks.get(f)?, self.controls.get(f)?.get(c)?)
+            }
+            Fact::Order(Stop::Domain(i)) => Fact::Order(Stop::Domain(self.domains.get(i)?)),
+            Fact::Order(Stop::Guideline(i)) => Fact::Order(Stop::Guideline(g(i)?)),
+            other => other,
+        })
+    }
+
+    pub fn remap_entity(&self, entity: Entity) -> Option<Entity> {
+        Some(match entity {
+            Entity::Guideline(i) => Entity::Guideline(self.guidelines.get(i)?),
+            Entity::Domain(i) => Entity::Domain(self.domains.get(i)?),
+            Entity::Example(i) => Entity::Example(self.examples.get(i)?),
+            Entity::Page(i) => Entity::Page(self.pages.get(i)?),
+            Entity::Framework(i) => Entity::Framework(self.frameworks.get(i)?),
+            Entity::Control { framework, control } => Entity::Control {
+                framework: self.frameworks.get(framework)?,
+                control: self.controls.get(framework)?.get(control)?,
+            },
+        })
+    }
+}
+
+fn controls_changed(
+    controls: &[Remap],
+    frameworks: &Remap,
+    mut differs: impl FnMut(usize, usize, usize, usize) -> bool,
+) -> Vec<Vec<bool>> {
+    controls
+        .iter()
+        .enumerate()
+        .map(|(f, remap)| match frameworks.get(f) {
+            Some(nf) => remap.changed(|c, nc| differs(f, c, nf, nc)),
+            None => vec![true; remap.0.len()],
+        })
+        .collect()
+}
+
+fn tag_changes<'a>(old: &'a Site, new: &'a Site) -> HashMap<u64, bool> {
+    let ids = |site: &'a Site, tagged: &'a crate::resolve::Tagged| {
+        let guidelines: Vec<&str> = (tagged.guidelines.iter())
+            .map(|&g| site.guidelines[g].guideline.meta.id.value.as_str())
+            .collect();
+        let examples: Vec<&str> = (tagged.examples.iter())
+            .map(|&e| site.examples[e].example.meta.id.value.as_str())
+            .collect();
+        (tagged.slug.clone(), guidelines, examples)
+    };
+    old.tags
+        .iter()
+        .map(|(name, tagged)| {
+            let same = new
+                .tags
+                .get(name)
+                .is_some_and(|t| ids(new, t) == ids(old, tagged));
+            (hash_of(name.as_str()), !same)
+        })
+        .collect()
+}
+
+fn order_changes(old: &Site, new: &Site) -> HashMap<Stop, bool> {
+    let named = |site: &Site| -> Vec<(Stop, String)> {
+        super::nav::ReadingOrder::stops(site)
+            .into_iter()
+            .map(|stop| {
+                let name = match stop {
+                    Stop::Domain(d) => format!("d:{}", site.domains[d].meta.id.value),
+                    Stop::Guideline(g) => {
+                        format!("g:{}", site.guidelines[g].guideline.meta.id.value)
+                    }
+                };
+                (stop, name)
+            })
+            .collect()
+    };
+    let (old_order, new_order) = (named(old), named(new));
+    let neighbours = |order: &[(Stop, String)], i: usize| {
+        let prev = i
+            .checked_sub(1)
+            .and_then(|j| order.get(j))
+            .map(|s| s.1.clone());
+        (prev, order.get(i + 1).map(|s| s.1.clone()))
+    };
+    let new_place: HashMap<&str, usize> = (new_order.iter().enumerate())
+        .map(|(i, (_, name))| (name.as_str(), i))
+        .collect();
+    (old_order.iter().enumerate())
+        .map(|(i, (stop, name))| {
+            let same = new_place
+                .get(name.as_str())
+                .is_some_and(|&j| neighbours(&new_order, j) == neighbours(&old_order, i));
+            (*stop, !same)
+        })
+        .collect()
+}
+
+fn link_changes<'a>(
+    old: &Site,
+    new: &Site,
+    links: impl Iterator<Item = &'a str>,
+) -> HashMap<u64, bool> {
+    let (old_links, new_links) = (SiteLinks(old), SiteLinks(new));
+    let resolved = |links: &SiteLinks, scheme: &str, target: &str| {
+        let target = target.split('#').next().unwrap_or(target);
+        match links.resolve(scheme, target) {
+            Ok(url) => Some(url),
+            Err(_) if links.failed_to_load(scheme, target) => Some("#unloaded".into()),
+            Err(_) => None,
+        }
+    };
+    let mut changes = HashMap::new();
+    for link in links {
+        changes.entry(hash_of(link)).or_insert_with(|| {
+            let Some((scheme, target)) = link.split_once(':') else {
+                return true;
+            };
+            let before = resolved(&old_links, scheme, target);
+            // A link that failed before or fails now is never taken as unchanged: its
+            // diagnostic names the site's other ids.
+            before.is_none() || before != resolved(&new_links, scheme, target)
+        });
+    }
+    changes
+}
+
+/// Field-by-field comparisons of an old and a new site, in ids rather than indices.
+struct Compare<'s> {
+    old: &'s Site,
+    new: &'s Site,
+}
+
+impl<'s> Compare<'s> {
+    fn site_differs(&self) -> bool {
+        let chrome = |site: &'s Site| {
+            let config = serde_json::to_string(&site.config).unwrap_or_default();
+            let domains: Vec<(&str, String)> = (site.domains.iter().enumerate())
+                .map(|(d, domain)| (domain.meta.title.as_str(), urls::domain(site, d)))
+                .collect();
+            let pages: Vec<(String, String, bool)> = (site.pages.iter().enumerate())
+                .map(|(p, page)| (page.title(), urls::page(site, p), page.meta.hidden))
+                .collect();
+            (config, domains, pages, site.content_dir.clone())
+        };
+        chrome(self.old) != chrome(self.new)
+    }
+
+    fn landing_differs(&self) -> bool {
+        let landing = |site: &'s Site| {
+            site.landing
+                .as_ref()
+                .map(|p| (&p.meta, &p.body, &p.source, &p.slug))
+        };
+        landing(self.old) != landing(self.new)
+    }
+
+    fn guideline_card_differs(&self, i: usize, j: usize) -> bool {
+        let card = |site: &'s Site, g: usize| {
+            let meta = &site.guidelines[g].guideline.meta;
+            (
+                &meta.id.value,
+                &meta.title,
+                &meta.summary,
+                urls::guideline(site, g),
+            )
+        };
+        card(self.old, i) != card(self.new, j)
+    }
+
+    /// A guideline but its body, with its references as ids.
+    fn guideline_differs(&self, i: usize, j: usize) -> bool {
+        let view = |site: &'s Site, g: usize| {
+            let resolved = &site.guidelines[g];
+            let guideline = &resolved.guideline;
+            let id = |g: usize| site.guidelines[g].guideline.meta.id.value.as_str();
+            let mappings: Vec<_> = (resolved.mappings.iter())
+                .map(|m| {
+                    let framework = &site.frameworks[m.framework];
+                    let control = &framework.controls[m.control].id;
+                    (
+                        &framework.id,
+                        control,
+                        m.relationship,
+                        &m.rationale,
+                        m.confidence,
+                    )
+                })
+                .collect();
+            let links = |links: &'s [crate::resolve::Link]| -> Vec<_> {
+                links
+                    .iter()
+                    .map(|l| (id(l.guideline), l.kind, l.note.clone()))
+                    .collect()
+            };
+            let examples: Vec<&str> = (resolved.examples.iter())
+                .map(|&e| site.examples[e].example.meta.id.value.as_str())
+                .collect();
+            (
+                (
+                    &guideline.meta,
+                    &guideline.source,
+                    &guideline.slug,
+                    &guideline.domain,
+                ),
+                (
+                    resolved.domain,
+                    &site.domains[resolved.domain].meta.id.value,
+                ),
+                mappings,
+                (links(&resolved.related), links(&resolved.backlinks)),
+                examples,
+            )
+        };
+        view(self.old, i) != view(self.new, j)
+    }
+
+    fn domain_card_differs(&self, i: usize, j: usize) -> bool {
+        let card = |site: &'s Site, d: usize| {
+            let meta = &site.domains[d].meta;
+            let guidelines: Vec<&str> = (site.guidelines_of(d))
+                .map(|g| site.guidelines[g].guideline.meta.id.value.as_str())
+                .collect();
+            (
+                &meta.id.value,
+                &meta.title,
+                &meta.summary,
+                urls::domain(site, d),
+                guidelines,
+            )
+        };
+        card(self.old, i) != card(self.new, j)
+    }
+
+    fn example_card_differs(&self, i: usize, j: usize) -> bool {
+        let card = |site: &'s Site, e: usize| {
+            let resolved = &site.examples[e];
+            let meta = &resolved.example.meta;
+            let guidelines: Vec<&str> = (resolved.guidelines.iter())
+                .map(|&g| site.guidelines[g].guideline.meta.id.value.as_str())
+                .collect();
+            (
+                &meta.id.value,
+                &meta.title,
+                meta.kind,
+                urls::example(site, e),
+                guidelines,
+            )
+        };
+        card(self.old, i) != card(self.new, j)
+    }
+
+    fn framework_ref_differs(&self, i: usize, j: usize) -> bool {
+        let card = |site: &'s Site, f: usize| {
+            let fw = &site.frameworks[f];
+            (&fw.id, &fw.name, &fw.version, urls::framework(site, f))
+        };
+        card(self.old, i) != card(self.new, j)
+    }
+
+    fn framework_differs(&self, i: usize, j: usize, controls: &Remap) -> bool {
+        let (a, b) = (&self.old.frameworks[i], &self.new.frameworks[j]);
+        let head = |f: &'s crate::resolve::Framework| {
+            let sections: Vec<_> = (f.sections.iter())
+                .map(|s| (&s.id, &s.title, &s.description, s.depth, s.controls.len()))
+                .collect();
+            (
+                (
+                    &f.name,
+                    &f.version,
+                    &f.url,
+                    &f.license,
+                    &f.description,
+                    &f.source,
+                ),
+                sections,
+                (f.loose_controls.len(), f.controls.len()),
+            )
+        };
+        if head(a) != head(b) {
+            return true;
+        }
+        // Same shape: compare each control, with its mapped count, in place.
+        let ids = |f: &'s crate::resolve::Framework, list: &[usize]| -> Vec<String> {
+            list.iter().map(|&c| f.controls[c].id.clone()).collect()
+        };
+        let same_groups = a.loose_controls.len() == b.loose_controls.len()
+            && ids(a, &a.loose_controls) == ids(b, &b.loose_controls)
+            && (a.sections.iter().zip(&b.sections))
+                .all(|(x, y)| ids(a, &x.controls) == ids(b, &y.controls));
+        !same_groups
+            || (0..a.controls.len()).any(|c| {
+                controls.get(c).is_none_or(|nc| {
+                    let (x, y) = (&a.controls[c], &b.controls[nc]);
+                    control_fields(x) != control_fields(y) || x.mapped_by.len() != y.mapped_by.len()
+                })
+            })
+    }
+
+    fn control_card_differs(&self, f: usize, c: usize, nf: usize, nc: usize) -> bool {
+        let card = |site: &'s Site, f: usize, c: usize| {
+            let control = &site.frameworks[f].controls[c];
+            let url = match control.mapped_by.is_empty() {
+                true => format!("{}#{}", urls::framework(site, f), control.slug),
+                false => urls::control(site, f, c),
+            };
+            (&control.id, &control.title, url)
+        };
+        card(self.old, f, c) != card(self.new, nf, nc)
+    }
+
+    fn control_differs(&self, f: usize, c: usize, nf: usize, nc: usize) -> bool {
+        let view = |site: &'s Site, f: usize, c: usize| {
+            let control = &site.frameworks[f].controls[c];
+            let mapped: Vec<_> = (control.mapped_by.iter())
+                .map(|by| {
+                    let resolved = &site.guidelines[by.guideline];
+                    let m = &resolved.mappings[by.mapping];
+                    let id = &resolved.guideline.meta.id.value;
+                    (id, m.relationship, m.confidence, &m.rationale)
+                })
+                .collect();
+            (control_fields(control), urls::control(site, f, c), mapped)
+        };
+        self.control_card_differs(f, c, nf, nc) || view(self.old, f, c) != view(self.new, nf, nc)
+    }
+
+    fn tag_set_differs(&self) -> bool {
+        let set = |site: &'s Site| -> Vec<(String, String, usize)> {
+            (site.tags.iter())
+                .map(|(name, t)| {
+                    (
+                        name.clone(),
+                        t.slug.clone(),
+                        t.guidelines.len() + t.examples.len(),
+                    )
+                })
+                .collect()
+        };
+        set(self.old) != set(self.new)
+    }
+}
+
+type ControlFields<'a> = (
+    &'a str,
+    &'a str,
+    &'a Option<String>,
+    &'a Option<String>,
+    &'a str,
+    usize,
+    bool,
+    &'a [String],
+);
+
+fn control_fields(c: &crate::resolve::FrameworkControl) -> ControlFields<'_> {
+    (
+        &c.id,
+        &c.title,
+        &c.url,
+        &c.description,
+        &c.slug,
+        c.depth,
+        c.withdrawn,
+        &c.replaced_by,
+    )
+}
