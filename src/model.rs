@@ -324,8 +324,8 @@ pub struct CatalogFile {
 pub struct Content {
     pub landing: Option<Page>,
     pub domains: Vec<Domain>,
-    pub guidelines: Vec<Guideline>,
-    pub examples: Vec<Example>,
+    pub guidelines: Vec<std::sync::Arc<Guideline>>,
+    pub examples: Vec<std::sync::Arc<Example>>,
     pub pages: Vec<Page>,
     pub catalogs: Vec<CatalogFile>,
     /// Other files (images, downloads), relative to the content root, copied as they are.

@@ -243,7 +243,8 @@ fn assert_same(served: &Served, full: &pipeline::Built, history: &[Edit]) {
             first_difference(&served_files[path], bytes)
         );
     }
-    let (served_docs, full_docs) = (served.live.search_docs(), &full.search_docs[..]);
+    let served_docs = served.live.search_docs();
+    let full_docs = &full.search_docs[..];
     let differing = (served_docs.iter().zip(full_docs)).find(|(a, b)| a != b);
     assert!(
         differing.is_none() && served_docs.len() == full_docs.len(),

@@ -13,6 +13,7 @@ use walk::{Walked, leaves_folder, list_files};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -52,9 +53,9 @@ enum Entry {
 enum Loaded {
     Landing(Page),
     Domain(Domain),
-    Guideline(Guideline),
+    Guideline(Arc<Guideline>),
     Catalog(CatalogFile),
-    Example(Example),
+    Example(Arc<Example>),
     Page(Page),
     Asset(PathBuf),
     /// A document that failed to load (its diagnostic says why), and what it would have defined.
@@ -77,6 +78,8 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
 #[derive(Default)]
 pub struct LoadCache {
     files: HashMap<PathBuf, (Stamp, FileLoad)>,
+    /// The files of the last walk, and what the walk reported.
+    listing: Option<(Vec<PathBuf>, Diagnostics)>,
 }
 
 type Stamp = (u64, Option<std::time::SystemTime>);
@@ -92,22 +95,41 @@ fn stamp(full: &Path) -> Stamp {
 
 /// [`load`], parsing again only the files that are not in `cache` as they are now (same size
 /// and modification time) or that are in `changed` (full paths; the watcher saw them change).
-/// The result is what [`load`] gives; `cache` then holds the files of this load.
+/// When every changed path is a file the cache holds, the folder is not walked again. The
+/// result is what [`load`] gives; `cache` then holds the files of this load.
 pub fn load_cached(
     book_root: &Path,
     content_dir: &Path,
     cache: &mut LoadCache,
     changed: &HashSet<PathBuf>,
 ) -> Result<(Content, Diagnostics)> {
-    let (files, listed) = list_files(book_root, content_dir)?;
+    // Edits of files already loaded keep the list of files as it was; anything else (a new,
+    // removed or renamed file, or no word from the watcher) walks the folder again.
+    let only_edits = !changed.is_empty()
+        && changed.iter().all(|full| {
+            full.is_file()
+                && full
+                    .strip_prefix(content_dir)
+                    .is_ok_and(|relative| cache.files.contains_key(relative))
+        });
+    let (files, listed) = match (&cache.listing, only_edits) {
+        (Some((files, listed)), true) => (files.clone(), listed.clone()),
+        _ => list_files(book_root, content_dir)?,
+    };
+    cache.listing = Some((files.clone(), listed.clone()));
     let mut previous = std::mem::take(&mut cache.files);
     let fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
         .into_iter()
         .map(|relative| {
             let full = content_dir.join(&relative);
-            let now = stamp(&full);
-            let kept = previous
-                .remove(&relative)
+            let cached = previous.remove(&relative);
+            // After a walk, every file's size and time are checked (a missed event costs only
+            // time); after edits the watcher named, only theirs.
+            let now = match (&cached, only_edits && !changed.contains(&full)) {
+                (Some((then, _)), true) => *then,
+                _ => stamp(&full),
+            };
+            let kept = cached
                 .filter(|(then, _)| *then == now && !changed.contains(&full))
                 .map(|(_, load)| load);
             (relative, now, kept)
@@ -149,29 +171,6 @@ fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Conten
     (content, diagnostics)
 }
 
-/// A Markdown document of the content, parsed alone (see [`document_file`]).
-pub enum Document {
-    Guideline(Box<Guideline>),
-    Example(Example),
-    Page(Page),
-    Domain(Domain),
-}
-
-/// One file parsed alone (serve's fast path); `None` unless it is a guideline, example, page or
-/// domain that parses without a single diagnostic.
-pub fn document_file(book_root: &Path, content_dir: &Path, relative: &Path) -> Option<Document> {
-    match load_file(book_root, content_dir, relative, Walked::No) {
-        (loaded, found) if found.is_empty() => match loaded {
-            Loaded::Guideline(guideline) => Some(Document::Guideline(Box::new(guideline))),
-            Loaded::Example(example) => Some(Document::Example(example)),
-            Loaded::Page(page) => Some(Document::Page(page)),
-            Loaded::Domain(domain) => Some(Document::Domain(domain)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// Parses `text` as the file `relative` (a path under the content root) would be parsed, with
 /// no file system involved (fuzzing, tools). Returns the Markdown body of a document (none for a
 /// catalog), or the diagnostic that refused the file.
@@ -187,8 +186,8 @@ pub fn parse_text(relative: &Path, text: &str) -> Result<Option<String>, Diagnos
     Ok(match parse_entry(entry, text, source)? {
         Loaded::Landing(page) | Loaded::Page(page) => Some(page.body),
         Loaded::Domain(domain) => Some(domain.body),
-        Loaded::Guideline(guideline) => Some(guideline.body),
-        Loaded::Example(example) => Some(example.body),
+        Loaded::Guideline(guideline) => Some(guideline.body.clone()),
+        Loaded::Example(example) => Some(example.body.clone()),
         _ => None,
     })
 }
@@ -451,16 +450,16 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             })
         }
         Entry::Guideline { folder, slug, yaml } => {
-            Loaded::Guideline(guideline(text, source, folder, slug, yaml)?)
+            Loaded::Guideline(Arc::new(guideline(text, source, folder, slug, yaml)?))
         }
         Entry::Example { slug } => {
             let (meta, body, source) = markdown_required::<ExampleMeta>(text, source)?;
-            Loaded::Example(Example {
+            Loaded::Example(Arc::new(Example {
                 meta,
                 slug,
                 body,
                 source,
-            })
+            }))
         }
         Entry::Catalog => {
             let catalog: Catalog = yaml::parse(text, &source)?;

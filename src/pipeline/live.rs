@@ -12,7 +12,7 @@
 //! ([`LiveSite::make`]). Changes to book.toml, the theme or the sidebar (a domain's or a page's
 //! title) reach every page and take the full build.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +27,22 @@ use crate::render::{self, MarkdownCache, Records, Theme};
 use crate::resolve::{self, Site};
 use crate::search::SearchDoc;
 
+type DocsByPage = HashMap<String, Arc<Vec<SearchDoc>>>;
+
+/// Search documents grouped by the file of their page (unmapped controls are documents of
+/// their framework's page, under an anchor).
+fn by_page(docs: Vec<SearchDoc>) -> DocsByPage {
+    let mut pages: HashMap<String, Vec<SearchDoc>> = HashMap::new();
+    for doc in docs {
+        let page = doc.page.split('#').next().unwrap_or(&doc.page).to_string();
+        pages.entry(page).or_default().push(doc);
+    }
+    pages
+        .into_iter()
+        .map(|(page, docs)| (page, Arc::new(docs)))
+        .collect()
+}
+
 /// One complete build held in memory, with what the next incremental rebuild needs.
 pub struct LiveSite {
     root: PathBuf,
@@ -38,8 +54,8 @@ pub struct LiveSite {
     loads: Mutex<LoadCache>,
     /// What each rendered file shows of the site.
     records: Records,
-    /// Every search document of the site, sorted by URL.
-    docs: Vec<SearchDoc>,
+    /// Every search document of the site, by the file of the page it belongs to.
+    docs: DocsByPage,
     /// Warnings of this build.
     warnings: Vec<Diagnostic>,
 }
@@ -97,7 +113,7 @@ impl LiveSite {
             cache,
             loads: Mutex::new(loads),
             records,
-            docs,
+            docs: by_page(docs),
             warnings,
         };
         Ok((Arc::new(live), output))
@@ -108,8 +124,10 @@ impl LiveSite {
     }
 
     /// Every search document, sorted by URL.
-    pub fn search_docs(&self) -> &[SearchDoc] {
-        &self.docs
+    pub fn search_docs(&self) -> Vec<SearchDoc> {
+        let mut docs: Vec<SearchDoc> = self.docs.values().flat_map(|d| d.iter().cloned()).collect();
+        docs.sort_by(|a, b| a.url.cmp(&b.url));
+        docs
     }
 
     /// The warnings of this build.
@@ -247,31 +265,28 @@ impl LiveSite {
         files: &[(String, Vec<u8>)],
         removed: &[String],
         texts: Vec<render::PageText>,
-    ) -> (Vec<SearchDoc>, Vec<SearchDoc>, Vec<SearchDoc>) {
-        let replaced: HashSet<&str> = (files.iter().map(|(path, _)| path.as_str()))
-            .chain(removed.iter().map(String::as_str))
+    ) -> (DocsByPage, Vec<SearchDoc>, Vec<SearchDoc>) {
+        let mut docs = self.docs.clone();
+        let replaced = (files.iter().map(|(path, _)| path)).chain(removed);
+        let removed_docs: Vec<SearchDoc> = replaced
+            .filter_map(|path| docs.remove(path))
+            .flat_map(|old| old.iter().cloned().collect::<Vec<_>>())
             .collect();
-        let (removed_docs, mut docs): (Vec<SearchDoc>, Vec<SearchDoc>) = (self.docs.iter())
-            .cloned()
-            // Unmapped controls are documents of their framework's page, under an anchor.
-            .partition(|doc| {
-                let page = doc.page.split('#').next().unwrap_or(&doc.page);
-                replaced.contains(page)
-            });
         let added_docs = crate::search::documents::of_site(
             site,
             texts.into_iter().map(|t| (t.entity, t.path, t.sections)),
         );
-        docs.extend(added_docs.iter().cloned());
-        docs.sort_by(|a, b| a.url.cmp(&b.url));
+        for (page, new) in by_page(added_docs.clone()) {
+            docs.insert(page, new);
+        }
         (docs, removed_docs, added_docs)
     }
 
-    /// A file of this build that a rebuild left stale ([`Rebuilt::stale`]): print.html or an
-    /// export. `None` when the site has no such file.
+    /// A file of this build that a rebuild left stale ([`Rebuilt::stale`]): print.html,
+    /// coverage.html or an export. `None` when the site has no such file.
     pub fn make(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        if path == render::urls::PRINT {
-            return render::print_page(&self.site, &self.theme, &self.cache);
+        if let Some(page) = render::whole_site_page(&self.site, &self.theme, &self.cache, path)? {
+            return Ok(Some(page));
         }
         let Some(name) = path.strip_prefix("exports/") else {
             return Ok(None);

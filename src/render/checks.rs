@@ -8,12 +8,12 @@ use crate::markdown::AnchorLink;
 use crate::resolve::Site;
 
 /// Every link that names an anchor must land on an element with that id in the rendered page.
-pub fn anchors(
-    ids_of: impl Fn(&str) -> Option<BTreeSet<String>>,
-    links: &[AnchorLink],
+pub fn anchors<'a>(
+    ids_of: impl Fn(&str) -> Option<std::borrow::Cow<'a, BTreeSet<String>>>,
+    links: impl IntoIterator<Item = &'a AnchorLink>,
     diagnostics: &mut Diagnostics,
 ) {
-    let mut ids: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut ids: HashMap<&str, std::borrow::Cow<'a, BTreeSet<String>>> = HashMap::new();
     for link in links {
         let Some(page) = link.page.as_deref() else {
             continue;
@@ -53,9 +53,18 @@ pub fn element_ids(html: &[u8]) -> BTreeSet<String> {
 }
 
 /// A hidden page (left out of the navigation) that nothing links to cannot be reached.
-pub fn unreachable_pages(site: &Site, linked: &BTreeSet<String>, diagnostics: &mut Diagnostics) {
-    for page in site.pages.iter().filter(|p| p.meta.hidden) {
-        if !linked.contains(&format!("page:{}", page.slug)) {
+pub fn unreachable_pages<'a>(
+    site: &Site,
+    linked: impl IntoIterator<Item = &'a str>,
+    diagnostics: &mut Diagnostics,
+) {
+    let hidden: Vec<&crate::model::Page> = site.pages.iter().filter(|p| p.meta.hidden).collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let linked: std::collections::HashSet<&str> = linked.into_iter().collect();
+    for page in hidden {
+        if !linked.contains(format!("page:{}", page.slug).as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     "unreachable-page",

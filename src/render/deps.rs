@@ -11,11 +11,13 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use super::links::SiteLinks;
 use super::nav::Stop;
 use super::urls;
 use crate::markdown::LinkResolver;
+use crate::model::Guideline;
 use crate::resolve::{Entity, Site};
 
 /// One thing a file shows of the site.
@@ -103,6 +105,8 @@ pub fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
 
 /// Which facts differ between two sites, and where the old site's entities are in the new one.
 pub struct Changes {
+    /// Every entity kept its index: facts need no remapping.
+    stable: bool,
     everything: bool,
     site: bool,
     paths: bool,
@@ -139,6 +143,11 @@ pub struct Changes {
 struct Remap(Vec<Option<usize>>);
 
 impl Remap {
+    /// Whether every old index is the same new index and nothing was added.
+    fn is_identity(&self, new_len: usize) -> bool {
+        self.0.len() == new_len && self.0.iter().enumerate().all(|(i, j)| *j == Some(i))
+    }
+
     fn by_key<K: Hash + Eq>(old: impl Iterator<Item = K>, new: impl Iterator<Item = K>) -> Self {
         let new: HashMap<K, usize> = new.enumerate().map(|(i, k)| (k, i)).collect();
         Remap(old.map(|k| new.get(&k).copied()).collect())
@@ -191,8 +200,17 @@ impl Changes {
                 }
             })
             .collect();
-        let cmp = Compare { old, new };
+        // When nothing moved, indices compare as they are (the common case: an edit in place).
+        let stable = guidelines.is_identity(new.guidelines.len())
+            && domains.is_identity(new.domains.len())
+            && examples.is_identity(new.examples.len())
+            && frameworks.is_identity(new.frameworks.len())
+            && pages.is_identity(new.pages.len())
+            && (controls.iter().enumerate())
+                .all(|(f, c)| c.is_identity(new.frameworks[f].controls.len()));
+        let cmp = Compare { old, new, stable };
         let mut changes = Changes {
+            stable,
             everything: false,
             site: cmp.site_differs(),
             paths: false,
@@ -200,7 +218,8 @@ impl Changes {
             guideline_cards: guidelines.changed(|i, j| cmp.guideline_card_differs(i, j)),
             guideline_rest: guidelines.changed(|i, j| cmp.guideline_differs(i, j)),
             guideline_bodies: guidelines.changed(|i, j| {
-                old.guidelines[i].guideline.body != new.guidelines[j].guideline.body
+                let (a, b) = (&old.guidelines[i].guideline, &new.guidelines[j].guideline);
+                !Arc::ptr_eq(a, b) && a.body != b.body
             }),
             domain_cards: domains.changed(|i, j| cmp.domain_card_differs(i, j)),
             domain_rest: domains.changed(|i, j| {
@@ -296,6 +315,11 @@ impl Changes {
             || self.tags.values().any(|&c| c)
             || self.order.values().any(|&c| c)
             || self.links.values().any(|&c| c)
+    }
+
+    /// Whether every entity kept its index (facts recorded in the old build hold as they are).
+    pub fn keeps_indices(&self) -> bool {
+        self.stable
     }
 
     /// Whether anything at all changed.
@@ -421,37 +445,39 @@ fn tag_changes<'a>(old: &'a Site, new: &'a Site) -> HashMap<u64, bool> {
 }
 
 fn order_changes(old: &Site, new: &Site) -> HashMap<Stop, bool> {
-    let named = |site: &Site| -> Vec<(Stop, String)> {
-        super::nav::ReadingOrder::stops(site)
-            .into_iter()
-            .map(|stop| {
-                let name = match stop {
-                    Stop::Domain(d) => format!("d:{}", site.domains[d].meta.id.value),
-                    Stop::Guideline(g) => {
-                        format!("g:{}", site.guidelines[g].guideline.meta.id.value)
-                    }
-                };
-                (stop, name)
+    /// A stop by kind and id.
+    fn named(site: &Site) -> Vec<(Stop, bool, &str)> {
+        (super::nav::ReadingOrder::stops(site).into_iter())
+            .map(|stop| match stop {
+                Stop::Domain(d) => (stop, true, site.domains[d].meta.id.value.as_str()),
+                Stop::Guideline(g) => (
+                    stop,
+                    false,
+                    site.guidelines[g].guideline.meta.id.value.as_str(),
+                ),
             })
             .collect()
-    };
+    }
     let (old_order, new_order) = (named(old), named(new));
-    let neighbours = |order: &[(Stop, String)], i: usize| {
-        let prev = i
-            .checked_sub(1)
-            .and_then(|j| order.get(j))
-            .map(|s| s.1.clone());
-        (prev, order.get(i + 1).map(|s| s.1.clone()))
+    let key = |s: &(Stop, bool, &'_ str)| (s.1, s.2.to_string());
+    let same_order = old_order.len() == new_order.len()
+        && (old_order.iter().zip(&new_order)).all(|(a, b)| (a.1, a.2) == (b.1, b.2));
+    if same_order {
+        return old_order.iter().map(|s| (s.0, false)).collect();
+    }
+    let neighbours = |order: &[(Stop, bool, &str)], i: usize| {
+        let prev = i.checked_sub(1).and_then(|j| order.get(j)).map(key);
+        (prev, order.get(i + 1).map(key))
     };
-    let new_place: HashMap<&str, usize> = (new_order.iter().enumerate())
-        .map(|(i, (_, name))| (name.as_str(), i))
+    let new_place: HashMap<(bool, &str), usize> = (new_order.iter().enumerate())
+        .map(|(i, s)| ((s.1, s.2), i))
         .collect();
     (old_order.iter().enumerate())
-        .map(|(i, (stop, name))| {
+        .map(|(i, s)| {
             let same = new_place
-                .get(name.as_str())
+                .get(&(s.1, s.2))
                 .is_some_and(|&j| neighbours(&new_order, j) == neighbours(&old_order, i));
-            (*stop, !same)
+            (s.0, !same)
         })
         .collect()
 }
@@ -489,6 +515,8 @@ fn link_changes<'a>(
 struct Compare<'s> {
     old: &'s Site,
     new: &'s Site,
+    /// Every entity kept its index: references compare by index.
+    stable: bool,
 }
 
 impl<'s> Compare<'s> {
@@ -516,20 +544,30 @@ impl<'s> Compare<'s> {
     }
 
     fn guideline_card_differs(&self, i: usize, j: usize) -> bool {
-        let card = |site: &'s Site, g: usize| {
-            let meta = &site.guidelines[g].guideline.meta;
-            (
-                &meta.id.value,
-                &meta.title,
-                &meta.summary,
-                urls::guideline(site, g),
-            )
-        };
-        card(self.old, i) != card(self.new, j)
+        let (a, b) = (
+            &self.old.guidelines[i].guideline,
+            &self.new.guidelines[j].guideline,
+        );
+        if Arc::ptr_eq(a, b) {
+            return false;
+        }
+        // The URL is made from the slug alone.
+        let card = |g: &'s Guideline| (&g.meta.id.value, &g.meta.title, &g.meta.summary, &g.slug);
+        card(a) != card(b)
     }
 
     /// A guideline but its body, with its references as ids.
     fn guideline_differs(&self, i: usize, j: usize) -> bool {
+        let (a, b) = (&self.old.guidelines[i], &self.new.guidelines[j]);
+        if self.stable {
+            let same_file = Arc::ptr_eq(&a.guideline, &b.guideline) || {
+                let (x, y) = (&a.guideline, &b.guideline);
+                (&x.meta, &x.source, &x.slug, &x.domain) == (&y.meta, &y.source, &y.slug, &y.domain)
+            };
+            return !same_file
+                || (a.domain, &a.mappings, &a.examples) != (b.domain, &b.mappings, &b.examples)
+                || (&a.related, &a.backlinks) != (&b.related, &b.backlinks);
+        }
         let view = |site: &'s Site, g: usize| {
             let resolved = &site.guidelines[g];
             let guideline = &resolved.guideline;

@@ -161,8 +161,11 @@ fn render_all(
         output.insert(path.clone(), bytes.clone())?;
     }
     copy_assets(site, &mut output)?;
-    checks::unreachable_pages(site, &linked, diagnostics);
-    let ids_of = |page: &str| output.read(page).map(|html| checks::element_ids(&html));
+    checks::unreachable_pages(site, linked.iter().map(String::as_str), diagnostics);
+    let ids_of = |page: &str| {
+        let html = output.read(page)?;
+        Some(std::borrow::Cow::Owned(checks::element_ids(&html)))
+    };
     checks::anchors(ids_of, &anchor_links, diagnostics);
     texts.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((Rendering { output, texts }, records))
@@ -289,15 +292,30 @@ pub fn entity_page(
     })
 }
 
-/// print.html, exactly as [`render`] renders it (`None` when the book has no print page).
-pub fn print_page(site: &Site, theme: &Theme, cache: &MarkdownCache) -> Result<Option<Vec<u8>>> {
-    if !site.config.guidebook.print {
+/// The pages that show the whole site (print.html, coverage.html) and that an incremental
+/// rebuild leaves stale instead of rendering: at 10,000 guidelines each takes longer than the
+/// rest of the rebuild. [`rerender`] lists them; [`whole_site_page`] makes one on request.
+fn shows_whole_site(job: &Job) -> bool {
+    matches!(job, Job::Print | Job::Coverage)
+}
+
+/// One of the pages that show the whole site, exactly as [`render`] renders it (`None` when
+/// the site has no such page).
+pub fn whole_site_page(
+    site: &Site,
+    theme: &Theme,
+    cache: &MarkdownCache,
+    path: &str,
+) -> Result<Option<Vec<u8>>> {
+    let job = jobs(site)
+        .into_iter()
+        .filter(shows_whole_site)
+        .find(|job| template_and_path(site, job).1 == path);
+    let Some(job) = job else {
         return Ok(None);
-    }
+    };
     Ok(Some(
-        Renderer::new(site, theme, cache)
-            .render(&Job::Print, false)?
-            .bytes,
+        Renderer::new(site, theme, cache).render(&job, false)?.bytes,
     ))
 }
 

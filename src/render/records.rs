@@ -3,11 +3,12 @@
 //! carries the others over, and runs the site-wide checks on the records.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::deps::{Changes, Fact};
-use super::{Job, JobOutput, MarkdownCache, PageText, Renderer, Theme};
+use super::{JobOutput, MarkdownCache, PageText, Renderer, Theme};
 use super::{checks, claims, jobs, template_and_path};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Result;
@@ -15,9 +16,14 @@ use crate::markdown::AnchorLink;
 use crate::resolve::Site;
 
 /// What one rendered file showed and found.
-#[derive(Clone)]
 struct FileRecord {
     facts: Vec<Fact>,
+    /// Shared by the records of every build until the file is rendered again.
+    found: Arc<FoundInFile>,
+}
+
+/// What rendering a file found: its problems, its links and its element ids.
+struct FoundInFile {
     diagnostics: Vec<Diagnostic>,
     typed_links: Vec<String>,
     anchor_links: Vec<AnchorLink>,
@@ -27,39 +33,45 @@ struct FileRecord {
 /// The record of every rendered file of a build, by its path.
 #[derive(Default)]
 pub struct Records {
-    files: HashMap<String, FileRecord>,
+    files: HashMap<String, Arc<FileRecord>>,
 }
 
 impl Records {
     pub(super) fn insert(&mut self, job: &JobOutput, element_ids: BTreeSet<String>) {
-        let record = FileRecord {
-            facts: job.facts.clone(),
+        let found = FoundInFile {
             diagnostics: job.diagnostics.clone(),
             typed_links: job.typed_links.clone(),
             anchor_links: job.anchor_links.clone(),
             element_ids,
         };
-        self.files.insert(job.path.clone(), record);
+        let record = FileRecord {
+            facts: job.facts.clone(),
+            found: Arc::new(found),
+        };
+        self.files.insert(job.path.clone(), Arc::new(record));
     }
 
     /// Every typed link (`scheme:target`) the files hold.
     pub fn typed_links(&self) -> impl Iterator<Item = &str> {
         self.files
             .values()
-            .flat_map(|r| r.typed_links.iter().map(String::as_str))
+            .flat_map(|r| r.found.typed_links.iter().map(String::as_str))
     }
 
     /// The record of `path` for the new build, if none of the facts it shows changed.
-    fn carried(&self, path: &str, changes: &Changes) -> Option<FileRecord> {
+    fn carried(&self, path: &str, changes: &Changes) -> Option<Arc<FileRecord>> {
         let record = self.files.get(path)?;
         if record.facts.iter().any(|fact| changes.changed(fact)) {
             return None;
         }
+        if changes.keeps_indices() {
+            return Some(record.clone());
+        }
         let facts = record.facts.iter().map(|&fact| changes.remap(fact));
-        Some(FileRecord {
+        Some(Arc::new(FileRecord {
             facts: facts.collect::<Option<_>>()?,
-            ..record.clone()
-        })
+            found: record.found.clone(),
+        }))
     }
 }
 
@@ -97,16 +109,21 @@ pub fn rerender(
         wanted.insert(path.clone());
         if let Some(record) = previous.carried(&path, changes) {
             records.files.insert(path, record);
-        } else if matches!(job, Job::Print) {
-            let record = FileRecord {
-                facts: vec![Fact::Site, Fact::Everything],
+        } else if super::shows_whole_site(&job) {
+            // Made on request; shows everything, so any change makes it stale again (and
+            // made now if a link names one of its anchors, below).
+            let found = FoundInFile {
                 diagnostics: Vec::new(),
                 typed_links: Vec::new(),
                 anchor_links: Vec::new(),
                 element_ids: BTreeSet::new(),
             };
-            records.files.insert(path.clone(), record);
-            stale.push(path);
+            let record = FileRecord {
+                facts: vec![Fact::Site, Fact::Everything],
+                found: Arc::new(found),
+            };
+            records.files.insert(path.clone(), Arc::new(record));
+            stale.push((path, job));
         } else {
             dirty.push(job);
         }
@@ -131,6 +148,25 @@ pub fn rerender(
         texts.extend(item.text);
         files.push((item.path, item.bytes));
     }
+    // A page made on request that a link names an anchor of is made now: the anchor check
+    // needs its ids.
+    let anchored: HashSet<&str> = (records.files.values())
+        .flat_map(|r| {
+            r.found
+                .anchor_links
+                .iter()
+                .filter_map(|l| l.page.as_deref())
+        })
+        .collect();
+    let (needed, stale): (Vec<_>, Vec<_>) = stale
+        .into_iter()
+        .partition(|(path, _)| anchored.contains(path.as_str()));
+    for (_, job) in needed {
+        let item = renderer.render(&job, true)?;
+        records.insert(&item, checks::element_ids(&item.bytes));
+        files.push((item.path, item.bytes));
+    }
+    let stale = stale.into_iter().map(|(path, _)| path).collect();
     let removed = (previous.files.keys())
         .filter(|path| !wanted.contains(*path))
         .cloned()
@@ -148,16 +184,21 @@ pub fn rerender(
 /// The problems [`super::render`] reports, from the records: each file's own, then the checks
 /// across files.
 fn check(site: &Site, records: &Records, diagnostics: &mut Diagnostics) {
-    let mut linked = BTreeSet::new();
-    let mut anchor_links = Vec::new();
     for record in records.files.values() {
-        for d in &record.diagnostics {
+        for d in &record.found.diagnostics {
             diagnostics.push(d.clone());
         }
-        linked.extend(record.typed_links.iter().cloned());
-        anchor_links.extend(record.anchor_links.iter().cloned());
     }
-    checks::unreachable_pages(site, &linked, diagnostics);
-    let ids_of = |page: &str| records.files.get(page).map(|r| r.element_ids.clone());
-    checks::anchors(ids_of, &anchor_links, diagnostics);
+    let found = || records.files.values().map(|r| &r.found);
+    let linked = found().flat_map(|f| f.typed_links.iter().map(String::as_str));
+    checks::unreachable_pages(site, linked, diagnostics);
+    let ids_of = |page: &str| {
+        let record = records.files.get(page)?;
+        Some(std::borrow::Cow::Borrowed(&record.found.element_ids))
+    };
+    checks::anchors(
+        ids_of,
+        found().flat_map(|f| f.anchor_links.iter()),
+        diagnostics,
+    );
 }

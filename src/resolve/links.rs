@@ -188,7 +188,7 @@ pub(super) fn unknown_guideline(
 }
 
 pub(super) fn resolve_examples(
-    mut examples: Vec<Example>,
+    mut examples: Vec<Arc<Example>>,
     guideline_ids: &HashMap<String, usize>,
     unloaded: &Unloaded,
     ids: &mut IdRegistry,

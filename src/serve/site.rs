@@ -95,10 +95,10 @@ impl Snapshot {
         let index = match (&previous.index, search.enable) {
             (_, false) => None,
             (Some(index), true) if index.segments() < MAX_SEGMENTS => {
-                index.update(docs)?;
+                index.update(&docs)?;
                 Some(index.clone())
             }
-            (_, true) => Some(Arc::new(SearchIndex::in_memory(docs)?)),
+            (_, true) => Some(Arc::new(SearchIndex::in_memory(&docs)?)),
         };
         let files = output
             .iter()
