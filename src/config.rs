@@ -147,6 +147,9 @@ pub struct GuidebookSection {
     pub print: bool,
     /// Highlight fenced code at build time.
     pub highlight_code: bool,
+    /// Past this many bytes of Markdown, print.html becomes an index of parts (one per domain,
+    /// split further where a domain is larger), each at most about this size. Default 8 MB.
+    pub print_part_bytes: Option<u64>,
     /// The `last-modified` date-time of the exported OSCAL documents (RFC 3339, with a time
     /// zone). Exports must not depend on the clock, so builds stay byte-identical; without it,
     /// `SOURCE_DATE_EPOCH` is used if set, else the Unix epoch.
@@ -159,6 +162,7 @@ impl Default for GuidebookSection {
             deny_warnings: false,
             print: true,
             highlight_code: true,
+            print_part_bytes: None,
             last_modified: None,
         }
     }

@@ -558,3 +558,68 @@ fn anchors_in_links_must_exist() {
             .any(|d| d.help.as_deref() == Some("did you mean `#selection`?"))
     );
 }
+
+/// Past `print-part-bytes` of Markdown, print.html is an index of parts (one per domain and
+/// one for the examples and pages here); each part is one document whose ids are unique, and
+/// cross-references lead to the right part's anchor.
+#[test]
+fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
+    let book = Book::fixture("valid");
+    book.edit(
+        "book.toml",
+        "[output.html]\n",
+        "[guidebook]\nprint-part-bytes = 100\n\n[output.html]\n",
+    );
+    let built = book.build();
+    let index = crate::common::page(&built, "print.html");
+    let parts: Vec<String> = index
+        .split("<ol class=\"print-parts\">")
+        .nth(1)
+        .expect("print.html lists the parts")
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    assert!(parts.len() >= 3, "{parts:?}");
+    assert!(
+        parts.contains(&"print/design.html".to_string()),
+        "{parts:?}"
+    );
+    let attribute = |html: &str, name: &str| -> Vec<String> {
+        let marker = format!(" {name}=\"");
+        html.split(marker.as_str())
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut ids_of = std::collections::HashMap::new();
+    for part in &parts {
+        let html = crate::common::page(&built, part);
+        let ids = attribute(&html, "id");
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{part} repeats no id");
+        ids_of.insert(part.clone(), (html, ids));
+    }
+    let mut across = 0;
+    for (part, (html, ids)) in &ids_of {
+        let main = &html[html.find("<main").expect("main")..];
+        for href in attribute(main, "href") {
+            if let Some(anchor) = href.strip_prefix('#') {
+                assert!(ids.contains(&anchor.to_string()), "{part}: {href}");
+            } else if let Some(rest) = href.strip_prefix("../print/") {
+                let (file, anchor) = rest.split_once('#').expect("an anchor");
+                let (_, target_ids) = &ids_of[&format!("print/{file}")];
+                assert!(target_ids.contains(&anchor.to_string()), "{part}: {href}");
+                across += 1;
+            } else {
+                assert!(
+                    !href.starts_with("../guidelines/") && !href.starts_with("../examples/"),
+                    "{part} links out to a printed page: {href}"
+                );
+            }
+        }
+    }
+    assert!(across > 0, "some cross-reference leads to another part");
+}

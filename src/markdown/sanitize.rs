@@ -56,6 +56,8 @@ pub fn relink_sanitized(
     id_prefix: &str,
     relink: &(dyn Fn(&str) -> String + Sync),
 ) -> String {
+    // An HTML parser drops a byte-order mark at the start of its input, as the full pass does.
+    let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(open) = rest.find('<') {

@@ -165,6 +165,7 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
         Job::Tags => book("the tags listing"),
         Job::Coverage => book("the coverage page"),
         Job::Print => book("the print page"),
+        Job::PrintPart(_) => book("a part of the print page"),
         Job::NotFound => book("the 404 page"),
         Job::Sitemap => book("the sitemap"),
         Job::Nav => book("the navigation script"),

@@ -172,7 +172,8 @@ impl<'a> Renderer<'a> {
                 };
                 (format!("Tag: {tag}"), PageData::Tag(data))
             }
-            Job::Print => self.print(root, found),
+            Job::Print => self.print(None, root, found),
+            Job::PrintPart(i) => self.print(Some(*i), root, found),
             Job::Coverage => (
                 recorded("Coverage", Fact::Paths),
                 PageData::Coverage(super::coverage::data(site, root)),

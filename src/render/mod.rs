@@ -56,6 +56,8 @@ enum Job {
     Tag(String),
     Coverage,
     Print,
+    /// A part of print.html, when the knowledge base is too large for one page.
+    PrintPart(usize),
     NotFound,
     Redirect(String, String),
     Sitemap,
@@ -126,10 +128,8 @@ fn render_all(
     // the bodies in at its end, by which time the other jobs have cached most of them.
     let mut jobs =
         claims::unclaimed_jobs(site, jobs(site), theme.assets.keys().cloned(), diagnostics);
-    if let Some(at) = jobs.iter().position(|j| matches!(j, Job::Print)) {
-        let print = jobs.remove(at);
-        jobs.insert(0, print);
-    }
+    // (Its parts likewise.)
+    jobs.sort_by_key(|job| !matches!(job, Job::Print | Job::PrintPart(_)));
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it
     // then), so the pages are not all held in memory at once.
     let store = |job: &Job| -> Result<(JobOutput, Stored, Option<BTreeSet<String>>)> {
@@ -236,7 +236,7 @@ impl Renderer<'_> {
         let bytes = if found.print_bodies.is_empty() {
             html.into_bytes()
         } else {
-            self.splice_print(&html, &found.print_bodies)
+            self.splice_print(&html, &found.print_bodies, &path)
         };
         let text = job.entity().map(|entity| PageText {
             entity,
@@ -249,7 +249,7 @@ impl Renderer<'_> {
             diagnostics: found.diagnostics,
             typed_links: found.typed_links,
             // The print page repeats every document; their links are checked where they live.
-            anchor_links: if matches!(job, Job::Print) {
+            anchor_links: if matches!(job, Job::Print | Job::PrintPart(_)) {
                 Vec::new()
             } else {
                 found.anchor_links
@@ -296,7 +296,7 @@ pub fn entity_page(
 /// rebuild leaves stale instead of rendering: at 10,000 guidelines each takes longer than the
 /// rest of the rebuild. [`rerender`] lists them; [`whole_site_page`] makes one on request.
 fn shows_whole_site(job: &Job) -> bool {
-    matches!(job, Job::Print | Job::Coverage)
+    matches!(job, Job::Print | Job::PrintPart(_) | Job::Coverage)
 }
 
 /// One of the pages that show the whole site, exactly as [`render`] renders it (`None` when
@@ -362,6 +362,8 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
     if site.config.guidebook.print {
         jobs.push(Job::Print);
+        let parts = print::parts(site).map_or(0, |parts| parts.len());
+        jobs.extend((0..parts).map(Job::PrintPart));
     }
     let redirects = &site.config.output.html.redirect;
     jobs.extend(
@@ -400,6 +402,13 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::Tag(tag) => ("tag.html", urls::tag(&site.tags[tag].slug)),
         Job::Coverage => ("coverage.html", urls::COVERAGE.into()),
         Job::Print => ("print.html", urls::PRINT.into()),
+        Job::PrintPart(i) => {
+            let parts = print::parts(site).unwrap_or_default();
+            let path = parts
+                .get(*i)
+                .map_or_else(|| format!("print/{i}.html"), |p| p.path.clone());
+            ("print.html", path)
+        }
         Job::NotFound => ("404.html", "404.html".into()),
         Job::Redirect(from, _) => ("redirect.html", from.trim_start_matches('/').to_string()),
         Job::Sitemap => ("sitemap.xml", "sitemap.xml".into()),

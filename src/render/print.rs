@@ -7,7 +7,7 @@
 //! what-to-do`), so ids stay unique, and every link to a printed page points at its anchor, so
 //! a printed PDF can follow it. Links to pages print.html does not hold stay links to the site.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -16,6 +16,7 @@ use super::context::{Found, Renderer};
 use super::ser::{GuidelineCard, MappingGroup, PageData};
 use super::urls;
 use crate::model::Source;
+use crate::resolve::Site;
 
 /// A document print.html repeats whole.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +32,100 @@ pub struct PrintData<'a> {
     domains: Vec<PrintDomain<'a>>,
     examples: Vec<PrintExample<'a>>,
     pages: Vec<PrintPage>,
+    /// When the knowledge base is printed in parts: print.html lists them.
+    parts: Vec<PartLink>,
+}
+
+#[derive(Serialize)]
+struct PartLink {
+    title: String,
+    url: String,
+}
+
+/// Past this many bytes of Markdown in all (`[guidebook] print-part-bytes`), print.html becomes
+/// an index of parts, each at most about that size: a 100 MB page is unusable in a browser.
+pub const PART_BYTES: u64 = 8_000_000;
+
+/// One file of a printed knowledge base too large for one page: a domain (or a run of its
+/// guidelines), the examples or the pages.
+#[derive(Debug, Clone)]
+pub struct PrintPart {
+    pub path: String,
+    pub title: String,
+    /// The domain folder, `examples` or `pages`.
+    group: String,
+    docs: Vec<PrintDoc>,
+}
+
+/// Every document print.html holds, in reading order.
+fn all_docs(site: &Site) -> Vec<PrintDoc> {
+    let mut docs = Vec::with_capacity(site.domains.len() + site.guidelines.len());
+    for d in 0..site.domains.len() {
+        docs.push(PrintDoc::Domain(d));
+        docs.extend(site.guidelines_of(d).map(PrintDoc::Guideline));
+    }
+    docs.extend((0..site.examples.len()).map(PrintDoc::Example));
+    docs.extend((0..site.pages.len()).map(PrintDoc::Page));
+    docs
+}
+
+/// The parts of the printed knowledge base, or `None` when print.html holds it whole.
+pub fn parts(site: &Site) -> Option<Vec<PrintPart>> {
+    let limit = site.config.guidebook.print_part_bytes.unwrap_or(PART_BYTES);
+    let size = |doc: PrintDoc| text_of(site, doc).len() as u64;
+    let docs = all_docs(site);
+    if docs.iter().map(|&doc| size(doc)).sum::<u64>() <= limit {
+        return None;
+    }
+    let mut parts: Vec<PrintPart> = Vec::new();
+    let mut bytes = 0;
+    let domain = |d: usize| {
+        (
+            site.domains[d].folder.clone(),
+            site.domains[d].meta.title.clone(),
+        )
+    };
+    for doc in docs {
+        let (group, title) = match doc {
+            PrintDoc::Domain(d) => domain(d),
+            PrintDoc::Guideline(g) => domain(site.guidelines[g].domain),
+            PrintDoc::Example(_) => ("examples".to_string(), "Worked examples".to_string()),
+            PrintDoc::Page(_) => ("pages".to_string(), "Pages".to_string()),
+        };
+        let same_group = parts.last().is_some_and(|p| p.group == group);
+        if !same_group || (bytes + size(doc) > limit && bytes > 0) {
+            let n = parts.iter().filter(|p| p.group == group).count();
+            let (path, title) = match n {
+                0 => (format!("print/{group}.html"), title),
+                n => (
+                    format!("print/{group}-{}.html", n + 1),
+                    format!("{title} ({})", n + 1),
+                ),
+            };
+            parts.push(PrintPart {
+                path,
+                title,
+                group,
+                docs: Vec::new(),
+            });
+            bytes = 0;
+        }
+        bytes += size(doc);
+        if let Some(part) = parts.last_mut() {
+            part.docs.push(doc);
+        }
+    }
+    Some(parts)
+}
+
+/// The Markdown body of a printed document.
+fn text_of(site: &Site, doc: PrintDoc) -> &str {
+    match doc {
+        PrintDoc::Domain(d) => &site.domains[d].body,
+        PrintDoc::Guideline(g) => &site.guidelines[g].guideline.body,
+        PrintDoc::Example(e) => &site.examples[e].example.body,
+        PrintDoc::Page(p) => &site.pages[p].body,
+    }
 }
 
 #[derive(Serialize)]
@@ -86,53 +181,107 @@ fn mark_prefix() -> &'static str {
 }
 
 impl<'a> Renderer<'a> {
-    /// The print template's data, with a marker for each body.
-    pub(super) fn print(&self, root: &str, found: &mut Found) -> (String, PageData<'a>) {
+    /// The print template's data for print.html (`part` `None`) or one of its parts, with a
+    /// marker for each body.
+    pub(super) fn print(
+        &self,
+        part: Option<usize>,
+        root: &str,
+        found: &mut Found,
+    ) -> (String, PageData<'a>) {
         super::deps::record(super::deps::Fact::Everything);
+        let site = self.site;
+        let title = site.config.title().to_string();
+        let (docs, parts) = match (parts(site), part) {
+            (None, _) => (all_docs(site), Vec::new()),
+            (Some(parts), None) => {
+                let links = parts.into_iter().map(|p| PartLink {
+                    url: format!("{root}{}", p.path),
+                    title: p.title,
+                });
+                (Vec::new(), links.collect())
+            }
+            (Some(mut parts), Some(i)) if i < parts.len() => {
+                let part = parts.swap_remove(i);
+                let title = format!("{title}: {}", part.title);
+                return (
+                    title,
+                    PageData::Print(self.print_data(&part.docs, root, found)),
+                );
+            }
+            (Some(_), Some(_)) => (Vec::new(), Vec::new()),
+        };
+        let mut data = self.print_data(&docs, root, found);
+        data.parts = parts;
+        (title, PageData::Print(data))
+    }
+
+    /// The data of a print page holding `docs`.
+    fn print_data(&self, docs: &[PrintDoc], root: &str, found: &mut Found) -> PrintData<'a> {
         let site = self.site;
         let mut mark = |doc: PrintDoc| {
             found.print_bodies.push(doc);
             let n = found.print_bodies.len() - 1;
             format!("{}{n}{MARK_CLOSE}", mark_prefix())
         };
-        let mut domains = Vec::with_capacity(site.domains.len());
-        for (d, domain) in site.domains.iter().enumerate() {
-            let body = mark(PrintDoc::Domain(d));
-            let guidelines = site.guidelines_of(d).map(|g| PrintGuideline {
-                anchor: anchor_of(&urls::guideline(site, g)),
-                body: mark(PrintDoc::Guideline(g)),
-                card: self.guideline_card(g, root),
-                mappings: self.mapping_groups(g, root),
-            });
-            domains.push(PrintDomain {
-                anchor: anchor_of(&urls::domain(site, d)),
-                title: &domain.meta.title,
-                body,
-                guidelines: guidelines.collect(),
-            });
-        }
-        let examples = site.examples.iter().enumerate().map(|(e, resolved)| {
-            let meta = &resolved.example.meta;
-            PrintExample {
-                anchor: anchor_of(&urls::example(site, e)),
-                id: &meta.id.value,
-                title: &meta.title,
-                kind: meta.kind.as_str(),
-                body: mark(PrintDoc::Example(e)),
-            }
-        });
-        let examples = examples.collect();
-        let pages = site.pages.iter().enumerate().map(|(p, page)| PrintPage {
-            anchor: anchor_of(&urls::page(site, p)),
-            title: page.title(),
-            body: mark(PrintDoc::Page(p)),
-        });
-        let data = PrintData {
-            domains,
-            examples,
-            pages: pages.collect(),
+        let mut data = PrintData {
+            domains: Vec::new(),
+            examples: Vec::new(),
+            pages: Vec::new(),
+            parts: Vec::new(),
         };
-        (site.config.title().to_string(), PageData::Print(data))
+        for &doc in docs {
+            match doc {
+                PrintDoc::Domain(d) => data.domains.push(PrintDomain {
+                    anchor: anchor_of(&urls::domain(site, d)),
+                    title: &site.domains[d].meta.title,
+                    body: mark(doc),
+                    guidelines: Vec::new(),
+                }),
+                PrintDoc::Guideline(g) => {
+                    let d = site.guidelines[g].domain;
+                    let anchor = anchor_of(&urls::domain(site, d));
+                    // A part that goes on with a domain begun in the part before.
+                    if !data
+                        .domains
+                        .last()
+                        .is_some_and(|last| last.anchor.starts_with(&anchor))
+                    {
+                        data.domains.push(PrintDomain {
+                            anchor: format!("{anchor}-continued"),
+                            title: &site.domains[d].meta.title,
+                            body: String::new(),
+                            guidelines: Vec::new(),
+                        });
+                    }
+                    let guideline = PrintGuideline {
+                        anchor: anchor_of(&urls::guideline(site, g)),
+                        body: mark(doc),
+                        card: self.guideline_card(g, root),
+                        mappings: self.mapping_groups(g, root),
+                    };
+                    if let Some(domain) = data.domains.last_mut() {
+                        domain.guidelines.push(guideline);
+                    }
+                }
+                PrintDoc::Example(e) => {
+                    let meta = &site.examples[e].example.meta;
+                    data.examples.push(PrintExample {
+                        anchor: anchor_of(&urls::example(site, e)),
+                        id: &meta.id.value,
+                        title: &meta.title,
+                        kind: meta.kind.as_str(),
+                        body: mark(doc),
+                    });
+                }
+                PrintDoc::Page(p) => data.pages.push(PrintPage {
+                    anchor: anchor_of(&urls::page(site, p)),
+                    title: site.pages[p].title(),
+                    body: mark(doc),
+                }),
+            }
+        }
+        data
     }
 
     /// The body of `doc`, its Markdown source and the path of its own page.
@@ -161,9 +310,9 @@ impl<'a> Renderer<'a> {
     /// The rendered print template with each body marker replaced by that body, folded into
     /// the document (see the module's documentation). Bodies are folded in parallel, a batch
     /// at a time, so only a batch of them is held beside the output.
-    pub(super) fn splice_print(&self, template: &str, bodies: &[PrintDoc]) -> Vec<u8> {
+    pub(super) fn splice_print(&self, template: &str, bodies: &[PrintDoc], file: &str) -> Vec<u8> {
         const BATCH: usize = 64;
-        let printed: HashSet<String> = bodies.iter().map(|&doc| self.print_source(doc).2).collect();
+        let printed = Printed::of(self.site, file);
         let pieces = marked_pieces(template, bodies.len());
         let mut out = Vec::with_capacity(template.len() * 2);
         for batch in pieces.chunks(BATCH) {
@@ -180,12 +329,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// A document's body as print.html holds it.
-    fn folded_body(&self, doc: PrintDoc, printed: &HashSet<String>) -> String {
+    fn folded_body(&self, doc: PrintDoc, printed: &Printed) -> String {
         let (text, source, page) = self.print_source(doc);
         let root = urls::root_of(&page);
         let body = self.markdown(text, source, &root, source.body_line_offset);
         let id_prefix = format!("{}--", anchor_of(&page));
-        let relink = |url: &str| relink(printed, &page, url);
+        let relink = |url: &str| printed.relink(&page, url);
         crate::markdown::relink_sanitized(&body.html, &id_prefix, &relink)
     }
 }
@@ -214,37 +363,78 @@ fn anchor_of(page: &str) -> String {
     page.trim_end_matches(".html").replace('/', "-")
 }
 
-/// Where the relative `url`, written on the page at `page`, points from print.html: the anchor
-/// of a printed page (and of the heading it names), else the same file seen from the root.
-fn relink(printed: &HashSet<String>, page: &str, url: &str) -> String {
-    // Root-relative and protocol-relative URLs read the same from any page.
-    if url.starts_with('/') {
-        return url.to_string();
-    }
-    let (target, fragment) = match url.split_once('#') {
-        Some((target, fragment)) => (target, Some(fragment)),
-        None => (url, None),
-    };
-    let resolved = if target.is_empty() {
-        page.to_string()
-    } else {
-        resolve_relative(page, target)
-    };
-    if printed.contains(&resolved) {
-        let anchor = anchor_of(&resolved);
-        return match fragment.filter(|f| !f.is_empty()) {
-            Some(fragment) => format!("#{anchor}--{fragment}"),
-            None => format!("#{anchor}"),
+/// Where each printed page is printed, seen from one print file.
+struct Printed {
+    /// The print file being made.
+    file: String,
+    /// Each printed page's site path -> the print file that holds it.
+    files: HashMap<String, String>,
+}
+
+impl Printed {
+    fn of(site: &Site, file: &str) -> Self {
+        let page = |doc: PrintDoc| match doc {
+            PrintDoc::Domain(d) => urls::domain(site, d),
+            PrintDoc::Guideline(g) => urls::guideline(site, g),
+            PrintDoc::Example(e) => urls::example(site, e),
+            PrintDoc::Page(p) => urls::page(site, p),
         };
+        let files = match parts(site) {
+            None => (all_docs(site).into_iter())
+                .map(|doc| (page(doc), urls::PRINT.to_string()))
+                .collect(),
+            Some(parts) => (parts.into_iter())
+                .flat_map(|part| {
+                    part.docs
+                        .into_iter()
+                        .map(move |doc| (doc, part.path.clone()))
+                })
+                .map(|(doc, path)| (page(doc), path))
+                .collect(),
+        };
+        Self {
+            file: file.to_string(),
+            files,
+        }
     }
-    let resolved = if resolved.is_empty() {
-        "./".to_string()
-    } else {
-        resolved
-    };
-    match fragment {
-        Some(fragment) => format!("{resolved}#{fragment}"),
-        None => resolved,
+
+    /// Where the relative `url`, written on the page at `page`, points from this print file:
+    /// the anchor of a printed page (and of the heading it names), in this file or another
+    /// part, else the same file of the site.
+    fn relink(&self, page: &str, url: &str) -> String {
+        // Root-relative and protocol-relative URLs read the same from any page.
+        if url.starts_with('/') {
+            return url.to_string();
+        }
+        let (target, fragment) = match url.split_once('#') {
+            Some((target, fragment)) => (target, Some(fragment)),
+            None => (url, None),
+        };
+        let resolved = if target.is_empty() {
+            page.to_string()
+        } else {
+            resolve_relative(page, target)
+        };
+        let root = urls::root_of(&self.file);
+        if let Some(file) = self.files.get(&resolved) {
+            let anchor = anchor_of(&resolved);
+            let anchor = match fragment.filter(|f| !f.is_empty()) {
+                Some(fragment) => format!("{anchor}--{fragment}"),
+                None => anchor,
+            };
+            return match *file == self.file {
+                true => format!("#{anchor}"),
+                false => format!("{root}{file}#{anchor}"),
+            };
+        }
+        let resolved = match (resolved.is_empty(), root.is_empty()) {
+            (true, true) => "./".to_string(),
+            _ => format!("{root}{resolved}"),
+        };
+        match fragment {
+            Some(fragment) => format!("{resolved}#{fragment}"),
+            None => resolved,
+        }
     }
 }
 
@@ -270,9 +460,12 @@ mod tests {
 
     #[test]
     fn links_fold_into_the_document_or_stay_site_links() {
-        let printed: HashSet<String> = ["guidelines/sd-1.html", "guidelines/sd-2.html"]
-            .map(String::from)
-            .into();
+        let files = ["guidelines/sd-1.html", "guidelines/sd-2.html"]
+            .map(|page| (page.to_string(), "print.html".to_string()));
+        let printed = Printed {
+            file: "print.html".into(),
+            files: files.into(),
+        };
         let page = "guidelines/sd-1.html";
         let cases = [
             ("../guidelines/sd-2.html", "#guidelines-sd-2"),
@@ -289,7 +482,38 @@ mod tests {
             ("/docs/x.html", "/docs/x.html"),
         ];
         for (url, expected) in cases {
-            assert_eq!(relink(&printed, page, url), expected, "{url}");
+            assert_eq!(printed.relink(page, url), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn links_between_parts_name_the_other_part() {
+        let printed = Printed {
+            file: "print/design.html".into(),
+            files: [
+                (
+                    "guidelines/sd-1.html".to_string(),
+                    "print/design.html".to_string(),
+                ),
+                (
+                    "guidelines/ops-1.html".to_string(),
+                    "print/operate.html".to_string(),
+                ),
+            ]
+            .into(),
+        };
+        let page = "guidelines/sd-1.html";
+        let cases = [
+            ("ops-1.html#x", "../print/operate.html#guidelines-ops-1--x"),
+            ("#why", "#guidelines-sd-1--why"),
+            (
+                "../frameworks/nist/ac-2.html",
+                "../frameworks/nist/ac-2.html",
+            ),
+            ("../", "../"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(printed.relink(page, url), expected, "{url}");
         }
     }
 }
