@@ -47,6 +47,7 @@ enum Edit {
     DeleteNew(usize),
     RenameNew(usize),
     ControlTitle,
+    ExampleTitle(usize),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -61,6 +62,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3usize).prop_map(Edit::DeleteNew),
         (0..3usize).prop_map(Edit::RenameNew),
         Just(Edit::ControlTitle),
+        (0..2usize).prop_map(Edit::ExampleTitle),
     ]
 }
 
@@ -153,6 +155,13 @@ fn apply(book: &Book, edit: &Edit, step: usize) -> Vec<PathBuf> {
                 [file, renamed]
             })
             .collect(),
+        Edit::ExampleTitle(e) => {
+            let file = [
+                "content/examples/ops-canary-model-rollout.md",
+                "content/examples/dev-cyclonedx-ml-bom.md",
+            ][e];
+            replace_line(file, "title: ", &format!("Example retitled at step {step}"))
+        }
         Edit::ControlTitle => {
             let file = "content/frameworks/owasp-llm-2025.yaml";
             let text = book.read(file);
@@ -352,6 +361,7 @@ fn every_kind_of_content_edit_is_rebuilt_incrementally() {
         Edit::RenameNew(0),
         Edit::DeleteNew(0),
         Edit::ControlTitle,
+        Edit::ExampleTitle(0),
         Edit::Body(2),
         Edit::Body(3),
     ];
@@ -388,4 +398,55 @@ fn every_kind_of_content_edit_is_rebuilt_incrementally() {
         let full = full_build(&book).unwrap_or_else(|e| panic!("{edit:?}: {e}"));
         assert_same(&served, &full, &history);
     }
+}
+
+/// A body that grows past `print-part-bytes` turns print.html into parts: the sitemap, which
+/// lists them, follows.
+#[test]
+fn growing_past_the_print_part_size_splits_print_html_incrementally() {
+    let book = Book::shipped();
+    let site = full_build(&book).expect("builds").site;
+    let bodies: usize = (site.domains.iter().map(|d| d.body.len()))
+        .chain(site.guidelines.iter().map(|g| g.guideline.body.len()))
+        .chain(site.examples.iter().map(|e| e.example.body.len()))
+        .chain(site.pages.iter().map(|p| p.body.len()))
+        .sum();
+    book.edit(
+        "book.toml",
+        "[guidebook]\n",
+        &format!("[guidebook]\nprint-part-bytes = {}\n", bodies + 50),
+    );
+    let cache = Arc::new(MarkdownCache::default());
+    let served = Served::build(&book, &cache).expect("builds");
+    assert!(
+        !served.files.contains_key("print/secure-design.html"),
+        "one print.html at first"
+    );
+    let file = GUIDELINES[0];
+    let text = book.read(file);
+    book.write(file, &format!("{text}\n{}\n", "Grown. ".repeat(30)));
+    let rebuilt = served
+        .live
+        .rebuild(&[book.path(file)])
+        .expect("rebuilds")
+        .expect("incrementally");
+    let mut files = served.files;
+    for (path, bytes) in rebuilt.files {
+        files.insert(path, bytes);
+    }
+    for path in &rebuilt.stale {
+        files.remove(path);
+    }
+    let served = Served {
+        live: rebuilt.site,
+        files,
+        stale: rebuilt.stale,
+    };
+    assert!(
+        served.stale.iter().any(|p| p.starts_with("print/")),
+        "{:?}",
+        served.stale
+    );
+    let full = full_build(&book).expect("builds");
+    assert_same(&served, &full, &[Edit::Body(0)]);
 }

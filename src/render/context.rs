@@ -275,6 +275,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         examples
             .map(|e| {
+                record(Fact::ExampleCard(e));
                 let resolved = &site.examples[e];
                 let meta = &resolved.example.meta;
                 ExampleCard {

@@ -208,7 +208,14 @@ impl Changes {
             && pages.is_identity(new.pages.len())
             && (controls.iter().enumerate())
                 .all(|(f, c)| c.is_identity(new.frameworks[f].controls.len()));
-        let cmp = Compare { old, new, stable };
+        let maps = Maps {
+            guidelines: &guidelines,
+            domains: &domains,
+            examples: &examples,
+            frameworks: &frameworks,
+            controls: &controls,
+        };
+        let cmp = Compare { old, new, maps };
         let mut changes = Changes {
             stable,
             everything: false,
@@ -263,7 +270,8 @@ impl Changes {
         changes
     }
 
-    /// Whether an entity came, went, or moved to another URL (the sitemap lists them all).
+    /// Whether a page came, went, or moved to another URL (the sitemap lists them all): an
+    /// entity, a tag, a control page, a part of print.html.
     fn any_entity_moved(&self, old: &Site, new: &Site) -> bool {
         let counts = (
             new.guidelines.len(),
@@ -281,7 +289,13 @@ impl Changes {
             old.frameworks.len(),
             old.tags.len(),
         );
+        let part_paths = |site: &Site| -> Vec<String> {
+            let parts = super::print::parts(site).unwrap_or_default();
+            parts.into_iter().map(|part| part.path).collect()
+        };
         counts != old_counts
+            || part_paths(old) != part_paths(new)
+            || self.framework_refs.iter().any(|&c| c)
             || self.guideline_cards.iter().any(|&c| c)
             || self.domain_cards.iter().any(|&c| c)
             || self.example_cards.iter().any(|&c| c)
@@ -515,8 +529,22 @@ fn link_changes<'a>(
 struct Compare<'s> {
     old: &'s Site,
     new: &'s Site,
-    /// Every entity kept its index: references compare by index.
-    stable: bool,
+    maps: Maps<'s>,
+}
+
+/// Where the old site's entities are in the new one.
+#[derive(Clone, Copy)]
+struct Maps<'s> {
+    guidelines: &'s Remap,
+    domains: &'s Remap,
+    examples: &'s Remap,
+    frameworks: &'s Remap,
+    controls: &'s [Remap],
+}
+
+/// Whether two lists hold the same items in the same order.
+fn same_list<T>(a: &[T], b: &[T], same: impl Fn(&T, &T) -> bool) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
 }
 
 impl<'s> Compare<'s> {
@@ -556,61 +584,36 @@ impl<'s> Compare<'s> {
         card(a) != card(b)
     }
 
-    /// A guideline but its body, with its references as ids.
+    /// A guideline but its body, its references compared through the remaps (same id).
     fn guideline_differs(&self, i: usize, j: usize) -> bool {
         let (a, b) = (&self.old.guidelines[i], &self.new.guidelines[j]);
-        if self.stable {
-            let same_file = Arc::ptr_eq(&a.guideline, &b.guideline) || {
-                let (x, y) = (&a.guideline, &b.guideline);
-                (&x.meta, &x.source, &x.slug, &x.domain) == (&y.meta, &y.source, &y.slug, &y.domain)
-            };
-            return !same_file
-                || (a.domain, &a.mappings, &a.examples) != (b.domain, &b.mappings, &b.examples)
-                || (&a.related, &a.backlinks) != (&b.related, &b.backlinks);
-        }
-        let view = |site: &'s Site, g: usize| {
-            let resolved = &site.guidelines[g];
-            let guideline = &resolved.guideline;
-            let id = |g: usize| site.guidelines[g].guideline.meta.id.value.as_str();
-            let mappings: Vec<_> = (resolved.mappings.iter())
-                .map(|m| {
-                    let framework = &site.frameworks[m.framework];
-                    let control = &framework.controls[m.control].id;
-                    (
-                        &framework.id,
-                        control,
-                        m.relationship,
-                        &m.rationale,
-                        m.confidence,
-                    )
-                })
-                .collect();
-            let links = |links: &'s [crate::resolve::Link]| -> Vec<_> {
-                links
-                    .iter()
-                    .map(|l| (id(l.guideline), l.kind, l.note.clone()))
-                    .collect()
-            };
-            let examples: Vec<&str> = (resolved.examples.iter())
-                .map(|&e| site.examples[e].example.meta.id.value.as_str())
-                .collect();
-            (
-                (
-                    &guideline.meta,
-                    &guideline.source,
-                    &guideline.slug,
-                    &guideline.domain,
-                ),
-                (
-                    resolved.domain,
-                    &site.domains[resolved.domain].meta.id.value,
-                ),
-                mappings,
-                (links(&resolved.related), links(&resolved.backlinks)),
-                examples,
-            )
+        let same_file = Arc::ptr_eq(&a.guideline, &b.guideline) || {
+            let (x, y) = (&a.guideline, &b.guideline);
+            (&x.meta, &x.source, &x.slug, &x.domain) == (&y.meta, &y.source, &y.slug, &y.domain)
         };
-        view(self.old, i) != view(self.new, j)
+        let maps = self.maps;
+        let same_mapping = |x: &crate::resolve::ResolvedMapping,
+                            y: &crate::resolve::ResolvedMapping| {
+            maps.frameworks.get(x.framework) == Some(y.framework)
+                && (maps.controls.get(x.framework)).and_then(|c| c.get(x.control))
+                    == Some(y.control)
+                && (x.relationship, &x.rationale, x.confidence)
+                    == (y.relationship, &y.rationale, y.confidence)
+        };
+        let same_link = |x: &crate::resolve::Link, y: &crate::resolve::Link| {
+            maps.guidelines.get(x.guideline) == Some(y.guideline)
+                && (x.kind, &x.note) == (y.kind, &y.note)
+        };
+        // The domain's index too: coverage colours guidelines by it.
+        let same_domain = a.domain == b.domain && maps.domains.get(a.domain) == Some(b.domain);
+        !(same_file
+            && same_domain
+            && same_list(&a.mappings, &b.mappings, same_mapping)
+            && same_list(&a.related, &b.related, same_link)
+            && same_list(&a.backlinks, &b.backlinks, same_link)
+            && same_list(&a.examples, &b.examples, |&x, &y| {
+                maps.examples.get(x) == Some(y)
+            }))
     }
 
     fn domain_card_differs(&self, i: usize, j: usize) -> bool {
@@ -718,7 +721,14 @@ impl<'s> Compare<'s> {
                     (id, m.relationship, m.confidence, &m.rationale)
                 })
                 .collect();
-            (control_fields(control), urls::control(site, f, c), mapped)
+            // The description is rendered for the catalog file (its diagnostics name it).
+            let source = &site.frameworks[f].source;
+            (
+                control_fields(control),
+                urls::control(site, f, c),
+                mapped,
+                source,
+            )
         };
         self.control_card_differs(f, c, nf, nc) || view(self.old, f, c) != view(self.new, nf, nc)
     }
