@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 
 use guidebook::serve::{ServeEvent, ServeOptions, serve};
 
+// The allocator the `guidebook` binary uses, so the figures are those of `guidebook serve`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEBOUNCE: Duration = Duration::from_millis(50);
 
 const KINDS: [&str; 10] = [

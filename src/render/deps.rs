@@ -149,7 +149,7 @@ impl Remap {
     }
 
     fn by_key<K: Hash + Eq>(old: impl Iterator<Item = K>, new: impl Iterator<Item = K>) -> Self {
-        let new: HashMap<K, usize> = new.enumerate().map(|(i, k)| (k, i)).collect();
+        let new: rustc_hash::FxHashMap<K, usize> = new.enumerate().map(|(i, k)| (k, i)).collect();
         Remap(old.map(|k| new.get(&k).copied()).collect())
     }
 

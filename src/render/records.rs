@@ -2,7 +2,7 @@
 //! uses it: [`rerender`] renders again only the files whose facts changed (see [`super::deps`]),
 //! carries the others over, and runs the site-wide checks on the records.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -33,7 +33,7 @@ struct FoundInFile {
 /// The record of every rendered file of a build, by its path.
 #[derive(Default)]
 pub struct Records {
-    files: HashMap<String, Arc<FileRecord>>,
+    files: rustc_hash::FxHashMap<String, Arc<FileRecord>>,
 }
 
 impl Records {

@@ -5,10 +5,11 @@
 use crate::resolve::Site;
 
 pub fn guideline(site: &Site, g: usize) -> String {
-    format!(
-        "guidelines/{}.html",
-        site.guidelines[g].guideline.slug.to_lowercase()
-    )
+    let slug = &site.guidelines[g].guideline.slug;
+    match slug.chars().any(char::is_uppercase) {
+        true => format!("guidelines/{}.html", slug.to_lowercase()),
+        false => format!("guidelines/{slug}.html"),
+    }
 }
 
 pub fn domain(site: &Site, d: usize) -> String {
