@@ -623,3 +623,32 @@ fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
     }
     assert!(across > 0, "some cross-reference leads to another part");
 }
+
+/// The home page lists the first 25 guidelines of a domain and links to the rest.
+#[test]
+fn the_home_page_lists_the_first_guidelines_of_a_large_domain() {
+    let book = Book::fixture("valid");
+    for n in 0..30 {
+        book.write(
+            &format!("content/guidelines/design/z-{n:02}.md"),
+            &format!("---\nid: Z-{n:02}\ntitle: Extra {n}\nsummary: One of many.\n---\n\nText.\n"),
+        );
+    }
+    let built = book.build();
+    let home = crate::common::page(&built, "index.html");
+    assert!(
+        home.contains("Extra 0<") || home.contains("Extra 0 "),
+        "the first ones are listed"
+    );
+    assert!(!home.contains(">Extra 29<"), "not all of them");
+    assert!(
+        home.contains(r#"<a href="domains/design.html">7 more guidelines in "#),
+        "a link to the rest: {}",
+        &home[home.find("class=\"more\"").unwrap_or(0)..][..200.min(home.len())]
+    );
+    let domain = crate::common::page(&built, "domains/design.html");
+    assert!(
+        domain.contains("Extra 29"),
+        "the domain page lists them all"
+    );
+}

@@ -14,6 +14,9 @@ use crate::markdown::{self, Context as MarkdownContext, TextSection, TocEntry};
 use crate::model::Source;
 use crate::resolve::{Entity, Link, Site};
 
+/// How many guidelines of each domain the home page lists.
+const HOME_LIST: usize = 25;
+
 pub struct Renderer<'a> {
     pub(super) site: &'a Site,
     pub(super) theme: &'a Theme,
@@ -205,8 +208,10 @@ impl<'a> Renderer<'a> {
             }
             None => (site.config.title().to_string(), None),
         };
+        // The home page lists the first guidelines of each domain, and links to the rest: at
+        // 10,000 guidelines listing them all made a 4 MB page.
         let domains = (0..site.domains.len())
-            .map(|d| self.domain_card(d, root))
+            .map(|d| self.domain_card(d, root, Some(HOME_LIST)))
             .collect();
         let counts = Counts {
             guidelines: site.guidelines.len(),
@@ -223,19 +228,22 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn domain_card(&self, d: usize, root: &str) -> DomainCard<'a> {
+    /// A domain with its guidelines, or the first `limit` of them.
+    fn domain_card(&self, d: usize, root: &str, limit: Option<usize>) -> DomainCard<'a> {
         record(Fact::DomainCard(d));
         let site = self.site;
         let domain = &site.domains[d];
+        let all = site.guidelines_of(d);
+        let total = all.len();
+        let shown = all.take(limit.unwrap_or(usize::MAX));
+        let guidelines: Vec<GuidelineCard> = shown.map(|g| self.guideline_card(g, root)).collect();
         DomainCard {
             id: &domain.meta.id.value,
             title: &domain.meta.title,
             summary: &domain.meta.summary,
             url: format!("{root}{}", urls::domain(site, d)),
-            guidelines: site
-                .guidelines_of(d)
-                .map(|g| self.guideline_card(g, root))
-                .collect(),
+            more: total.checked_sub(guidelines.len()).filter(|&n| n > 0),
+            guidelines,
         }
     }
 
@@ -246,7 +254,7 @@ impl<'a> Renderer<'a> {
         let (body, toc) = self.body(&domain.body, &domain.source, root, found);
         let (prev, next) = self.neighbours(Stop::Domain(d), root);
         let data = DomainPage {
-            domain: self.domain_card(d, root),
+            domain: self.domain_card(d, root, None),
             body,
             toc: with_sections(toc, &[("guidelines", "Guidelines in this domain", true)]),
             prev,

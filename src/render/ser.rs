@@ -62,6 +62,9 @@ pub struct DomainCard<'a> {
     pub summary: &'a Option<String>,
     pub url: String,
     pub guidelines: Vec<GuidelineCard<'a>>,
+    /// How many guidelines of the domain are not listed (a listing that shows only the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<usize>,
 }
 
 #[derive(Serialize)]
