@@ -241,42 +241,17 @@ fn export_command_writes_the_files() {
     );
 }
 
-/// `export::files_with_body_of` is what serve trusts to know which exports a body edit makes
-/// stale: editing one body must change exactly those exports, no more and no fewer.
+/// `export::paths` (what `serve` marks stale or removes after an edit) names exactly the files
+/// the exports write.
 #[test]
-fn a_body_edit_changes_exactly_the_exports_said_to_carry_it() {
-    use guidebook::resolve::Entity;
-    let exported = |built: &pipeline::Built| -> Vec<(String, Vec<u8>)> {
-        built
-            .output
-            .iter()
-            .filter(|(path, _)| path.starts_with("exports/"))
-            .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
-            .collect()
-    };
-    let cases = [
-        ("content/guidelines/design/a-1.md", Entity::Guideline(0)),
-        ("content/examples/verify-digest.md", Entity::Example(0)),
-        ("content/guidelines/design/_domain.md", Entity::Domain(0)),
-        ("content/pages/about.md", Entity::Page(0)),
-    ];
-    for (file, entity) in cases {
-        let book = Book::fixture("valid");
-        let before = exported(&book.build());
-        let text = book.read(file);
-        book.write(file, &format!("{text}\nA sentence added to the body.\n"));
-        let after = exported(&book.build());
-        let changed: BTreeSet<String> = before
-            .iter()
-            .zip(&after)
-            .inspect(|((a, _), (b, _))| assert_eq!(a, b, "same export files"))
-            .filter(|((_, a), (_, b))| a != b)
-            .map(|((path, _), _)| path.trim_start_matches("exports/").to_string())
-            .collect();
-        let said: BTreeSet<String> = guidebook::export::files_with_body_of(entity)
-            .iter()
-            .map(|name| name.to_string())
-            .collect();
-        assert_eq!(changed, said, "{file}");
-    }
+fn export_paths_name_exactly_the_files_written() {
+    let built = exports(&repo_root());
+    let written: Vec<String> = built
+        .output
+        .iter()
+        .filter_map(|(path, _)| path.strip_prefix("exports/").map(str::to_string))
+        .collect();
+    let mut said = guidebook::export::paths(&built.site, &guidebook::export::ALL);
+    said.sort();
+    assert_eq!(said, written);
 }

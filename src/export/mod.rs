@@ -107,14 +107,3 @@ fn write_pretty<T: serde::Serialize>(
     buffered.write_all(b"\n")?;
     buffered.flush()
 }
-
-/// The export files (paths under `exports/`) that carry the Markdown body of `entity`: those
-/// an edit of that body alone makes stale.
-pub fn files_with_body_of(entity: crate::resolve::Entity) -> &'static [&'static str] {
-    use crate::resolve::Entity;
-    match entity {
-        Entity::Guideline(_) => &["guidelines.oscal.json", "model.json"],
-        Entity::Example(_) => &["model.json"],
-        Entity::Domain(_) | Entity::Page(_) | Entity::Framework(_) | Entity::Control { .. } => &[],
-    }
-}

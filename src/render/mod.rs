@@ -260,38 +260,6 @@ impl Renderer<'_> {
     }
 }
 
-/// One page rendered alone, with what the full render would have gathered from it (`serve`
-/// re-renders only the page of a document whose Markdown body alone changed).
-pub struct EntityPage {
-    pub path: String,
-    pub bytes: Vec<u8>,
-    pub diagnostics: Vec<Diagnostic>,
-    pub typed_links: Vec<String>,
-    pub anchor_links: Vec<crate::markdown::AnchorLink>,
-    pub text: Option<PageText>,
-    /// The `id` attributes of the page, which anchor links elsewhere may point at.
-    pub element_ids: BTreeSet<String>,
-}
-
-/// The page of one entity, exactly as [`render`] renders it.
-pub fn entity_page(
-    site: &Site,
-    theme: &Theme,
-    cache: &MarkdownCache,
-    entity: Entity,
-) -> Result<EntityPage> {
-    let item = Renderer::new(site, theme, cache).render(&Job::Entity(entity), false)?;
-    Ok(EntityPage {
-        element_ids: checks::element_ids(&item.bytes),
-        path: item.path,
-        bytes: item.bytes,
-        diagnostics: item.diagnostics,
-        typed_links: item.typed_links,
-        anchor_links: item.anchor_links,
-        text: item.text,
-    })
-}
-
 /// The pages that show the whole site (print.html, coverage.html) and that an incremental
 /// rebuild leaves stale instead of rendering: at 10,000 guidelines each takes longer than the
 /// rest of the rebuild. [`rerender`] lists them; [`whole_site_page`] makes one on request.
