@@ -450,3 +450,32 @@ fn growing_past_the_print_part_size_splits_print_html_incrementally() {
     let full = full_build(&book).expect("builds");
     assert_same(&served, &full, &[Edit::Body(0)]);
 }
+
+/// An edit that turns a content file into a link out of the content folder is refused by the
+/// incremental rebuild as a full build refuses it: the secret it points at is never read.
+#[test]
+fn a_file_turned_into_a_link_out_of_the_content_is_refused() {
+    let book = Book::shipped();
+    let cache = Arc::new(MarkdownCache::default());
+    let served = Served::build(&book, &cache).expect("the shipped content builds");
+    let outside = tempfile::tempdir().expect("temp dir");
+    let secret = outside.path().join("secret.md");
+    std::fs::write(
+        &secret,
+        "---\nid: SD-1\ntitle: TOP SECRET\nsummary: s\n---\n\nTOP SECRET\n",
+    )
+    .expect("secret");
+    let file = book.path(GUIDELINES[0]);
+    std::fs::remove_file(&file).expect("remove");
+    std::os::unix::fs::symlink(&secret, &file).expect("symlink");
+    let Err(Error::Content(diagnostics)) = served.live.rebuild(&[file]) else {
+        panic!("a link out of the content must fail the rebuild");
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "symlink" && d.file.ends_with("sd-1.md")),
+        "{diagnostics:#?}"
+    );
+    assert!(!format!("{diagnostics:?}").contains("TOP SECRET"));
+}

@@ -135,11 +135,18 @@ pub fn load_cached(
             (relative, now, kept)
         })
         .collect();
+    // Without a fresh walk, a file may have become a link that leaves the folder since the
+    // last one: `load_file` checks each file it reads then.
+    let walked = if only_edits {
+        Walked::No
+    } else {
+        Walked::Checked
+    };
     let loaded: Vec<(PathBuf, Stamp, FileLoad)> = fresh
         .into_par_iter()
         .map(|(relative, now, kept)| {
-            let result = kept
-                .unwrap_or_else(|| load_file(book_root, content_dir, &relative, Walked::Checked));
+            let result =
+                kept.unwrap_or_else(|| load_file(book_root, content_dir, &relative, walked));
             (relative, now, result)
         })
         .collect();

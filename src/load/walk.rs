@@ -90,7 +90,8 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Walked {
     Checked,
-    /// Read alone (serve's fast path): any folder on the way may have become a link since.
+    /// Read again without a fresh walk (an edit `serve` saw): the file or any folder on the
+    /// way may have become a link since.
     No,
 }
 
