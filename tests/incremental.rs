@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use guidebook::error::Error;
-use guidebook::pipeline::live::LiveSite;
+use guidebook::pipeline::live::{LiveSite, Rebuilt};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::render::MarkdownCache;
 use proptest::prelude::*;
@@ -213,6 +213,31 @@ impl Served {
         })
     }
 
+    /// What serve serves after `rebuilt`: its files in, removed files out, stale files left to
+    /// be made on request (as `serve::Snapshot::rebuild` applies it).
+    fn applied(self, rebuilt: Rebuilt) -> Self {
+        let (mut files, mut stale) = (self.files, self.stale);
+        for path in &rebuilt.removed {
+            files.remove(path);
+            stale.retain(|p| p != path);
+        }
+        for (path, bytes) in rebuilt.files {
+            stale.retain(|p| *p != path);
+            files.insert(path, bytes);
+        }
+        for path in rebuilt.stale {
+            files.remove(&path);
+            if !stale.contains(&path) {
+                stale.push(path);
+            }
+        }
+        Self {
+            live: rebuilt.site,
+            files,
+            stale,
+        }
+    }
+
     fn everything(&self) -> BTreeMap<String, Vec<u8>> {
         let mut files = self.files.clone();
         for path in &self.stale {
@@ -300,25 +325,7 @@ proptest! {
             let full = full_build(&book);
             let next = match served.take() {
                 Some(previous) => match previous.live.rebuild(&changed) {
-                    Ok(Some(rebuilt)) => {
-                        let mut files = previous.files;
-                        let mut stale = previous.stale;
-                        for path in &rebuilt.removed {
-                            files.remove(path);
-                            stale.retain(|p| p != path);
-                        }
-                        for (path, bytes) in rebuilt.files {
-                            stale.retain(|p| *p != path);
-                            files.insert(path, bytes);
-                        }
-                        for path in rebuilt.stale {
-                            files.remove(&path);
-                            if !stale.contains(&path) {
-                                stale.push(path);
-                            }
-                        }
-                        Ok(Served { live: rebuilt.site, files, stale })
-                    }
+                    Ok(Some(rebuilt)) => Ok(previous.applied(rebuilt)),
                     Ok(None) => Served::build(&book, &cache),
                     Err(err) => Err(err),
                 },
@@ -374,27 +381,7 @@ fn every_kind_of_content_edit_is_rebuilt_incrementally() {
             .rebuild(&changed)
             .unwrap_or_else(|e| panic!("{edit:?}: {e}"))
             .unwrap_or_else(|| panic!("{edit:?} took the full build"));
-        let mut files = served.files;
-        let mut stale = served.stale;
-        for path in &rebuilt.removed {
-            files.remove(path);
-            stale.retain(|p| p != path);
-        }
-        for (path, bytes) in rebuilt.files {
-            stale.retain(|p| *p != path);
-            files.insert(path, bytes);
-        }
-        for path in rebuilt.stale {
-            files.remove(&path);
-            if !stale.contains(&path) {
-                stale.push(path);
-            }
-        }
-        served = Served {
-            live: rebuilt.site,
-            files,
-            stale,
-        };
+        served = served.applied(rebuilt);
         let full = full_build(&book).unwrap_or_else(|e| panic!("{edit:?}: {e}"));
         assert_same(&served, &full, &history);
     }
@@ -430,18 +417,7 @@ fn growing_past_the_print_part_size_splits_print_html_incrementally() {
         .rebuild(&[book.path(file)])
         .expect("rebuilds")
         .expect("incrementally");
-    let mut files = served.files;
-    for (path, bytes) in rebuilt.files {
-        files.insert(path, bytes);
-    }
-    for path in &rebuilt.stale {
-        files.remove(path);
-    }
-    let served = Served {
-        live: rebuilt.site,
-        files,
-        stale: rebuilt.stale,
-    };
+    let served = served.applied(rebuilt);
     assert!(
         served.stale.iter().any(|p| p.starts_with("print/")),
         "{:?}",
