@@ -3,18 +3,22 @@
 //!     cargo bench --bench search -- <book root> [queries]
 //!
 //! Builds the book at <book root> in memory, then reports: build stage timings (including both
-//! search indexes), tantivy index size, client index size (total, manifest, largest shard), the
-//! bytes the static page downloads for a first query, and tantivy query latency p50/p99.
+//! search indexes), tantivy index size, client index size (total, manifest, largest shard),
+//! tantivy query latency p50/p99, and, over the judged queries (`tests/data/judged-queries.txt`),
+//! both engines' precision@3 and nDCG@5 (on the shipped content, whose pages they judge), their
+//! top-5 agreement, and what the static engine downloads per query on a cold cache (it runs
+//! under node, loading the files as the page does).
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use guidebook::pipeline::{self, BuildOptions};
-use guidebook::search::client::{DOCS_PER_CHUNK, shard_of};
+use guidebook::search::SearchRequest;
 use guidebook::search::index::SearchIndex;
-use guidebook::search::{SearchRequest, analysis};
-use tantivy::tokenizer::{TokenStream, TokenizerManager};
+
+#[path = "../tests/common/judged.rs"]
+mod judged;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -79,24 +83,14 @@ fn main() {
         .expect("fresh");
     let words = sample_queries(&rendered.search_docs, queries);
     let mut latencies = Vec::with_capacity(words.len());
-    let mut first_query = Vec::with_capacity(words.len());
     for query in &words {
         let request = SearchRequest::new(query.as_str());
         let start = Instant::now();
         let response = index.search(&request, 2.0, 10).expect("search");
         latencies.push(start.elapsed());
-        let candidates = index.search(&request, 2.0, 20).expect("search");
-        first_query.push(first_query_bytes(
-            query,
-            &candidates,
-            &rendered,
-            shards,
-            manifest,
-        ));
         drop(response);
     }
     latencies.sort();
-    first_query.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
         "tantivy query latency over {} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
@@ -105,14 +99,117 @@ fn main() {
         ms(pct(0.99)),
         ms(*latencies.last().expect("queries"))
     );
-    let fq =
-        |p: f64| first_query[((first_query.len() as f64 * p) as usize).min(first_query.len() - 1)];
+    judged_queries(&root, &rendered, &index, dir.path());
+}
+
+/// Both engines over the judged queries: quality (on the shipped content), agreement, and the
+/// static engine's downloads.
+fn judged_queries(root: &Path, rendered: &pipeline::Built, index: &SearchIndex, scratch: &Path) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let judged = judged::read(&repo.join("tests/data/judged-queries.txt"));
+    let tantivy: Vec<Vec<(String, String)>> = judged
+        .iter()
+        .map(|j| {
+            let response = index
+                .search(&SearchRequest::new(j.query.as_str()), 2.0, 5)
+                .expect("search");
+            response
+                .results
+                .into_iter()
+                .map(|h| (h.url, h.page))
+                .collect()
+        })
+        .collect();
+    let site = scratch.join("site");
+    for (path, bytes) in rendered.output.iter() {
+        if path.starts_with("search/") || path.starts_with("assets/") {
+            let file = site.join(path);
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            std::fs::write(file, bytes).expect("write");
+        }
+    }
+    let Some(answers) = static_engine(&repo.join("tests/data/run-engine.js"), &site, &judged)
+    else {
+        println!("static engine: NOT RUN (node is missing; install nodejs)");
+        return;
+    };
+    let agree = answers
+        .iter()
+        .zip(&tantivy)
+        .filter(|(a, t)| &a.results == *t)
+        .count();
     println!(
-        "static first-query download: median {} bytes, p99 {} bytes, max {} bytes",
-        fq(0.5),
-        fq(0.99),
-        first_query.last().copied().unwrap_or(0)
+        "judged queries: {}; top-5 agreement of the two engines {agree}/{} ({:.1} %)",
+        judged.len(),
+        judged.len(),
+        100.0 * agree as f64 / judged.len() as f64
     );
+    let shipped = root.canonicalize().ok() == repo.canonicalize().ok();
+    if shipped {
+        let pages = |top: &[(String, String)]| top.iter().map(|(_, p)| p.clone()).collect();
+        for (engine, rankings) in [
+            (
+                "tantivy",
+                tantivy
+                    .iter()
+                    .map(|t| pages(t))
+                    .collect::<Vec<Vec<String>>>(),
+            ),
+            (
+                "static",
+                answers.iter().map(|a| pages(&a.results)).collect(),
+            ),
+        ] {
+            let (precision, ndcg, misses) = judged::measure(&judged, &rankings);
+            println!(
+                "  {engine:<8} precision@3 {precision:.3}  nDCG@5 {ndcg:.3}  misses {}",
+                misses.len()
+            );
+        }
+    } else {
+        println!("  (precision and nDCG are judged on the shipped content only)");
+    }
+    let mut bytes: Vec<usize> = answers.iter().map(|a| a.bytes).collect();
+    let mut files: Vec<usize> = answers.iter().map(|a| a.files).collect();
+    bytes.sort_unstable();
+    files.sort_unstable();
+    println!(
+        "static engine, one query on a cold cache (search/ files it loads): median {} bytes in {} files, max {} bytes in {} files",
+        bytes[bytes.len() / 2],
+        files[files.len() / 2],
+        bytes[bytes.len() - 1],
+        files[files.len() - 1]
+    );
+}
+
+#[derive(serde::Deserialize)]
+struct Answer {
+    results: Vec<(String, String)>,
+    bytes: usize,
+    files: usize,
+}
+
+/// The static engine's answers to the judged queries, or `None` without node.
+fn static_engine(runner: &Path, site: &Path, judged: &[judged::Judged]) -> Option<Vec<Answer>> {
+    let queries: Vec<serde_json::Value> = judged
+        .iter()
+        .map(|j| serde_json::json!({ "q": j.query, "limit": 5 }))
+        .collect();
+    let mut child = Command::new("node")
+        .arg(runner)
+        .arg(site)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()?
+        .write_all(serde_json::Value::from(queries).to_string().as_bytes())
+        .ok()?;
+    let output = child.wait_with_output().ok()?;
+    serde_json::from_slice(&output.stdout).ok()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -165,46 +262,4 @@ fn sample_queries(docs: &[guidebook::search::SearchDoc], n: usize) -> Vec<String
         i += 1;
     }
     queries
-}
-
-/// What the static page downloads for `query` on a cold cache: the manifest, one postings shard
-/// per distinct key, and the metadata chunks of the top documents (`response` is asked for 20
-/// pages, an upper bound on the 20 candidate documents search.js reads first).
-fn first_query_bytes(
-    query: &str,
-    response: &guidebook::search::SearchResponse,
-    rendered: &pipeline::Built,
-    shards: usize,
-    manifest: usize,
-) -> usize {
-    let mut keys: BTreeSet<String> = analysis::id_candidates(query)
-        .into_iter()
-        .map(|c| format!("#{c}"))
-        .collect();
-    let mut analyzer = TokenizerManager::default().get("en_stem").expect("en_stem");
-    let mut stream = analyzer.token_stream(query);
-    while stream.advance() {
-        keys.insert(stream.token().text.clone());
-    }
-    let shard_files: BTreeSet<usize> = keys.iter().map(|k| shard_of(k, shards)).collect();
-    let mut bytes = manifest;
-    for n in shard_files {
-        bytes += rendered
-            .output
-            .get(&format!("search/t{n}.js"))
-            .map_or(0, <[u8]>::len);
-    }
-    let chunks: BTreeSet<usize> = response
-        .results
-        .iter()
-        .filter_map(|hit| rendered.search_docs.iter().position(|d| d.url == hit.url))
-        .map(|d| d / DOCS_PER_CHUNK)
-        .collect();
-    for n in chunks {
-        bytes += rendered
-            .output
-            .get(&format!("search/d{n}.js"))
-            .map_or(0, <[u8]>::len);
-    }
-    bytes
 }

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{JUDGED, repo_root};
+use crate::common::judged::measure;
+use crate::common::{judged, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::search::SearchRequest;
 use guidebook::search::index::SearchIndex;
@@ -50,25 +51,25 @@ fn run_node(script: &str, args: &[&Path], stdin: &str) -> String {
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
-const ENGINE: &str = r#"
-const fs = require("fs"), vm = require("vm"), path = require("path");
-const site = process.argv[2];
-require(path.join(site, "assets/stemmer.js"));
-const { createEngine } = require(path.join(site, "assets/search.js"));
-const engine = createEngine(p => new Promise(resolve => {
-  vm.runInThisContext(fs.readFileSync(path.join(site, p), "utf8"));
-  resolve();
-}));
-const queries = JSON.parse(fs.readFileSync(0, "utf8"));
-(async () => {
-  const out = [];
-  for (const q of queries) {
-    const answer = await engine.search(q.q, q.filters || {}, 5);
-    out.push(answer.results.map(h => h.page));
-  }
-  console.log(JSON.stringify(out));
-})();
-"#;
+/// The engine runner shared with `benches/search.rs`.
+fn engine() -> String {
+    std::fs::read_to_string(repo_root().join("tests/data/run-engine.js")).expect("run-engine.js")
+}
+
+/// One query's answer from the static engine.
+#[derive(serde::Deserialize)]
+struct Answer {
+    results: Vec<(String, String)>,
+    total: usize,
+    suggestion: Option<String>,
+    facets: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+    bytes: usize,
+}
+
+fn answers(built: &Built, queries: &serde_json::Value) -> Vec<Answer> {
+    let output = run_node(&engine(), &[&built.site], &queries.to_string());
+    serde_json::from_str(output.trim()).expect("engine output")
+}
 
 struct Built {
     _dir: tempfile::TempDir,
@@ -97,60 +98,58 @@ fn built() -> Built {
     }
 }
 
+/// The static engine returns the same top 5 as tantivy (pages, their sections and their order)
+/// for every judged query, and so the same precision.
 #[test]
 fn static_engine_ranks_like_tantivy() {
     let built = built();
-    let queries: Vec<serde_json::Value> = JUDGED
+    let judged = judged();
+    let queries: Vec<serde_json::Value> = judged
         .iter()
-        .map(|(q, _, _)| serde_json::json!({ "q": q }))
+        .map(|j| serde_json::json!({ "q": j.query }))
         .collect();
-    let output = run_node(
-        ENGINE,
-        &[&built.site],
-        &serde_json::to_string(&queries).expect("json"),
-    );
-    let client: Vec<Vec<String>> = serde_json::from_str(output.trim()).expect("engine output");
-
-    let mut overlap_sum = 0.0;
-    let mut client_hits = 0;
-    let mut report = Vec::new();
-    for (((query, expected, exact), client_top), _) in JUDGED.iter().zip(&client).zip(0..) {
-        let server_top: Vec<String> = built
+    let answers = answers(&built, &serde_json::Value::from(queries));
+    let client: Vec<Vec<(String, String)>> = answers.iter().map(|a| a.results.clone()).collect();
+    let mut bytes: Vec<usize> = answers.iter().map(|a| a.bytes).collect();
+    bytes.sort_unstable();
+    let mut disagreements = Vec::new();
+    for (j, client_top) in judged.iter().zip(&client) {
+        let server_top: Vec<(String, String)> = built
             .index
-            .search(&SearchRequest::new(*query), 2.0, 5)
+            .search(&SearchRequest::new(&j.query), 2.0, 5)
             .expect("search")
             .results
             .into_iter()
-            .map(|h| h.page)
+            .map(|h| (h.url, h.page))
             .collect();
-        let shared = client_top.iter().filter(|p| server_top.contains(p)).count();
-        let overlap = shared as f64 / server_top.len().max(1) as f64;
-        overlap_sum += overlap;
-        let found = if *exact {
-            client_top.first() == Some(&expected.to_string())
-        } else {
-            client_top.iter().take(3).any(|p| p == expected)
-        };
-        client_hits += usize::from(found);
-        if overlap < 0.6 || !found {
-            report.push(format!("{query:?}: overlap {overlap:.2}\n  tantivy {server_top:?}\n  static  {client_top:?}"));
+        if &server_top != client_top {
+            disagreements.push(format!(
+                "{:?}\n  tantivy {server_top:?}\n  static  {client_top:?}",
+                j.query
+            ));
         }
     }
-    let mean_overlap = overlap_sum / JUDGED.len() as f64;
-    let precision = client_hits as f64 / JUDGED.len() as f64;
+    let pages: Vec<Vec<String>> = client
+        .iter()
+        .map(|top| top.iter().map(|(_, page)| page.clone()).collect())
+        .collect();
+    let (precision, ndcg, misses) = measure(&judged, &pages);
+    let agreement = 1.0 - disagreements.len() as f64 / judged.len() as f64;
     println!(
-        "static engine: top-5 overlap with tantivy {mean_overlap:.3}; precision@3 {precision:.3}; client index {} bytes",
-        built.client_bytes
+        "static engine: top-5 agreement with tantivy {agreement:.3}; precision@3 {precision:.3}; nDCG@5 {ndcg:.3}; client index {} bytes; a cold query downloads median {} bytes, max {}",
+        built.client_bytes,
+        bytes[bytes.len() / 2],
+        bytes[bytes.len() - 1]
     );
     assert!(
-        mean_overlap >= 0.8,
-        "mean top-5 overlap {mean_overlap:.3}:\n{}",
-        report.join("\n")
+        disagreements.is_empty(),
+        "the engines disagree:\n{}",
+        disagreements.join("\n")
     );
     assert!(
         precision >= 0.9,
         "static precision@3 {precision:.3}:\n{}",
-        report.join("\n")
+        misses.join("\n")
     );
 }
 
@@ -163,8 +162,10 @@ fn static_engine_filters_and_empty_queries() {
         { "q": "\"unclosed AND (" },
         { "q": "model", "filters": { "framework": "mitre-atlas", "kind": "control" } }
     ]);
-    let output = run_node(ENGINE, &[&built.site], &queries.to_string());
-    let answers: Vec<Vec<String>> = serde_json::from_str(output.trim()).expect("engine output");
+    let answers: Vec<Vec<String>> = answers(&built, &queries)
+        .into_iter()
+        .map(|a| a.results.into_iter().map(|(_, page)| page).collect())
+        .collect();
     assert!(
         !answers[0].is_empty() && answers[0].iter().all(|p| p.starts_with("examples/")),
         "{:?}",
@@ -178,6 +179,49 @@ fn static_engine_filters_and_empty_queries() {
                 .all(|p| p.starts_with("frameworks/mitre-atlas/")),
         "{:?}",
         answers[3]
+    );
+}
+
+/// Typos find the page in both engines, with the same suggestion; facets count pages.
+#[test]
+fn typos_suggestions_and_page_counts_agree() {
+    let built = built();
+    let queries = serde_json::json!([
+        { "q": "suply chain" },
+        { "q": "incidnet management" },
+        { "q": "supply chain" },
+        { "q": "zzzzqx" }
+    ]);
+    let answers = answers(&built, &queries);
+    for (q, answer) in queries.as_array().expect("queries").iter().zip(&answers) {
+        let q = q["q"].as_str().expect("query");
+        let server = built
+            .index
+            .search(&SearchRequest::new(q), 2.0, 5)
+            .expect("search");
+        assert_eq!(server.suggestion, answer.suggestion, "{q}");
+        assert_eq!(server.total, answer.total, "{q}");
+        assert_eq!(server.facets.kind, answer.facets["kind"], "{q}");
+        assert_eq!(server.facets.framework, answer.facets["framework"], "{q}");
+        let pages: Vec<&String> = server.results.iter().map(|h| &h.page).collect();
+        let client: Vec<&String> = answer.results.iter().map(|(_, p)| p).collect();
+        assert_eq!(pages, client, "{q}");
+    }
+    assert_eq!(answers[0].suggestion.as_deref(), Some("supply chain"));
+    assert_eq!(answers[0].results[0].1, "guidelines/dev-1.html");
+    assert_eq!(
+        answers[1].suggestion.as_deref(),
+        Some("incident management")
+    );
+    assert_eq!(answers[1].results[0].1, "guidelines/dep-3.html");
+    assert_eq!(answers[2].suggestion, None, "no typo, no suggestion");
+    assert!(answers[3].results.is_empty() && answers[3].suggestion.is_none());
+    // Pages, not sections: the guidelines facet counts at most the site's 17 guidelines.
+    let guidelines = answers[2].facets["kind"]["guideline"];
+    assert!((1..=17).contains(&guidelines), "{guidelines}");
+    assert_eq!(
+        answers[2].total as u64,
+        answers[2].facets["kind"].values().sum::<u64>()
     );
 }
 

@@ -92,6 +92,7 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
 }
 
 /// Field weights: an exact id beats everything, then titles, then summaries and tags, then bodies.
+/// (The title boost is the book's `[output.html.search] boost-title`.)
 pub const ID_BOOST: f32 = 12.0;
 pub const MAPPED_BOOST: f32 = 1.5;
 pub const SUMMARY_BOOST: f32 = 1.5;
@@ -106,30 +107,90 @@ pub fn normalize_id(id: &str) -> String {
         .to_lowercase()
 }
 
-/// Identifier-like parts of a query, normalized: single tokens holding a digit (`ac-2`,
-/// `llm01:2025`, `a.6.2.4`) and a word followed by a dotted number (`govern 1.1`).
-pub fn id_candidates(query: &str) -> Vec<String> {
-    let words: Vec<&str> = query
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | '?' | '!')))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut candidates = Vec::new();
+/// The words of a query: split on whitespace, a "quoted phrase" kept as one word, without
+/// surrounding quotes and punctuation.
+pub fn query_words(query: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = query.trim_start();
+    while !rest.is_empty() {
+        let phrase = rest.strip_prefix('"').and_then(|inner| {
+            inner
+                .find('"')
+                .map(|end| (&inner[..end], &inner[end + 1..]))
+        });
+        let (word, after) = phrase.unwrap_or_else(|| {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        });
+        words.push(word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | '?' | '!')));
+        rest = after.trim_start();
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// An identifier-like part of a query: normalized, and which of the query's words it spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdCandidate {
+    pub id: String,
+    /// Index of its first word in [`query_words`].
+    pub first: usize,
+    /// How many words it spans (1 or 2).
+    pub words: usize,
+}
+
+/// Identifier-like parts of a query, normalized: single words holding a digit (`ac-2`,
+/// `llm01:2025`, `a.6.2.4`, a quoted `"govern 1.1"`) and a word, perhaps abbreviated, followed
+/// by a number (`govern 1.1`, `Art. 15`, `Principle 3`).
+pub fn id_candidates(query: &str) -> Vec<IdCandidate> {
+    let words = query_words(query);
+    let mut candidates: Vec<IdCandidate> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         if word.chars().any(|c| c.is_ascii_digit())
             && word.chars().next().is_some_and(char::is_alphanumeric)
         {
-            candidates.push(word.to_lowercase());
+            candidates.push(IdCandidate {
+                id: normalize_id(word),
+                first: i,
+                words: 1,
+            });
         }
         if let Some(next) = words.get(i + 1)
-            && word.chars().all(char::is_alphabetic)
+            && is_label(word)
             && next.chars().next().is_some_and(|c| c.is_ascii_digit())
         {
-            candidates.push(format!("{} {}", word.to_lowercase(), next.to_lowercase()));
+            candidates.push(IdCandidate {
+                id: format!("{} {}", word.to_lowercase(), next.to_lowercase()),
+                first: i,
+                words: 2,
+            });
         }
     }
-    candidates.dedup();
     candidates
+}
+
+/// A word that can name a numbered item: letters, perhaps abbreviated (`GOVERN`, `Art.`).
+fn is_label(word: &str) -> bool {
+    let letters = word.strip_suffix('.').unwrap_or(word);
+    !letters.is_empty() && letters.chars().all(char::is_alphabetic)
+}
+
+/// The prose stems of `text`, in order.
+pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stems = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        stems.push(stream.token().text.clone());
+    }
+    stems
+}
+
+/// The plain words of `text` that typo tolerance may correct a query to: lowercased tokens of
+/// ASCII letters only, unstemmed.
+pub fn vocabulary_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 2 && w.len() < 40 && w.bytes().all(|b| b.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase)
 }
 
 #[cfg(test)]
@@ -162,11 +223,19 @@ mod tests {
 
     #[test]
     fn identifiers_stay_whole() {
-        assert_eq!(id_candidates("AC-2(1)"), ["ac-2(1)"]);
-        assert_eq!(id_candidates("GOVERN 1.1"), ["govern 1.1", "1.1"]);
-        assert_eq!(id_candidates("LLM01:2025 prompt"), ["llm01:2025"]);
-        assert_eq!(id_candidates("\"AML.M0015\","), ["aml.m0015"]);
+        let ids = |q: &str| -> Vec<String> { id_candidates(q).into_iter().map(|c| c.id).collect() };
+        assert_eq!(ids("AC-2(1)"), ["ac-2(1)"]);
+        assert_eq!(ids("GOVERN 1.1"), ["govern 1.1", "1.1"]);
+        assert_eq!(id_candidates("GOVERN 1.1")[0].words, 2);
+        assert_eq!(ids("LLM01:2025 prompt"), ["llm01:2025"]);
+        assert_eq!(ids("\"AML.M0015\","), ["aml.m0015"]);
         assert!(id_candidates("supply chain").is_empty());
+        assert_eq!(ids("Art. 15 risk"), ["art. 15", "15"]);
+        assert_eq!(ids("\"GOVERN  1.1\""), ["govern 1.1"]);
+        assert_eq!(
+            query_words("\"prompt injection\" now, \"open"),
+            ["prompt injection", "now", "open"]
+        );
         assert_eq!(normalize_id(" GOVERN   1.1 "), "govern 1.1");
     }
 }

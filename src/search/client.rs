@@ -1,15 +1,21 @@
 //! The static site's search index: the same documents as the tantivy index, with each
-//! (term, document) weight precomputed by tantivy's BM25 formula and field boosts, written as
-//! small `.js` files that the page loads with script tags (which also works from file://).
+//! (key, page) weight precomputed by the rules of [`rank`], written as small `.js` files that
+//! the page loads with script tags (which also works from file://).
 //!
-//! - `search/manifest.js`: sizes, facet values and labels;
-//! - `search/t<n>.js`: postings, sharded by a hash of the key (prose stem, `#id`, `@facet/value`);
-//! - `search/d<n>.js`: document metadata (URL, title, teaser), in fixed-size chunks.
+//! - `search/manifest.js`: sizes, facet values and labels, the letters the vocabulary covers;
+//! - `search/t<n>.js`: page postings `[page gap, weight, section, ...]` of each key (prose stem,
+//!   or `#id`), sharded by a hash of the key;
+//! - `search/d<n>.js`: page metadata (URL, kind, id, title, and each section's anchor, heading
+//!   and teaser), [`PAGES_PER_CHUNK`] pages a file;
+//! - `search/f.js`: the pages of each facet value (kind, domain, framework), for filters and
+//!   counts;
+//! - `search/w-<letter>.js`: the vocabulary's words starting with that letter, commonest first,
+//!   loaded only when a query word is unknown (typo tolerance).
 //!
-//! A query loads the manifest, one shard per query term and the metadata chunks of its top
-//! results, so the first query downloads a small, bounded part of the index.
+//! A query loads the manifest, one shard per query key, the facets and the metadata chunks of
+//! the results it shows, so the first query downloads a small, bounded part of the index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 
@@ -20,18 +26,15 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use super::SearchDoc;
 use super::analysis::{self, normalize_id};
 use super::index::teaser;
+use super::rank;
 
 /// Format version of the files; the engine refuses other versions.
-pub const CLIENT_FORMAT: u32 = 1;
-pub const DOCS_PER_CHUNK: usize = 20;
-/// The most documents one key lists (see `strongest`).
+pub const CLIENT_FORMAT: u32 = 2;
+pub const PAGES_PER_CHUNK: usize = 8;
+/// The most pages one key lists (see `strongest`).
 pub const MAX_POSTINGS: usize = 2000;
 /// Target size of one postings shard, in bytes of JSON.
 const SHARD_TARGET_BYTES: usize = 24_000;
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-/// Weights are stored as integers, in tenths.
-const WEIGHT_SCALE: f32 = 10.0;
 
 /// Display labels for facet values (domain id -> title, framework id -> name).
 pub type Labels = BTreeMap<String, BTreeMap<String, String>>;
@@ -52,17 +55,19 @@ pub fn labels_for(site: &crate::resolve::Site) -> Labels {
     labels
 }
 
-/// Builds the client index files: (path relative to the site root, content).
+/// Builds the client index files: (path relative to the site root, content). `docs` are
+/// sorted by URL.
 pub fn build(
     docs: &[SearchDoc],
     title_boost: f32,
     teaser_words: usize,
     labels: &Labels,
 ) -> Vec<(String, String)> {
-    let postings = postings(docs, title_boost);
+    let pages = Pages::of(docs);
+    let postings = page_postings(&pages, section_weights(docs, title_boost));
     let estimated: usize = postings
         .iter()
-        .map(|(k, p)| k.len() + 8 + p.len() * 7)
+        .map(|(k, p)| k.len() + 8 + p.len() * 10)
         .sum();
     let shards = (estimated / SHARD_TARGET_BYTES)
         .max(1)
@@ -84,11 +89,15 @@ pub fn build(
         })
         .collect();
     files.par_extend(
-        docs.par_chunks(DOCS_PER_CHUNK)
+        pages
+            .list
+            .par_chunks(PAGES_PER_CHUNK)
             .enumerate()
             .map(|(n, chunk)| {
-                let rows: Vec<DocRow<'_>> =
-                    chunk.iter().map(|d| doc_row(d, teaser_words)).collect();
+                let rows: Vec<PageRow<'_>> = chunk
+                    .iter()
+                    .map(|page| page_row(docs, page, teaser_words))
+                    .collect();
                 let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into());
                 (
                     format!("search/d{n}.js"),
@@ -96,14 +105,29 @@ pub fn build(
                 )
             }),
     );
+    let facets = serde_json::to_string(&pages.facets).unwrap_or_else(|_| "{}".into());
+    files.push((
+        "search/f.js".into(),
+        format!("guidebookSearch.facets({facets});\n"),
+    ));
+    let vocabulary = vocabulary(docs);
+    let letters: String = vocabulary.keys().collect();
+    for (letter, words) in vocabulary {
+        let json = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
+        files.push((
+            format!("search/w-{letter}.js"),
+            format!("guidebookSearch.words(\"{letter}\",{json});\n"),
+        ));
+    }
     let manifest = serde_json::json!({
         "format": CLIENT_FORMAT,
         "shards": shards,
-        "docs": docs.len(),
-        "perChunk": DOCS_PER_CHUNK,
-        "scale": WEIGHT_SCALE,
-        "facets": facet_values(docs),
+        "pages": pages.list.len(),
+        "perChunk": PAGES_PER_CHUNK,
+        "scale": rank::WEIGHT_SCALE,
+        "facets": pages.values(),
         "labels": labels,
+        "words": letters,
     });
     files.push((
         "search/manifest.js".into(),
@@ -112,54 +136,165 @@ pub fn build(
     files
 }
 
-/// `[url, kind, id, title, page title, teaser, page]` of one document; `page` only when it is
-/// not the URL without its fragment (controls listed on a framework page are pages of their own).
+/// The pages of the documents: numbered in URL order, each with its documents (sections) in
+/// URL order, the page's own document first.
+struct Pages<'d> {
+    list: Vec<Page<'d>>,
+    /// Document number -> (page number, section number).
+    of_doc: Vec<(u32, u32)>,
+    /// Facet name -> value -> page numbers, gap-encoded.
+    facets: BTreeMap<&'static str, BTreeMap<String, Vec<u32>>>,
+}
+
+struct Page<'d> {
+    url: &'d str,
+    kind: &'static str,
+    docs: Vec<usize>,
+}
+
+/// The facets the static search filters and counts by.
+const CLIENT_FACETS: [&str; 3] = ["kind", "domain", "framework"];
+
+impl<'d> Pages<'d> {
+    fn of(docs: &'d [SearchDoc]) -> Self {
+        let mut numbers: BTreeMap<&str, usize> =
+            docs.iter().map(|d| (d.page.as_str(), 0)).collect();
+        let mut list: Vec<Page<'d>> = Vec::with_capacity(numbers.len());
+        for (n, (url, number)) in numbers.iter_mut().enumerate() {
+            *number = n;
+            list.push(Page {
+                url,
+                kind: "page",
+                docs: Vec::new(),
+            });
+        }
+        let mut of_doc = Vec::with_capacity(docs.len());
+        for (d, doc) in docs.iter().enumerate() {
+            let p = numbers[doc.page.as_str()];
+            let page = &mut list[p];
+            page.kind = doc.kind;
+            of_doc.push((p as u32, page.docs.len() as u32));
+            page.docs.push(d);
+        }
+        let mut facets: BTreeMap<&'static str, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+        for (p, page) in list.iter().enumerate() {
+            let Some(&first) = page.docs.first() else {
+                continue;
+            };
+            for (name, value) in docs[first].facets() {
+                if CLIENT_FACETS.contains(&name) {
+                    facets
+                        .entry(name)
+                        .or_default()
+                        .entry(value)
+                        .or_default()
+                        .push(p as u32);
+                }
+            }
+        }
+        for values in facets.values_mut() {
+            for list in values.values_mut() {
+                let mut previous = 0;
+                for p in list.iter_mut() {
+                    (*p, previous) = (*p - previous, *p);
+                }
+            }
+        }
+        Self {
+            list,
+            of_doc,
+            facets,
+        }
+    }
+
+    /// Facet name -> its values, for the filter menus.
+    fn values(&self) -> BTreeMap<&'static str, Vec<&str>> {
+        self.facets
+            .iter()
+            .map(|(name, values)| (*name, values.keys().map(String::as_str).collect()))
+            .collect()
+    }
+}
+
+/// `[url, kind, id, title, [[anchor, heading, teaser], ...]]` of one page.
 #[derive(Serialize)]
-struct DocRow<'a>(
+struct PageRow<'a>(
     &'a str,
     &'a str,
     &'a str,
     &'a str,
-    &'a str,
-    String,
-    #[serde(skip_serializing_if = "Option::is_none")] Option<&'a str>,
+    Vec<(&'a str, &'a str, String)>,
 );
 
-fn doc_row(doc: &SearchDoc, teaser_words: usize) -> DocRow<'_> {
-    let text = if doc.summary.is_empty() {
-        &doc.body
-    } else {
-        &doc.summary
-    };
-    let page_title = if doc.url == doc.page {
-        ""
-    } else {
-        doc.page_title.as_str()
-    };
-    let default_page = doc.url.split('#').next().unwrap_or_default();
-    let page = (doc.page != default_page).then_some(doc.page.as_str());
-    DocRow(
-        &doc.url,
-        doc.kind,
-        doc.id.as_deref().unwrap_or(""),
-        &doc.title,
-        page_title,
-        teaser(text, teaser_words),
-        page,
+fn page_row<'a>(docs: &'a [SearchDoc], page: &Page<'a>, teaser_words: usize) -> PageRow<'a> {
+    let own = page
+        .docs
+        .iter()
+        .map(|&d| &docs[d])
+        .find(|d| d.url == page.url);
+    let sections = page
+        .docs
+        .iter()
+        .map(|&d| {
+            let doc = &docs[d];
+            let text = if doc.summary.is_empty() {
+                &doc.body
+            } else {
+                &doc.summary
+            };
+            let anchor = doc
+                .url
+                .strip_prefix(page.url)
+                .and_then(|rest| rest.strip_prefix('#'))
+                .unwrap_or("");
+            let heading = if doc.url == page.url {
+                ""
+            } else {
+                doc.title.as_str()
+            };
+            (anchor, heading, teaser(text, teaser_words))
+        })
+        .collect();
+    let title = own.map_or_else(
+        || {
+            page.docs
+                .first()
+                .map_or("", |&d| docs[d].page_title.as_str())
+        },
+        |d| d.title.as_str(),
+    );
+    PageRow(
+        page.url,
+        page.kind,
+        own.and_then(|d| d.id.as_deref()).unwrap_or(""),
+        title,
+        sections,
     )
 }
 
-fn facet_values(docs: &[SearchDoc]) -> BTreeMap<&'static str, Vec<String>> {
-    let mut values: BTreeMap<&'static str, std::collections::BTreeSet<String>> = BTreeMap::new();
+/// Each vocabulary word (see [`analysis::vocabulary_words`]) by its first letter, commonest
+/// first (in the most documents), ties alphabetical.
+fn vocabulary(docs: &[SearchDoc]) -> BTreeMap<char, Vec<String>> {
+    let mut freq: FxHashMap<String, u32> = FxHashMap::default();
     for doc in docs {
-        for (name, value) in doc.facets() {
-            values.entry(name).or_default().insert(value);
+        let tags = doc.tags.join(" ");
+        let words: BTreeSet<String> = [doc.title.as_str(), &doc.summary, &doc.body, &tags]
+            .into_iter()
+            .flat_map(analysis::vocabulary_words)
+            .collect();
+        for word in words {
+            *freq.entry(word).or_default() += 1;
         }
     }
-    values
-        .into_iter()
-        .map(|(k, v)| (k, v.into_iter().collect()))
-        .collect()
+    let mut ranked: Vec<(u32, String)> = freq.into_iter().map(|(w, f)| (f, w)).collect();
+    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut by_letter: BTreeMap<char, Vec<String>> = BTreeMap::new();
+    for (_, word) in ranked {
+        if let Some(first) = word.chars().next() {
+            by_letter.entry(first).or_default().push(word);
+        }
+    }
+    by_letter
 }
 
 /// FNV-1a (32 bit) of the key's UTF-8 bytes, modulo the shard count; `search.js` does the same.
@@ -172,14 +307,13 @@ pub fn shard_of(key: &str, shards: usize) -> usize {
     hash as usize % shards
 }
 
-/// `[doc, weight, doc, weight...]` with each doc number stored as the gap from the previous one.
-fn delta_encode(list: &[(u32, u32)]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(list.len() * 2);
+/// `[page, weight, section, ...]` with each page number stored as the gap from the previous one.
+fn delta_encode(list: &[(u32, u32, u32)]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(list.len() * 3);
     let mut previous = 0;
-    for &(doc, weight) in list {
-        out.push(doc - previous);
-        out.push(weight);
-        previous = doc;
+    for &(page, weight, section) in list {
+        out.extend([page - previous, weight, section]);
+        previous = page;
     }
     out
 }
@@ -199,8 +333,9 @@ struct FieldTerms {
     length: u32,
 }
 
-/// Key -> sorted (doc, weight) list for every prose stem, identifier and facet.
-fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, u32)>> {
+/// Key -> (document, weight) list, in document order, for every prose stem and identifier
+/// (weights as [`rank::tenths`]).
+fn section_weights(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, u32)>> {
     let boosts = [
         title_boost,
         analysis::SUMMARY_BOOST,
@@ -250,8 +385,8 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
     let mut averages = [0.0f32; 4];
     let mut doc_freq = vec![[0u32; 4]; terms.len()];
     for (field, average) in averages.iter_mut().enumerate() {
-        let total: f32 = numbered.iter().map(|a| a[field].length as f32).sum();
-        *average = (total / n.max(1.0)).max(1.0);
+        let total: u64 = numbered.iter().map(|a| u64::from(a[field].length)).sum();
+        *average = rank::average_length(total, n);
     }
     for fields in &numbered {
         for (field, numbered) in fields.iter().enumerate() {
@@ -263,11 +398,11 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
     // Documents in order, so every list comes out sorted by document without a sort.
     let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
     for (doc, fields) in numbered.iter().enumerate() {
-        for (field, boost) in boosts.iter().enumerate() {
-            let norm = K1 * (1.0 - B + B * fields[field].length as f32 / averages[field]);
+        for (field, &boost) in boosts.iter().enumerate() {
+            let length = fields[field].length;
             for &(term, count) in &fields[field].terms {
-                let idf = idf(n, doc_freq[term as usize][field] as f32);
-                let score = boost * idf * (1.0 + K1) * count as f32 / (count as f32 + norm);
+                let idf = rank::idf(n, doc_freq[term as usize][field] as f32);
+                let score = rank::field_score(boost, idf, count, length, averages[field]);
                 let list = &mut lists[term as usize];
                 match list.last_mut() {
                     Some(last) if last.0 == doc as u32 => last.1 += score,
@@ -279,34 +414,54 @@ fn postings(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, 
     drop(numbered);
     let mut scores: BTreeMap<String, Vec<(u32, f32)>> = terms.into_iter().zip(lists).collect();
     add_identifiers(docs, n, &mut scores);
-    let strongest: Vec<(String, Vec<(u32, u32)>)> = scores
+    scores
         .into_par_iter()
-        .map(|(key, list)| (key, strongest(list)))
-        .collect();
-    let mut postings: BTreeMap<String, Vec<(u32, u32)>> = strongest.into_iter().collect();
-    for (d, doc) in docs.iter().enumerate() {
-        for (name, value) in doc.facets() {
-            postings
-                .entry(format!("@{name}/{value}"))
-                .or_default()
-                .push((d as u32, 0));
-        }
-    }
-    postings
+        .map(|(key, list)| {
+            let list = list
+                .into_iter()
+                .map(|(d, s)| (d, rank::tenths(s)))
+                .collect();
+            (key, list)
+        })
+        .collect()
 }
 
-/// The list with weights in tenths, cut to the `MAX_POSTINGS` heaviest documents (in doc order):
-/// a term common enough to pass that cap contributes little to any ranking, and uncapped it
-/// would make one shard, and so some first queries, large.
-fn strongest(mut list: Vec<(u32, f32)>) -> Vec<(u32, u32)> {
+/// Key -> (page, weight, best section) list in page order, by [`rank::page_weight`].
+fn page_postings(
+    pages: &Pages<'_>,
+    weights: BTreeMap<String, Vec<(u32, u32)>>,
+) -> BTreeMap<String, Vec<(u32, u32, u32)>> {
+    weights
+        .into_par_iter()
+        .map(|(key, list)| {
+            let mut by_page: BTreeMap<u32, Vec<(u32, u32)>> = BTreeMap::new();
+            for (doc, weight) in list {
+                let (page, section) = pages.of_doc[doc as usize];
+                by_page.entry(page).or_default().push((section, weight));
+            }
+            let list = by_page
+                .into_iter()
+                .filter_map(|(page, sections)| {
+                    let kind = pages.list[page as usize].kind;
+                    let (weight, section) = rank::page_weight(kind, &sections)?;
+                    Some((page, weight, section))
+                })
+                .collect();
+            (key, strongest(list))
+        })
+        .collect()
+}
+
+/// The list cut to the `MAX_POSTINGS` heaviest pages (in page order): a term common enough to
+/// pass that cap contributes little to any ranking, and uncapped it would make one shard, and
+/// so some first queries, large.
+fn strongest(mut list: Vec<(u32, u32, u32)>) -> Vec<(u32, u32, u32)> {
     if list.len() > MAX_POSTINGS {
-        list.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         list.truncate(MAX_POSTINGS);
         list.sort_unstable_by_key(|p| p.0);
     }
-    list.into_iter()
-        .map(|(d, s)| (d, (s * WEIGHT_SCALE).round().max(1.0) as u32))
-        .collect()
+    list
 }
 
 fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> FieldTerms {
@@ -334,8 +489,10 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, Vec
         if let Some(id) = &doc.id {
             own.entry(normalize_id(id)).or_default().push(d as u32);
         }
-        for id in &doc.mapped {
-            mapped.entry(normalize_id(id)).or_default().push(d as u32);
+        // A document counts once per identifier, as in tantivy's document frequencies.
+        let ids: BTreeSet<String> = doc.mapped.iter().map(|id| normalize_id(id)).collect();
+        for id in ids {
+            mapped.entry(id).or_default().push(d as u32);
         }
     }
     let mut weights: BTreeMap<String, BTreeMap<u32, f32>> = BTreeMap::new();
@@ -344,7 +501,7 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, Vec
         (&mapped, analysis::MAPPED_BOOST),
     ] {
         for (id, list) in lists {
-            let weight = boost * idf(n, list.len() as f32);
+            let weight = boost * rank::idf(n, list.len() as f32);
             for &d in list {
                 *weights
                     .entry(format!("#{id}"))
@@ -359,11 +516,6 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, Vec
     }
 }
 
-/// BM25's inverse document frequency, as tantivy computes it.
-fn idf(n: f32, doc_freq: f32) -> f32 {
-    (1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,8 +525,8 @@ mod tests {
         // FNV-1a 32 of "a" is 0xe40c292c.
         assert_eq!(shard_of("a", usize::MAX), 0xe40c_292c);
         assert_eq!(
-            delta_encode(&[(3, 10), (7, 20), (8, 5)]),
-            [3, 10, 4, 20, 1, 5]
+            delta_encode(&[(3, 10, 0), (7, 20, 2), (8, 5, 1)]),
+            [3, 10, 0, 4, 20, 2, 1, 5, 1]
         );
     }
 }

@@ -1,27 +1,30 @@
 //! The tantivy side: schema, building (in RAM or atomically on disk), and querying.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use tantivy::collector::{FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use super::analysis::{self, PROSE_TOKENIZER, normalize_id};
+use super::postings::{ProseFields, TantivySource};
+use super::rank::{self, Plan};
 use super::{Facets, Hit, SearchDoc, SearchRequest, SearchResponse};
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "guidebook-index.json";
 const ID_TOKENIZER: &str = "guidebook_id";
+const WORDS_TOKENIZER: &str = "guidebook_words";
 const SNIPPET_CHARS: usize = 180;
 
 #[derive(Clone, Copy)]
@@ -36,6 +39,8 @@ struct Fields {
     summary: Field,
     body: Field,
     tags: Field,
+    /// The plain words of the prose fields, for typo tolerance (see `rank`).
+    words: Field,
     facets: Field,
 }
 
@@ -59,9 +64,9 @@ fn schema() -> (Schema, Fields) {
         }
     };
     let fields = Fields {
-        url: builder.add_text_field("url", STRING | STORED),
-        page: builder.add_text_field("page", STRING | STORED),
-        kind: builder.add_text_field("kind", STRING | STORED),
+        url: builder.add_text_field("url", STRING | STORED | FAST),
+        page: builder.add_text_field("page", STRING | STORED | FAST),
+        kind: builder.add_text_field("kind", STRING | STORED | FAST),
         id: builder.add_text_field("id", ids.clone()),
         mapped: builder.add_text_field("mapped", ids.set_stored()),
         title: builder.add_text_field("title", prose(true)),
@@ -69,6 +74,15 @@ fn schema() -> (Schema, Fields) {
         summary: builder.add_text_field("summary", prose(true)),
         body: builder.add_text_field("body", prose(true)),
         tags: builder.add_text_field("tags", prose(false)),
+        words: builder.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        ),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
     };
     (builder.build(), fields)
@@ -76,7 +90,6 @@ fn schema() -> (Schema, Fields) {
 
 /// A searchable index, on disk or in memory.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     /// Kept for in-memory indexes so `update` can replace only what changed.
@@ -101,6 +114,10 @@ fn register_tokenizers(index: &Index) {
     index
         .tokenizers()
         .register(PROSE_TOKENIZER, analysis::prose_analyzer());
+    index.tokenizers().register(
+        WORDS_TOKENIZER,
+        TextAnalyzer::from(WhitespaceTokenizer::default()),
+    );
 }
 
 impl SearchIndex {
@@ -260,13 +277,13 @@ impl SearchIndex {
             .map_err(search_error)?;
         Ok(Self {
             updater: None,
-            index,
             reader,
             fields,
         })
     }
 
-    /// Answers `request`; a malformed query is read leniently and an empty one matches nothing.
+    /// Answers `request` by the rules of [`rank`]; any text is a valid query, and an empty one
+    /// matches nothing.
     pub fn search(
         &self,
         request: &SearchRequest,
@@ -277,81 +294,76 @@ impl SearchIndex {
             query: request.q.clone(),
             ..SearchResponse::default()
         };
-        let Some(query) = self.build_query(request, title_boost) else {
+        let text = request.q.trim();
+        if text.is_empty() {
             return Ok(response);
-        };
-        let searcher = self.reader.searcher();
-        let limit = request.limit.unwrap_or(default_limit).clamp(1, 200);
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for name in ["kind", "domain", "framework", "tag"] {
-            facet_collector.add_facet(Facet::from(&format!("/{name}")));
         }
-        let (top, facet_counts, total) = searcher
-            .search(
-                &query,
-                &(
-                    TopDocs::with_limit(limit * 4).order_by_score(),
-                    facet_collector,
-                    tantivy::collector::Count,
-                ),
-            )
-            .map_err(search_error)?;
-        response.total = total;
-        response.facets = facets(&facet_counts);
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &*query, self.fields.body).map_err(search_error)?;
-        snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut seen_pages = HashSet::new();
-        for (score, address) in top {
-            let hit = self.hit(&searcher, address, score, &snippets)?;
-            if seen_pages.insert(hit.page.clone()) {
-                response.results.push(hit);
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let prose = ProseFields {
+            fields: [f.title, f.summary, f.body, f.tags],
+            boosts: [
+                title_boost,
+                analysis::SUMMARY_BOOST,
+                analysis::BODY_BOOST,
+                analysis::TAGS_BOOST,
+            ],
+        };
+        let mut source = TantivySource::new(&searcher, prose, [f.id, f.mapped, f.words])?;
+        let plan = Plan::new(text, |id| source.knows_id(id));
+        let ranking = rank::rank(&mut source, &plan);
+        response.suggestion = ranking.suggestion(text);
+        let limit = request.limit.unwrap_or(default_limit).clamp(1, 200);
+        let filters = request.filters();
+        let mut kept = Vec::new();
+        for ranked in &ranking.pages {
+            let facets = source.facets(ranked.section)?;
+            let passes = filters
+                .iter()
+                .all(|(name, value)| facets.iter().any(|(n, v)| n == name && v == value));
+            if passes {
+                count_facets(&mut response.facets, facets);
+                kept.push(ranked);
             }
-            if response.results.len() == limit {
-                break;
-            }
+        }
+        response.total = kept.len();
+        let snippets = self.snippets(&searcher, &plan, &ranking.corrections, &mut source)?;
+        for ranked in kept.into_iter().take(limit) {
+            response.results.push(self.hit(
+                &searcher,
+                ranked.section,
+                ranked.score as f32 / rank::WEIGHT_SCALE,
+                &snippets,
+            )?);
         }
         Ok(response)
     }
 
-    fn build_query(&self, request: &SearchRequest, title_boost: f32) -> Option<Box<dyn Query>> {
-        let text = request.q.trim();
-        if text.is_empty() {
-            return None;
-        }
-        let f = self.fields;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for candidate in analysis::id_candidates(text) {
-            for (field, boost) in [
-                (f.id, analysis::ID_BOOST),
-                (f.mapped, analysis::MAPPED_BOOST),
-            ] {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, &candidate),
-                    IndexRecordOption::Basic,
-                );
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term), boost)),
-                ));
-            }
-        }
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.title, f.summary, f.body, f.tags]);
-        parser.set_field_boost(f.title, title_boost);
-        parser.set_field_boost(f.summary, analysis::SUMMARY_BOOST);
-        parser.set_field_boost(f.tags, analysis::TAGS_BOOST);
-        parser.set_field_boost(f.body, analysis::BODY_BOOST);
-        let (prose, _errors) = parser.parse_query_lenient(text);
-        should.push((Occur::Should, prose));
-        let mut must: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
-        for (name, value) in request.filters() {
-            let facet = Facet::from_path([name, value]);
-            let term = TermQuery::new(Term::from_facet(f.facets, &facet), IndexRecordOption::Basic);
-            must.push((Occur::Must, Box::new(term)));
-        }
-        Some(Box::new(BooleanQuery::new(must)))
+    /// Marks the query's stems (and the words its typos were read as) in body extracts.
+    fn snippets(
+        &self,
+        searcher: &tantivy::Searcher,
+        plan: &Plan,
+        corrections: &[(String, String)],
+        source: &mut TantivySource<'_>,
+    ) -> Result<SnippetGenerator> {
+        use rank::Source as _;
+        let mut stems: Vec<String> = plan.words.iter().flat_map(|w| w.stems.clone()).collect();
+        stems.extend(corrections.iter().map(|(_, meant)| source.stem_of(meant)));
+        let terms: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .map(|stem| {
+                let term = Term::from_field_text(self.fields.body, stem);
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+                (Occur::Should, query)
+            })
+            .collect();
+        let mut snippets =
+            SnippetGenerator::create(searcher, &BooleanQuery::new(terms), self.fields.body)
+                .map_err(search_error)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        Ok(snippets)
     }
 
     fn hit(
@@ -362,36 +374,72 @@ impl SearchIndex {
         snippets: &SnippetGenerator,
     ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
-        let text = |field: Field| {
+        let text = |doc: &TantivyDocument, field: Field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string()
         };
         let f = self.fields;
-        let (url, page) = (text(f.url), text(f.page));
-        let (title, section) = if url == page {
-            (text(f.title), None)
+        let (url, page) = (text(&doc, f.url), text(&doc, f.page));
+        let (title, section, id) = if url == page {
+            (text(&doc, f.title), None, text(&doc, f.id))
         } else {
-            (text(f.page_title), Some(text(f.title)))
+            let own = self.page_doc(searcher, &page)?;
+            let (title, id) = match own {
+                Some(own) => (text(&own, f.title), text(&own, f.id)),
+                None => (text(&doc, f.page_title), String::new()),
+            };
+            (title, Some(text(&doc, f.title)), id)
         };
         let snippet = snippets.snippet_from_doc(&doc);
         let snippet = if snippet.fragment().is_empty() {
-            crate::markdown::escape_html(&teaser(&text(f.summary), 30))
+            crate::markdown::escape_html(&teaser(&text(&doc, f.summary), 30))
         } else {
             marked(snippet.fragment(), snippet.highlighted())
         };
-        let id = Some(text(f.id)).filter(|s| !s.is_empty());
         Ok(Hit {
             url,
             page,
-            kind: text(f.kind),
-            id,
+            kind: text(&doc, f.kind),
+            id: Some(id).filter(|s| !s.is_empty()),
             title,
             section,
             score,
             snippet,
         })
+    }
+
+    /// The document of a page itself (its intro), which holds the page's identifier.
+    fn page_doc(
+        &self,
+        searcher: &tantivy::Searcher,
+        page: &str,
+    ) -> Result<Option<TantivyDocument>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.url, page),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(search_error)?;
+        top.first()
+            .map(|(_, address)| searcher.doc(*address).map_err(search_error))
+            .transpose()
+    }
+}
+
+/// Adds one page's facets to the counts shown beside the results.
+fn count_facets(counts: &mut Facets, facets: Vec<(String, String)>) {
+    for (name, value) in facets {
+        let map = match name.as_str() {
+            "kind" => &mut counts.kind,
+            "domain" => &mut counts.domain,
+            "framework" => &mut counts.framework,
+            "tag" => &mut counts.tag,
+            _ => continue,
+        };
+        *map.entry(value).or_default() += 1;
     }
 }
 
@@ -415,6 +463,17 @@ fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
     writer.commit().map_err(search_error)?;
     writer.wait_merging_threads().map_err(search_error)?;
     Ok(())
+}
+
+/// The distinct plain words of a document's prose fields, space-separated (see `rank`).
+fn document_words(doc: &SearchDoc, tags: &str) -> String {
+    let mut words: Vec<String> = [doc.title.as_str(), &doc.summary, &doc.body, tags]
+        .into_iter()
+        .flat_map(analysis::vocabulary_words)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.join(" ")
 }
 
 fn digest(doc: &SearchDoc) -> u64 {
@@ -442,31 +501,13 @@ fn to_document(f: Fields, doc: &SearchDoc) -> TantivyDocument {
     }
     d.add_text(f.summary, &doc.summary);
     d.add_text(f.body, &doc.body);
-    d.add_text(f.tags, doc.tags.join(" "));
+    let tags = doc.tags.join(" ");
+    d.add_text(f.tags, &tags);
+    d.add_text(f.words, document_words(doc, &tags));
     for (name, value) in doc.facets() {
         d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
     }
     d
-}
-
-fn facets(counts: &tantivy::collector::FacetCounts) -> Facets {
-    let mut facets = Facets::default();
-    for (name, map) in [
-        ("kind", &mut facets.kind),
-        ("domain", &mut facets.domain),
-        ("framework", &mut facets.framework),
-        ("tag", &mut facets.tag),
-    ] {
-        for (facet, count) in counts.get(&format!("/{name}")) {
-            let value = facet
-                .to_path()
-                .last()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            map.insert(value, count);
-        }
-    }
-    facets
 }
 
 /// The first `words` words of `text`.

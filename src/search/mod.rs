@@ -1,13 +1,16 @@
 //! Search: one set of documents (every page, and every heading section of it), indexed twice.
 //! `index` builds and queries a tantivy index for the terminal and the server; `client` writes a
 //! compact, sharded index for the static site, searched by a small engine of our own in the page.
-//! Both follow the rules in `analysis`: identifiers stay whole and rank first, prose is
-//! case-folded and stemmed (English), and titles outrank bodies.
+//! Both tokenize by the rules in `analysis` (identifiers whole, prose case-folded and stemmed)
+//! and rank by the rules in `rank` (pages, not sections; the site's guidelines first; typos
+//! tolerated), so they return the same pages in the same order.
 
 pub mod analysis;
 pub mod client;
 pub mod documents;
 pub mod index;
+mod postings;
+pub mod rank;
 
 use serde::Serialize;
 
@@ -82,10 +85,14 @@ impl SearchRequest {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchResponse {
     pub query: String,
-    /// Matching documents before grouping by page.
+    /// How many pages match (the filters applied); `results` holds the best `limit` of them.
     pub total: usize,
     pub results: Vec<Hit>,
+    /// Matching pages per facet value (each page counted once).
     pub facets: Facets,
+    /// The query with misspelt words replaced by the words they were matched to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

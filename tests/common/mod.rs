@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cdp;
+pub mod judged;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -85,92 +86,10 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
-/// Queries with the page a reader expects among the first three results. Identifier queries
-/// (marked `true`) must put their item first.
-pub const JUDGED: &[(&str, &str, bool)] = &[
-    ("SD-1", "guidelines/sd-1.html", true),
-    ("DEP-3", "guidelines/dep-3.html", true),
-    ("OPS-4", "guidelines/ops-4.html", true),
-    ("AC-6", "frameworks/nist-sp-800-53/ac-6.html", true),
-    ("SA-8(23)", "frameworks/nist-sp-800-53/sa-8-23.html", true),
-    ("RA-5(11)", "frameworks/nist-sp-800-53/ra-5-11.html", true),
-    (
-        "LLM01:2025",
-        "frameworks/owasp-llm-2025/llm01-2025.html",
-        true,
-    ),
-    (
-        "LLM10:2025",
-        "frameworks/owasp-llm-2025/llm10-2025.html",
-        true,
-    ),
-    ("AML.M0015", "frameworks/mitre-atlas/aml-m0015.html", true),
-    (
-        "GOVERN 1.1",
-        "frameworks/nist-ai-rmf/index.html#govern-1-1",
-        true,
-    ),
-    ("govern 2.2", "frameworks/nist-ai-rmf/govern-2-2.html", true),
-    ("A.6.2.4", "frameworks/iso-42001/a-6-2-4.html", true),
-    ("supply chain", "guidelines/dev-1.html", false),
-    ("technical debt", "guidelines/dev-4.html", false),
-    ("threat model", "guidelines/sd-2.html", false),
-    ("lessons learned", "guidelines/ops-4.html", false),
-    ("monitoring inputs", "guidelines/ops-2.html", false),
-    ("staff awareness training", "guidelines/sd-1.html", false),
-    (
-        "incident runbook",
-        "examples/dep-incident-runbook-model-compromise.html",
-        false,
-    ),
-    (
-        "security.txt",
-        "examples/ops-security-txt-ai-vdp.html",
-        false,
-    ),
-    (
-        "canary rollout",
-        "examples/ops-canary-model-rollout.html",
-        false,
-    ),
-    (
-        "rate limit inference API",
-        "examples/dep-inference-rate-limit-output-filter.html",
-        false,
-    ),
-    (
-        "NetworkPolicy",
-        "examples/dep-k8s-networkpolicy-model-serving.html",
-        false,
-    ),
-    (
-        "tabletop exercise",
-        "examples/dep-tabletop-exercise-case-study.html",
-        false,
-    ),
-    (
-        "torch.load pickle checkpoint",
-        "examples/dev-anti-pattern-torch-load-untrusted-checkpoint.html",
-        false,
-    ),
-    (
-        "model card",
-        "examples/dev-model-card-security-fields.html",
-        false,
-    ),
-    ("Open Government Licence", "pages/about.html", false),
-    ("critical risk", "pages/responsibility.html", false),
-    (
-        "prompt injection",
-        "frameworks/owasp-llm-2025/llm01-2025.html",
-        false,
-    ),
-    (
-        "least privilege",
-        "frameworks/nist-sp-800-53/ac-6.html",
-        false,
-    ),
-];
+/// The judged queries of the shipped content.
+pub fn judged() -> Vec<judged::Judged> {
+    judged::read(&repo_root().join("tests/data/judged-queries.txt"))
+}
 
 /// A book in a temporary folder that a test changes file by file, builds and inspects (in the
 /// manner of mdBook's `BookTest` and ripgrep's `Dir`): start from a fixture, change one file,

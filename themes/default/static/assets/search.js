@@ -1,9 +1,10 @@
 // guidebook search: the search box, results as you type, filters and keyboard navigation.
 //
 // Served by `guidebook serve`, the page asks the server's /api/search (tantivy). On static hosting
-// or from file://, it searches the client index in search/ with the small engine below, which
-// follows the same rules as the tantivy side: identifiers kept whole, prose lowercased and
-// stemmed (stemmer.js), BM25 weights with the same field boosts (precomputed at build time).
+// or from file://, it searches the client index in search/ with the small engine below. Both
+// rank by the rules of `src/search/rank.rs` (read its header): the page weights in the index were
+// computed by that code at build time, and this engine adds them up the same way, in integers,
+// so it returns the same pages in the same order as the server.
 (function (global) {
   "use strict";
 
@@ -11,18 +12,48 @@
 
   var TRIM = /^["',;?!]+|["',;?!]+$/g;
   var WORD = /[\p{L}\p{N}]+/gu;
+  var FUZZY_CANDIDATES = 3;
+  var STOP_WORDS = ["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has",
+    "have", "how", "i", "if", "in", "into", "is", "it", "its", "my", "of", "on", "or", "our",
+    "should", "so", "that", "the", "their", "this", "to", "was", "we", "what", "when", "which",
+    "who", "why", "with", "you"];
 
-  /** Identifier-like parts of a query, as `analysis::id_candidates` finds them. */
-  function idCandidates(query) {
-    var words = query.split(/\s+/).map(function (w) { return w.replace(TRIM, ""); })
-      .filter(function (w) { return w.length > 0; });
+  /** The words of a query, as `analysis::query_words`. */
+  function queryWords(query) {
     var out = [];
-    function push(candidate) { if (out[out.length - 1] !== candidate) out.push(candidate); }
+    var rest = query.replace(/^\s+/, "");
+    while (rest.length) {
+      var end = rest[0] === "\"" ? rest.indexOf("\"", 1) : -1;
+      var word;
+      if (end > 0) {
+        word = rest.slice(1, end);
+        rest = rest.slice(end + 1);
+      } else {
+        var space = rest.search(/\s/);
+        if (space < 0) space = rest.length;
+        word = rest.slice(0, space);
+        rest = rest.slice(space);
+      }
+      out.push(word.replace(TRIM, ""));
+      rest = rest.replace(/^\s+/, "");
+    }
+    return out.filter(function (w) { return w.length > 0; });
+  }
+
+  /** Lowercase, single spaces, as `analysis::normalize_id`. */
+  function normalizeId(id) {
+    return id.split(/\s+/).filter(function (w) { return w; }).join(" ").toLowerCase();
+  }
+
+  /** Identifier-like parts of a query, as `analysis::id_candidates`. */
+  function idCandidates(query) {
+    var words = queryWords(query);
+    var out = [];
     words.forEach(function (word, i) {
-      if (/[0-9]/.test(word) && /^[\p{L}\p{N}]/u.test(word)) push(word.toLowerCase());
+      if (/[0-9]/.test(word) && /^[\p{L}\p{N}]/u.test(word)) out.push({ id: normalizeId(word), first: i, words: 1 });
       var next = words[i + 1];
-      if (next && /^\p{L}+$/u.test(word) && /^[0-9]/.test(next)) {
-        push(word.toLowerCase() + " " + next.toLowerCase());
+      if (next && /^\p{L}+\.?$/u.test(word) && /^[0-9]/.test(next)) {
+        out.push({ id: word.toLowerCase() + " " + next.toLowerCase(), first: i, words: 2 });
       }
     });
     return out;
@@ -56,6 +87,42 @@
     return list.filter(function (x) { return seen[x] ? false : (seen[x] = true); });
   }
 
+  /** Edits a misspelt word may be from the word meant, as `rank::edit_budget`. */
+  function editBudget(word) {
+    if (!/^[a-z]+$/.test(word) || word.length < 4) return 0;
+    return word.length >= 8 ? 2 : 1;
+  }
+
+  /** Optimal string alignment distance (adjacent swaps count one), as `strsim::osa_distance`. */
+  function osa(a, b) {
+    var rows = [];
+    for (var i = 0; i <= a.length; i++) { rows.push([i]); }
+    for (var j = 0; j <= b.length; j++) { rows[0][j] = j; }
+    for (i = 1; i <= a.length; i++) {
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+        rows[i][j] = d;
+      }
+    }
+    return rows[a.length][b.length];
+  }
+
+  /** The vocabulary words `word` may stand for, closest then commonest first, as `rank::fuzzy_candidates`. */
+  function fuzzyCandidates(word, vocabulary) {
+    var budget = editBudget(word);
+    if (!budget) return [];
+    var found = [];
+    vocabulary.forEach(function (v, rank) {
+      if (Math.abs(v.length - word.length) > budget || v === word) return;
+      var edits = osa(word, v);
+      if (edits <= budget) found.push([edits, rank, v]);
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return found.slice(0, FUZZY_CANDIDATES).map(function (c) { return { word: c[2], edits: c[0] }; });
+  }
+
   /**
    * An engine over the client index. `load(path)` runs the script at `path` (relative to the
    * site root) and resolves once it has run; the scripts call back into `guidebookSearch`.
@@ -64,11 +131,16 @@
     var manifest = null;
     var shards = {};
     var chunks = {};
+    var words = {};
+    var facetLists = null;
+    var pageFacets = null;
     var pending = {};
     global.guidebookSearch = {
       manifest: function (m) { manifest = m; },
       shard: function (n, data) { shards[n] = data; },
-      docs: function (n, rows) { chunks[n] = rows; }
+      docs: function (n, rows) { chunks[n] = rows; },
+      facets: function (lists) { facetLists = lists; },
+      words: function (letter, list) { words[letter] = list; }
     };
 
     function once(path) {
@@ -78,110 +150,214 @@
 
     function ready() {
       return once("search/manifest.js").then(function () {
-        if (!manifest || manifest.format !== 1) throw new Error("search index missing or of another version");
+        if (!manifest || manifest.format !== 2) throw new Error("search index missing or of another version");
         return manifest;
       });
     }
 
+    /** [[page, weight, section], ...] of a key, in page order. */
     function postings(key) {
       var n = fnv1a(key) % manifest.shards;
       return once("search/t" + n + ".js").then(function () {
         var list = (shards[n] && shards[n][key]) || [];
         var out = [];
-        var doc = 0;
-        for (var i = 0; i < list.length; i += 2) {
-          doc += list[i];
-          out.push([doc, list[i + 1]]);
+        var page = 0;
+        for (var i = 0; i < list.length; i += 3) {
+          page += list[i];
+          out.push({ page: page, weight: list[i + 1], section: list[i + 2] });
         }
         return out;
       });
     }
 
-    function rows(docs) {
-      var needed = unique(docs.map(function (d) { return Math.floor(d / manifest.perChunk); }));
+    function vocabulary(letter) {
+      if ((manifest.words || "").indexOf(letter) < 0) return Promise.resolve([]);
+      return once("search/w-" + letter + ".js").then(function () { return words[letter] || []; });
+    }
+
+    /** Page number -> its [name, value] facets, from search/f.js. */
+    function facets() {
+      return once("search/f.js").then(function () {
+        if (pageFacets) return pageFacets;
+        pageFacets = {};
+        Object.keys(facetLists || {}).forEach(function (name) {
+          Object.keys(facetLists[name]).forEach(function (value) {
+            var page = 0;
+            facetLists[name][value].forEach(function (gap) {
+              page += gap;
+              (pageFacets[page] = pageFacets[page] || []).push([name, value]);
+            });
+          });
+        });
+        return pageFacets;
+      });
+    }
+
+    function rows(pages) {
+      var needed = unique(pages.map(function (p) { return Math.floor(p / manifest.perChunk); }));
       return Promise.all(needed.map(function (n) { return once("search/d" + n + ".js"); }));
     }
 
-    function row(d) {
-      var chunk = chunks[Math.floor(d / manifest.perChunk)];
-      return chunk && chunk[d % manifest.perChunk];
+    function row(p) {
+      var chunk = chunks[Math.floor(p / manifest.perChunk)];
+      return chunk && chunk[p % manifest.perChunk];
     }
 
-    /** Ranked hits (one per page) for `query`, with optional facet `filters` {kind: "guideline"}. */
+    /** The pages every list holds, one merged hit each, as `rank::all_of`. */
+    function allOf(lists) {
+      if (lists.length <= 1) return lists[0] || [];
+      var merged = {};
+      lists.forEach(function (list) {
+        list.forEach(function (h) {
+          var m = merged[h.page];
+          if (!m) m = merged[h.page] = { count: 0, heaviest: 0, hit: { page: h.page, weight: 0, section: h.section } };
+          m.count += 1;
+          m.hit.weight += h.weight;
+          if (h.weight > m.heaviest) { m.heaviest = h.weight; m.hit.section = h.section; }
+        });
+      });
+      return Object.keys(merged).map(function (p) { return merged[p]; })
+        .filter(function (m) { return m.count === lists.length; })
+        .map(function (m) { return m.hit; });
+    }
+
+    /** The hits of an unknown word through the words it may be a typo of, as `rank::fuzzy`. */
+    function fuzzy(word) {
+      if (!editBudget(word)) return Promise.resolve({ hits: [], correction: null });
+      return vocabulary(word[0]).then(function (list) {
+        var candidates = fuzzyCandidates(word, list);
+        return Promise.all(candidates.map(function (c) { return postings(terms(c.word)[0]); })).then(function (found) {
+          var best = {};
+          found.forEach(function (hits, i) {
+            hits.forEach(function (h) {
+              var weight = candidates[i].edits <= 1 ? Math.floor(h.weight / 2) : Math.floor(h.weight / 4);
+              if (best[h.page] && best[h.page].weight >= weight) return;
+              best[h.page] = { page: h.page, weight: weight, section: h.section };
+            });
+          });
+          return {
+            hits: Object.keys(best).map(function (p) { return best[p]; }),
+            correction: candidates.length ? candidates[0].word : null
+          };
+        });
+      });
+    }
+
+    /** Every page the query matches, best first, as `rank::rank`. */
+    function rank(query) {
+      var words = queryWords(query);
+      var candidates = idCandidates(query);
+      return Promise.all(candidates.map(function (c) { return postings("#" + c.id); })).then(function (idLists) {
+        var taken = words.map(function () { return false; });
+        var ids = [];
+        var idHits = [];
+        candidates.forEach(function (c, i) {
+          if (ids.indexOf(c.id) >= 0 || !idLists[i].length) return;
+          for (var w = c.first; w < c.first + c.words; w++) taken[w] = true;
+          ids.push(c.id);
+          idHits.push(idLists[i]);
+        });
+        var plan = [];
+        words.forEach(function (word, i) {
+          if (taken[i]) return;
+          var stems = unique(terms(word));
+          if (stems.length) plan.push({ text: word.toLowerCase(), stems: stems });
+        });
+        var telling = plan.filter(function (w) { return STOP_WORDS.indexOf(w.text) < 0; });
+        if (ids.length || telling.length) plan = telling;
+        return Promise.all(plan.map(function (w) {
+          return Promise.all(w.stems.map(postings)).then(function (lists) {
+            if (lists.length === 1 && !lists[0].length) {
+              return fuzzy(w.text).then(function (f) { return { hits: f.hits, correction: f.correction, word: w.text }; });
+            }
+            return { hits: allOf(lists), correction: null };
+          });
+        })).then(function (perWord) {
+          var pages = {};
+          function add(hits) {
+            hits.forEach(function (h) {
+              var entry = pages[h.page];
+              if (!entry) entry = pages[h.page] = { page: h.page, score: 0, best: 0, section: h.section, matched: 0 };
+              entry.score += h.weight;
+              entry.matched += 1;
+              if (h.weight > entry.best) { entry.best = h.weight; entry.section = h.section; }
+            });
+          }
+          idHits.forEach(add);
+          var corrections = [];
+          perWord.forEach(function (w) {
+            add(w.hits);
+            if (w.correction) corrections.push([w.word, w.correction]);
+          });
+          var parts = Math.max(ids.length + plan.length, 1);
+          var ranked = Object.keys(pages).map(function (p) {
+            var page = pages[p];
+            page.score = Math.floor(page.score * page.matched * page.matched / (parts * parts));
+            return page;
+          });
+          ranked.sort(function (a, b) { return b.score - a.score || a.page - b.page; });
+          var stems = [].concat.apply([], plan.map(function (w) { return w.stems; }))
+            .concat(corrections.map(function (c) { return terms(c[1])[0]; }));
+          return { pages: ranked, corrections: corrections, stems: stems };
+        });
+      });
+    }
+
+    /** `query` with its corrected words replaced, as `Ranking::suggestion`. */
+    function suggestion(query, corrections) {
+      if (!corrections.length) return null;
+      return queryWords(query).map(function (w) {
+        var lower = w.toLowerCase();
+        for (var i = 0; i < corrections.length; i++) if (corrections[i][0] === lower) return corrections[i][1];
+        return w;
+      }).join(" ");
+    }
+
+    /**
+     * The best `limit` pages for `query` (each at its best section), with optional facet
+     * `filters` ({kind: "guideline"}), the number of matching pages and per-facet page counts.
+     */
     function search(query, filters, limit) {
       query = (query || "").trim();
       limit = limit || 10;
-      if (!query) return Promise.resolve({ query: query, total: 0, results: [] });
+      var empty = { query: query, total: 0, results: [], facets: { kind: {}, domain: {}, framework: {} } };
+      if (!query) return Promise.resolve(empty);
       return ready().then(function () {
-        // As tantivy's query parser does, each word is one clause; a word that splits into
-        // several terms ("SD-1", "security.txt") is a phrase, approximated here as "all of them".
-        var groups = query.split(/\s+/).map(terms).filter(function (g) { return g.length > 0; });
-        var queryTerms = unique([].concat.apply([], groups));
-        var idKeys = idCandidates(query).map(function (c) { return "#" + c; });
-        var filterKeys = Object.keys(filters || {}).filter(function (k) { return filters[k]; })
-          .map(function (k) { return "@" + k + "/" + filters[k]; });
-        return Promise.all([
-          Promise.all(idKeys.concat(queryTerms).map(postings)),
-          Promise.all(filterKeys.map(postings))
-        ]).then(function (found) {
-          var byKey = {};
-          idKeys.concat(queryTerms).forEach(function (key, i) { byKey[key] = found[0][i]; });
-          var scores = {};
-          function add(list) {
-            list.forEach(function (p) { scores[p[0]] = (scores[p[0]] || 0) + p[1] / manifest.scale; });
-          }
-          idKeys.forEach(function (key) { add(byKey[key]); });
-          groups.forEach(function (group) {
-            if (group.length === 1) { add(byKey[group[0]]); return; }
-            var partial = {};
-            var count = {};
-            unique(group).forEach(function (term) {
-              byKey[term].forEach(function (p) {
-                partial[p[0]] = (partial[p[0]] || 0) + p[1];
-                count[p[0]] = (count[p[0]] || 0) + 1;
-              });
-            });
-            var needed = unique(group).length;
-            add(Object.keys(partial).filter(function (d) { return count[d] === needed; })
-              .map(function (d) { return [Number(d), partial[d]]; }));
+        return Promise.all([rank(query), facets()]);
+      }).then(function (both) {
+        var ranking = both[0];
+        var byPage = both[1];
+        var wanted = Object.keys(filters || {}).filter(function (k) { return filters[k]; });
+        var counts = { kind: {}, domain: {}, framework: {} };
+        var kept = ranking.pages.filter(function (r) {
+          var own = byPage[r.page] || [];
+          var passes = wanted.every(function (k) {
+            return own.some(function (f) { return f[0] === k && f[1] === filters[k]; });
           });
-          var allowed = found[1].map(function (list) {
-            var set = {};
-            list.forEach(function (p) { set[p[0]] = true; });
-            return set;
-          });
-          var ranked = Object.keys(scores).map(Number).filter(function (d) {
-            return allowed.every(function (set) { return set[d]; });
-          }).sort(function (a, b) { return scores[b] - scores[a] || a - b; });
-          // Read metadata for a few candidates at a time: results are grouped by page, so a
-          // batch may hold several sections of one page; stop once `limit` pages are found.
-          var results = [];
-          var seen = {};
-          function take(from) {
-            var batch = ranked.slice(from, from + limit * 2);
-            if (!batch.length || results.length >= limit) {
-              return Promise.resolve({ query: query, total: ranked.length, results: results });
-            }
-            return rows(batch).then(function () {
-              batch.forEach(function (d) {
-                var r = row(d);
-                if (!r || results.length >= limit) return;
-                var page = r[6] || r[0].split("#")[0];
-                if (seen[page]) return;
-                seen[page] = true;
-                results.push({
-                  url: r[0], page: page, kind: r[1], id: r[2] || null,
-                  title: r[4] ? r[4] : r[3], section: r[4] ? r[3] : null,
-                  score: scores[d], snippet: highlight(r[5], queryTerms)
-                });
-              });
-              return from + batch.length < limit * 8 ? take(from + batch.length)
-                : { query: query, total: ranked.length, results: results };
-            });
-          }
-          return take(0);
+          if (passes) own.forEach(function (f) { counts[f[0]][f[1]] = (counts[f[0]][f[1]] || 0) + 1; });
+          return passes;
+        });
+        var top = kept.slice(0, limit);
+        return rows(top.map(function (r) { return r.page; })).then(function () {
+          var answer = {
+            query: query, total: kept.length, facets: counts,
+            results: top.map(function (r) { return hit(r, ranking.stems); })
+          };
+          var suggested = suggestion(query, ranking.corrections);
+          if (suggested) answer.suggestion = suggested;
+          return answer;
         });
       });
+    }
+
+    function hit(ranked, stems) {
+      var r = row(ranked.page) || ["", "page", "", "", []];
+      var section = r[4][ranked.section] || ["", "", ""];
+      return {
+        url: section[0] ? r[0] + "#" + section[0] : r[0], page: r[0], kind: r[1], id: r[2] || null,
+        title: r[3], section: section[1] || null,
+        score: ranked.score / manifest.scale, snippet: highlight(section[2], stems)
+      };
     }
 
     return { search: search, ready: ready };
@@ -208,7 +384,7 @@
     return out + escapeHtml(text.slice(at));
   }
 
-  global.guidebookSearchEngine = { createEngine: createEngine, idCandidates: idCandidates, terms: terms, fnv1a: fnv1a };
+  global.guidebookSearchEngine = { createEngine: createEngine, idCandidates: idCandidates, terms: terms, fnv1a: fnv1a, osa: osa };
   if (typeof module !== "undefined" && module.exports) module.exports = global.guidebookSearchEngine;
   if (typeof document === "undefined") return;
 
@@ -311,8 +487,16 @@
       list.appendChild(li);
     });
     var n = answer.results.length;
-    status.textContent = n === 0 ? "No results for \u201c" + answer.query + "\u201d"
-      : n + (n === 1 ? " result" : " results") + (answer.total > n ? " (best " + n + " of " + answer.total + " matches)" : "");
+    status.textContent = n === 0 ? "No results for \u201c" + answer.query + "\u201d."
+      : n + (n === 1 ? " page" : " pages") + (answer.total > n ? " (best " + n + " of " + answer.total + ")" : "");
+    if (answer.suggestion) {
+      status.appendChild(document.createTextNode(" Did you mean "));
+      var fix = element("button", "search-suggestion", answer.suggestion);
+      fix.type = "button";
+      fix.addEventListener("click", function () { input.value = answer.suggestion; refresh(); input.focus(); });
+      status.appendChild(fix);
+      status.appendChild(document.createTextNode("?"));
+    }
     renderFilters(answer.facets);
     open(true);
   }
@@ -325,10 +509,10 @@
 
   /** Kind chips and domain/framework selects, from the API's facet counts or the manifest. */
   function renderFilters(facets) {
-    var values = facets ? {
+    if (!facets || !filterBox) return;
+    var values = {
       kind: Object.keys(facets.kind || {}), domain: Object.keys(facets.domain || {}), framework: Object.keys(facets.framework || {})
-    } : (engine && engineManifest) || null;
-    if (!values || !filterBox) return;
+    };
     filterBox.textContent = "";
     var chips = element("div", "search-kinds");
     chips.setAttribute("role", "group");
@@ -337,7 +521,7 @@
       var b = element("button", "chip" + (filters.kind === kind ? " chip-on" : ""), kind ? (KIND_LABELS[kind] || kind) : "All");
       b.type = "button";
       b.setAttribute("aria-pressed", filters.kind === kind ? "true" : "false");
-      if (facets && kind && facets.kind) b.textContent += " " + facets.kind[kind];
+      if (kind && facets.kind[kind] !== undefined) b.textContent += " " + facets.kind[kind];
       b.addEventListener("click", function () { filters.kind = kind; refresh(); input.focus(); });
       chips.appendChild(b);
     });
@@ -350,7 +534,7 @@
       select.appendChild(option("", name === "domain" ? "All domains" : "All frameworks"));
       options.forEach(function (v) {
         var label = (labels[name] && labels[name][v]) || v;
-        select.appendChild(option(v, label, facets && facets[name] ? facets[name][v] : undefined));
+        select.appendChild(option(v, label, facets[name] ? facets[name][v] : undefined));
       });
       select.value = filters[name];
       select.addEventListener("change", function () { filters[name] = select.value; refresh(); });
@@ -358,8 +542,8 @@
     });
   }
 
-  var engineManifest = null;
   var labels = {};
+  var labelsLoaded = false;
 
   function refresh() {
     var query = input.value;
@@ -367,8 +551,9 @@
     if (!query.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
     run(query).then(function (answer) {
       if (mine !== generation) return;
-      if (mode === "static" && engine && !engineManifest) {
-        engine.ready().then(function (m) { engineManifest = m.facets; labels = m.labels || {}; renderFilters(null); });
+      if (mode === "static" && engine && !labelsLoaded) {
+        labelsLoaded = true;
+        engine.ready().then(function (m) { labels = m.labels || {}; if (mine === generation) renderFilters(answer.facets); });
       }
       render(answer);
     }, function () {
