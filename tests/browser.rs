@@ -113,3 +113,35 @@ fn identifiers_are_found_in_the_browser() {
     let first = browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT);
     assert_eq!(first, "frameworks/owasp-llm-2025/llm01-2025.html");
 }
+
+/// A misspelt query finds the page, the page offers the corrected query, and the kind chips
+/// count pages.
+#[test]
+fn typos_are_forgiven_in_the_browser() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(&out, "index.html"));
+    browser.eval("document.getElementById('search-input').focus()");
+    browser.type_text("suply chain");
+    let first = browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT);
+    assert_eq!(first, "guidelines/dev-1.html");
+    let offered = browser.wait_for(
+        "document.querySelector('.search-suggestion') && document.querySelector('.search-suggestion').textContent",
+        WAIT,
+    );
+    assert_eq!(offered, "supply chain");
+    let guidelines = browser.wait_for(
+        "[...document.querySelectorAll('.search-kinds button')].map(b => b.textContent).find(t => t.startsWith('Guidelines '))",
+        WAIT,
+    );
+    let count: u32 = guidelines
+        .as_str()
+        .and_then(|t| t.trim_start_matches("Guidelines ").parse().ok())
+        .unwrap_or_else(|| panic!("a page count on the Guidelines chip: {guidelines}"));
+    assert!((1..=17).contains(&count), "pages, not sections: {count}");
+    browser.eval("document.querySelector('.search-suggestion').click()");
+    browser.wait_for(
+        "document.getElementById('search-input').value === 'supply chain' && !document.querySelector('.search-suggestion')",
+        WAIT,
+    );
+}

@@ -316,16 +316,21 @@ impl SearchIndex {
         let limit = request.limit.unwrap_or(default_limit).clamp(1, 200);
         let filters = request.filters();
         let mut kept = Vec::new();
+        let mut counts: rustc_hash::FxHashMap<super::postings::FacetPair, u64> =
+            rustc_hash::FxHashMap::default();
         for ranked in &ranking.pages {
             let facets = source.facets(ranked.section)?;
             let passes = filters
                 .iter()
-                .all(|(name, value)| facets.iter().any(|(n, v)| n == name && v == value));
+                .all(|(name, value)| facets.iter().any(|(n, v)| &**n == *name && &**v == *value));
             if passes {
-                count_facets(&mut response.facets, facets);
+                for pair in facets {
+                    *counts.entry(pair).or_default() += 1;
+                }
                 kept.push(ranked);
             }
         }
+        count_facets(&mut response.facets, counts);
         response.total = kept.len();
         let snippets = self.snippets(&searcher, &plan, &ranking.corrections, &mut source)?;
         for ranked in kept.into_iter().take(limit) {
@@ -429,17 +434,20 @@ impl SearchIndex {
     }
 }
 
-/// Adds one page's facets to the counts shown beside the results.
-fn count_facets(counts: &mut Facets, facets: Vec<(String, String)>) {
-    for (name, value) in facets {
-        let map = match name.as_str() {
-            "kind" => &mut counts.kind,
-            "domain" => &mut counts.domain,
-            "framework" => &mut counts.framework,
-            "tag" => &mut counts.tag,
+/// The page counts per facet value, shown beside the results.
+fn count_facets(
+    facets: &mut Facets,
+    counts: rustc_hash::FxHashMap<super::postings::FacetPair, u64>,
+) {
+    for ((name, value), count) in counts {
+        let map = match &*name {
+            "kind" => &mut facets.kind,
+            "domain" => &mut facets.domain,
+            "framework" => &mut facets.framework,
+            "tag" => &mut facets.tag,
             _ => continue,
         };
-        *map.entry(value).or_default() += 1;
+        map.insert(value.to_string(), count);
     }
 }
 

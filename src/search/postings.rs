@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use tantivy::columnar::StrColumn;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
@@ -32,6 +34,20 @@ struct Segment {
     kind: StrColumn,
     url: StrColumn,
     norms: Vec<FieldNormReader>,
+    facets: tantivy::fastfield::FacetReader,
+    max_doc: u32,
+}
+
+/// A section that holds a key: its URL's ordinal in its segment, its document and its weight.
+type Section = (u64, DocAddress, u32);
+
+/// A facet as (name, value), e.g. ("kind", "guideline").
+pub type FacetPair = (Arc<str>, Arc<str>);
+
+/// Section scores of one key: per segment, a dense score array and the documents touched.
+struct DocScores {
+    scores: Vec<Vec<f32>>,
+    touched: Vec<Vec<u32>>,
 }
 
 /// A searcher seen through the ranking's [`Source`]: pages are page URLs, sections documents.
@@ -44,7 +60,8 @@ pub struct TantivySource<'s> {
     n: f32,
     averages: [f32; 4],
     segments: Vec<Segment>,
-    strings: HashMap<(u32, u8, u64), Arc<str>>,
+    strings: FxHashMap<(u32, u8, u64), Arc<str>>,
+    facet_pairs: FxHashMap<(u32, u64), Option<FacetPair>>,
     ids: HashMap<String, Vec<PageHit<Arc<str>, DocAddress>>>,
     analyzer: tantivy::tokenizer::TextAnalyzer,
 }
@@ -86,6 +103,8 @@ impl<'s> TantivySource<'s> {
                 kind: column(segment, "kind")?,
                 url: column(segment, "url")?,
                 norms,
+                facets: segment.facet_reader("facets").map_err(index_error)?,
+                max_doc: segment.max_doc(),
             });
         }
         Ok(Self {
@@ -97,7 +116,8 @@ impl<'s> TantivySource<'s> {
             n,
             averages,
             segments,
-            strings: HashMap::new(),
+            strings: FxHashMap::default(),
+            facet_pairs: FxHashMap::default(),
             ids: HashMap::new(),
             analyzer: analysis::prose_analyzer(),
         })
@@ -108,20 +128,29 @@ impl<'s> TantivySource<'s> {
         !self.id(id).is_empty()
     }
 
-    /// The string of a document in one of the three columns (0 page, 1 kind, 2 url).
-    fn string(&mut self, address: DocAddress, column: u8) -> Arc<str> {
-        let segment = &self.segments[address.segment_ord as usize];
+    /// The term ordinal of a document in one of the three columns (0 page, 1 kind, 2 url):
+    /// ordinals follow the strings' order within a segment.
+    fn ord(&self, segment: u32, doc: u32, column: u8) -> u64 {
+        let segment = &self.segments[segment as usize];
         let col = match column {
             0 => &segment.page,
             1 => &segment.kind,
             _ => &segment.url,
         };
-        let Some(ord) = col.term_ords(address.doc_id).next() else {
-            return Arc::from("");
-        };
+        col.term_ords(doc).next().unwrap_or(u64::MAX)
+    }
+
+    /// The string of a column's term ordinal in a segment.
+    fn string(&mut self, segment: u32, column: u8, ord: u64) -> Arc<str> {
+        let columns = &self.segments[segment as usize];
         self.strings
-            .entry((address.segment_ord, column, ord))
+            .entry((segment, column, ord))
             .or_insert_with(|| {
+                let col = match column {
+                    0 => &columns.page,
+                    1 => &columns.kind,
+                    _ => &columns.url,
+                };
                 let mut text = String::new();
                 let _ = col.ord_to_str(ord, &mut text);
                 Arc::from(text)
@@ -129,12 +158,23 @@ impl<'s> TantivySource<'s> {
             .clone()
     }
 
+    fn doc_scores(&self) -> DocScores {
+        DocScores {
+            scores: self
+                .segments
+                .iter()
+                .map(|s| vec![0.0; s.max_doc as usize])
+                .collect(),
+            touched: vec![Vec::new(); self.segments.len()],
+        }
+    }
+
     /// Adds `weight(tf, length)` of every live document holding `term` to `scores`.
     fn add_postings(
         &self,
         term: &Term,
         field: usize,
-        scores: &mut BTreeMap<DocAddress, f32>,
+        scores: &mut DocScores,
         weight: impl Fn(u32, u32) -> f32,
     ) -> Result<()> {
         for (s, segment) in self.searcher.segment_readers().iter().enumerate() {
@@ -145,6 +185,7 @@ impl<'s> TantivySource<'s> {
             else {
                 continue;
             };
+            let (dense, touched) = (&mut scores.scores[s], &mut scores.touched[s]);
             let mut doc = postings.doc();
             while doc != TERMINATED {
                 if !segment.is_deleted(doc) {
@@ -152,8 +193,11 @@ impl<'s> TantivySource<'s> {
                         .norms
                         .get(field)
                         .map_or(0, |n| n.fieldnorm(doc));
-                    *scores.entry(DocAddress::new(s as u32, doc)).or_insert(0.0) +=
-                        weight(postings.term_freq(), length);
+                    let score = &mut dense[doc as usize];
+                    if *score == 0.0 {
+                        touched.push(doc);
+                    }
+                    *score += weight(postings.term_freq(), length);
                 }
                 doc = postings.advance();
             }
@@ -166,51 +210,89 @@ impl<'s> TantivySource<'s> {
     }
 
     /// Section scores grouped into page weights.
-    fn pages(&mut self, scores: BTreeMap<DocAddress, f32>) -> Vec<PageHit<Arc<str>, DocAddress>> {
-        // Page -> its kind and (URL, document, weight) of its sections.
-        type Sections = (Arc<str>, Vec<(Arc<str>, DocAddress, u32)>);
-        let mut by_page: BTreeMap<Arc<str>, Sections> = BTreeMap::new();
-        for (address, score) in scores {
-            let page = self.string(address, 0);
-            let kind = self.string(address, 1);
-            let url = self.string(address, 2);
-            by_page
-                .entry(page)
-                .or_insert_with(|| (kind, Vec::new()))
-                .1
-                .push((url, address, rank::tenths(score)));
+    fn pages(&mut self, scores: DocScores) -> Vec<PageHit<Arc<str>, DocAddress>> {
+        // (segment, page ordinal) -> (URL ordinal, document, weight) of its sections: integers
+        // first, strings once per page.
+        let mut groups: FxHashMap<(u32, u64), Vec<Section>> = FxHashMap::default();
+        for (s, (dense, touched)) in scores.scores.iter().zip(&scores.touched).enumerate() {
+            let s = s as u32;
+            for &doc in touched {
+                let page = self.ord(s, doc, 0);
+                let url = self.ord(s, doc, 2);
+                let weight = rank::tenths(dense[doc as usize]);
+                groups
+                    .entry((s, page))
+                    .or_default()
+                    .push((url, DocAddress::new(s, doc), weight));
+            }
         }
-        by_page
-            .into_iter()
-            .filter_map(|(page, (kind, mut sections))| {
-                sections.sort_by(|a, b| a.0.cmp(&b.0));
-                let weights: Vec<(DocAddress, u32)> =
-                    sections.iter().map(|&(_, a, w)| (a, w)).collect();
-                let (weight, section) = rank::page_weight(&kind, &weights)?;
-                Some(PageHit {
+        // A page's documents normally sit in one segment; merge the rare page that straddles two.
+        // Page -> its kind, its sections, and whether they came from several segments.
+        let mut by_page: FxHashMap<Arc<str>, (Arc<str>, Vec<Section>, bool)> = FxHashMap::default();
+        for ((s, page_ord), sections) in groups {
+            let page = self.string(s, 0, page_ord);
+            let first = sections[0].1;
+            let kind_ord = self.ord(s, first.doc_id, 1);
+            let kind = self.string(s, 1, kind_ord);
+            match by_page.get_mut(&page) {
+                Some((_, kept, merged)) => {
+                    kept.extend(sections);
+                    *merged = true;
+                }
+                None => {
+                    by_page.insert(page, (kind, sections, false));
+                }
+            }
+        }
+        let mut hits = Vec::with_capacity(by_page.len());
+        for (page, (kind, mut sections, merged)) in by_page {
+            if merged {
+                let mut keyed: Vec<(Arc<str>, Section)> = sections
+                    .into_iter()
+                    .map(|x| (self.string(x.1.segment_ord, 2, x.0), x))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                sections = keyed.into_iter().map(|(_, x)| x).collect();
+            } else {
+                sections.sort_unstable_by_key(|x| x.0);
+            }
+            let weights: Vec<(DocAddress, u32)> =
+                sections.iter().map(|&(_, a, w)| (a, w)).collect();
+            if let Some((weight, section)) = rank::page_weight(&kind, &weights) {
+                hits.push(PageHit {
                     page,
                     weight,
                     section,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        hits
     }
 
     /// The facets (`("kind", "guideline")`...) of a document.
-    pub fn facets(&self, address: DocAddress) -> Result<Vec<(String, String)>> {
-        let segment = self.searcher.segment_reader(address.segment_ord);
-        let reader = segment.facet_reader("facets").map_err(index_error)?;
-        let mut facets = Vec::new();
-        let mut facet = Facet::root();
-        for ord in reader.facet_ords(address.doc_id) {
-            reader
-                .facet_from_ord(ord, &mut facet)
-                .map_err(index_error)?;
-            if let [name, value] = facet.to_path().as_slice() {
-                facets.push((name.to_string(), value.to_string()));
+    pub fn facets(&mut self, address: DocAddress) -> Result<Vec<FacetPair>> {
+        let s = address.segment_ord;
+        let reader = &self.segments[s as usize].facets;
+        let ords: Vec<u64> = reader.facet_ords(address.doc_id).collect();
+        let mut pairs = Vec::with_capacity(ords.len());
+        for ord in ords {
+            if !self.facet_pairs.contains_key(&(s, ord)) {
+                let mut facet = Facet::root();
+                self.segments[s as usize]
+                    .facets
+                    .facet_from_ord(ord, &mut facet)
+                    .map_err(index_error)?;
+                let pair = match facet.to_path().as_slice() {
+                    [name, value] => Some((Arc::from(*name), Arc::from(*value))),
+                    _ => None,
+                };
+                self.facet_pairs.insert((s, ord), pair);
+            }
+            if let Some(Some(pair)) = self.facet_pairs.get(&(s, ord)) {
+                pairs.push(pair.clone());
             }
         }
-        Ok(facets)
+        Ok(pairs)
     }
 }
 
@@ -222,7 +304,7 @@ impl Source for TantivySource<'_> {
         if let Some(hits) = self.ids.get(id) {
             return hits.clone();
         }
-        let mut scores = BTreeMap::new();
+        let mut scores = self.doc_scores();
         for (field, boost) in [
             (self.id, analysis::ID_BOOST),
             (self.mapped, analysis::MAPPED_BOOST),
@@ -238,7 +320,7 @@ impl Source for TantivySource<'_> {
     }
 
     fn stem(&mut self, stem: &str) -> Vec<PageHit<Arc<str>, DocAddress>> {
-        let mut scores = BTreeMap::new();
+        let mut scores = self.doc_scores();
         for i in 0..4 {
             let term = Term::from_field_text(self.prose.fields[i], stem);
             let df = self.doc_freq(&term);
