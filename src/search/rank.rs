@@ -276,7 +276,9 @@ pub fn rank<S: Source>(source: &mut S, plan: &Plan) -> Ranking<S::Page, S::Secti
     let parts = (plan.ids.len() + plan.words.len()).max(1) as u64;
     let mut ranked: Vec<_> = pages.into_values().collect();
     for page in &mut ranked {
-        page.score = page.score * page.matched * page.matched / (parts * parts);
+        let share = u128::from(page.matched) * u128::from(page.matched);
+        let scaled = u128::from(page.score) * share / (u128::from(parts) * u128::from(parts));
+        page.score = u64::try_from(scaled).unwrap_or(u64::MAX);
     }
     ranked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.page.cmp(&b.page)));
     Ranking {
