@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 use guidebook::serve::{ServeEvent, ServeOptions, serve};
 
+#[path = "../tests/common/edits.rs"]
+mod edits;
+
 // The allocator the `guidebook` binary uses, so the figures are those of `guidebook serve`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -210,22 +213,10 @@ impl Edit {
                     text.replacen("controls:\n", &mapping, 1),
                 )
             }
-            "mapping removed" => {
-                let lines: Vec<&str> = text.lines().collect();
-                let start = lines
-                    .iter()
-                    .position(|l| l.starts_with("  - framework:"))
-                    .expect("a mapping");
-                let len = 1 + lines[start + 1..]
-                    .iter()
-                    .take_while(|l| l.starts_with("    "))
-                    .count();
-                let kept: Vec<&str> = (lines.iter().enumerate())
-                    .filter(|(i, _)| !(start..start + len).contains(i))
-                    .map(|(_, l)| *l)
-                    .collect();
-                Edit::Write(target.to_path_buf(), kept.join("\n") + "\n")
-            }
+            "mapping removed" => Edit::Write(
+                target.to_path_buf(),
+                edits::without_first_mapping(&text).expect("a mapping"),
+            ),
             "new file" => Edit::Write(
                 new_file,
                 format!(

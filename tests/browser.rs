@@ -103,14 +103,19 @@ fn search_box_finds_results_from_file_urls() {
     browser.wait_for("location.href.endsWith('/guidelines/dev-1.html')", WAIT);
 }
 
+/// Types `query` into the search box of the home page; the first result's link.
+fn first_result(browser: &mut Browser, out: &tempfile::TempDir, query: &str) -> serde_json::Value {
+    browser.navigate(&file_url(out, "index.html"));
+    browser.eval("document.getElementById('search-input').focus()");
+    browser.type_text(query);
+    browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT)
+}
+
 #[test]
 fn identifiers_are_found_in_the_browser() {
     let out = build(&repo_root());
     let mut browser = Browser::launch();
-    browser.navigate(&file_url(&out, "index.html"));
-    browser.eval("document.getElementById('search-input').focus()");
-    browser.type_text("LLM01:2025");
-    let first = browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT);
+    let first = first_result(&mut browser, &out, "LLM01:2025");
     assert_eq!(first, "frameworks/owasp-llm-2025/llm01-2025.html");
 }
 
@@ -120,10 +125,7 @@ fn identifiers_are_found_in_the_browser() {
 fn typos_are_forgiven_in_the_browser() {
     let out = build(&repo_root());
     let mut browser = Browser::launch();
-    browser.navigate(&file_url(&out, "index.html"));
-    browser.eval("document.getElementById('search-input').focus()");
-    browser.type_text("suply chain");
-    let first = browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT);
+    let first = first_result(&mut browser, &out, "suply chain");
     assert_eq!(first, "guidelines/dev-1.html");
     let offered = browser.wait_for(
         "document.querySelector('.search-suggestion') && document.querySelector('.search-suggestion').textContent",

@@ -15,6 +15,7 @@ use guidebook::render::MarkdownCache;
 use proptest::prelude::*;
 
 use crate::common::Book;
+use crate::common::edits::without_first_mapping;
 
 const GUIDELINES: [&str; 6] = [
     "content/guidelines/secure-design/sd-1.md",
@@ -105,21 +106,10 @@ fn apply(book: &Book, edit: &Edit, step: usize) -> Vec<PathBuf> {
             vec![book.path(GUIDELINES[g])]
         }
         Edit::RemoveMapping(g) => {
-            // The first mapping: its `  - framework:` line and the indented lines under it.
-            let text = book.read(GUIDELINES[g]);
-            let lines: Vec<&str> = text.lines().collect();
-            let Some(start) = lines.iter().position(|l| l.starts_with("  - framework:")) else {
+            let Some(text) = without_first_mapping(&book.read(GUIDELINES[g])) else {
                 return Vec::new();
             };
-            let len = 1 + lines[start + 1..]
-                .iter()
-                .take_while(|l| l.starts_with("    "))
-                .count();
-            let kept: Vec<&str> = (lines.iter().enumerate())
-                .filter(|(i, _)| !(start..start + len).contains(i))
-                .map(|(_, l)| *l)
-                .collect();
-            book.write(GUIDELINES[g], &(kept.join("\n") + "\n"));
+            book.write(GUIDELINES[g], &text);
             vec![book.path(GUIDELINES[g])]
         }
         Edit::AddMapping(g, c) => {

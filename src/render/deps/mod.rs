@@ -277,27 +277,21 @@ impl Changes {
     /// Whether a page came, went, or moved to another URL (the sitemap lists them all): an
     /// entity, a tag, a control page, a part of print.html.
     fn any_entity_moved(&self, old: &Site, new: &Site) -> bool {
-        let counts = (
-            new.guidelines.len(),
-            new.domains.len(),
-            new.examples.len(),
-            new.pages.len(),
-            new.frameworks.len(),
-            new.tags.len(),
-        );
-        let old_counts = (
-            old.guidelines.len(),
-            old.domains.len(),
-            old.examples.len(),
-            old.pages.len(),
-            old.frameworks.len(),
-            old.tags.len(),
-        );
+        let counts = |site: &Site| {
+            (
+                site.guidelines.len(),
+                site.domains.len(),
+                site.examples.len(),
+                site.pages.len(),
+                site.frameworks.len(),
+                site.tags.len(),
+            )
+        };
         let part_paths = |site: &Site| -> Vec<String> {
             let parts = super::print::parts(site).unwrap_or_default();
             parts.into_iter().map(|part| part.path).collect()
         };
-        counts != old_counts
+        counts(old) != counts(new)
             || part_paths(old) != part_paths(new)
             || self.framework_refs.iter().any(|&c| c)
             || self.guideline_cards.iter().any(|&c| c)
