@@ -6,6 +6,7 @@
 //! - Prose is tantivy's `en_stem`: split on non-alphanumerics, drop tokens of 40 bytes or more,
 //!   lowercase, Snowball English stemmer. The client engine (`assets/search.js`) mirrors it.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
@@ -186,11 +187,17 @@ pub fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 }
 
 /// The plain words of `text` that typo tolerance may correct a query to: lowercased tokens of
-/// ASCII letters only, unstemmed.
-pub fn vocabulary_words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// ASCII letters only, unstemmed (borrowed when already lowercase: this runs over every word).
+pub fn vocabulary_words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 2 && w.len() < 40 && w.bytes().all(|b| b.is_ascii_alphabetic()))
-        .map(str::to_ascii_lowercase)
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(w.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(w)
+            }
+        })
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@
 //! A query loads the manifest, one shard per query key, the facets and the metadata chunks of
 //! the results it shows, so the first query downloads a small, bounded part of the index.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -64,7 +65,10 @@ pub fn build(
     labels: &Labels,
 ) -> Vec<(String, String)> {
     let pages = Pages::of(docs);
-    let postings = page_postings(&pages, section_weights(docs, title_boost));
+    // The vocabulary is read beside the weights, whose last step runs on one thread.
+    let (weights, vocabulary) =
+        rayon::join(|| section_weights(docs, title_boost), || vocabulary(docs));
+    let postings = page_postings(&pages, weights);
     let estimated: usize = postings
         .iter()
         .map(|(k, p)| k.len() + 8 + p.len() * 10)
@@ -110,7 +114,6 @@ pub fn build(
         "search/f.js".into(),
         format!("guidebookSearch.facets({facets});\n"),
     ));
-    let vocabulary = vocabulary(docs);
     let letters: String = vocabulary.keys().collect();
     for (letter, words) in vocabulary {
         let json = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
@@ -275,19 +278,35 @@ fn page_row<'a>(docs: &'a [SearchDoc], page: &Page<'a>, teaser_words: usize) -> 
 /// Each vocabulary word (see [`analysis::vocabulary_words`]) by its first letter, commonest
 /// first (in the most documents), ties alphabetical.
 fn vocabulary(docs: &[SearchDoc]) -> BTreeMap<char, Vec<String>> {
-    let mut freq: FxHashMap<String, u32> = FxHashMap::default();
-    for doc in docs {
-        let tags = doc.tags.join(" ");
-        let words: BTreeSet<String> = [doc.title.as_str(), &doc.summary, &doc.body, &tags]
-            .into_iter()
-            .flat_map(analysis::vocabulary_words)
-            .collect();
-        for word in words {
-            *freq.entry(word).or_default() += 1;
-        }
-    }
+    let freq = docs
+        .par_iter()
+        .fold(FxHashMap::<String, u32>::default, |mut freq, doc| {
+            let texts = [&doc.title, &doc.summary, &doc.body]
+                .into_iter()
+                .chain(&doc.tags);
+            let words: FxHashSet<Cow<'_, str>> =
+                texts.flat_map(|t| analysis::vocabulary_words(t)).collect();
+            for word in words {
+                match freq.get_mut(&*word) {
+                    Some(count) => *count += 1,
+                    None => {
+                        freq.insert(word.into_owned(), 1);
+                    }
+                }
+            }
+            freq
+        })
+        .reduce(FxHashMap::default, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for (word, count) in b {
+                *a.entry(word).or_default() += count;
+            }
+            a
+        });
     let mut ranked: Vec<(u32, String)> = freq.into_iter().map(|(w, f)| (f, w)).collect();
-    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    ranked.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut by_letter: BTreeMap<char, Vec<String>> = BTreeMap::new();
     for (_, word) in ranked {
         if let Some(first) = word.chars().next() {
@@ -399,10 +418,10 @@ fn section_weights(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec
     let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
     for (doc, fields) in numbered.iter().enumerate() {
         for (field, &boost) in boosts.iter().enumerate() {
-            let length = fields[field].length;
+            let norm = rank::length_norm(fields[field].length, averages[field]);
             for &(term, count) in &fields[field].terms {
                 let idf = rank::idf(n, doc_freq[term as usize][field] as f32);
-                let score = rank::field_score(boost, idf, count, length, averages[field]);
+                let score = rank::field_score(boost, idf, count, norm);
                 let list = &mut lists[term as usize];
                 match list.last_mut() {
                     Some(last) if last.0 == doc as u32 => last.1 += score,
@@ -431,17 +450,24 @@ fn page_postings(
     pages: &Pages<'_>,
     weights: BTreeMap<String, Vec<(u32, u32)>>,
 ) -> BTreeMap<String, Vec<(u32, u32, u32)>> {
+    let weights: Vec<(String, Vec<(u32, u32)>)> = weights.into_iter().collect();
     weights
         .into_par_iter()
         .map(|(key, list)| {
-            let mut by_page: BTreeMap<u32, Vec<(u32, u32)>> = BTreeMap::new();
-            for (doc, weight) in list {
-                let (page, section) = pages.of_doc[doc as usize];
-                by_page.entry(page).or_default().push((section, weight));
-            }
-            let list = by_page
+            // (page, section, weight), grouped by page with sections in order.
+            let mut hits: Vec<(u32, u32, u32)> = list
                 .into_iter()
-                .filter_map(|(page, sections)| {
+                .map(|(doc, weight)| {
+                    let (page, section) = pages.of_doc[doc as usize];
+                    (page, section, weight)
+                })
+                .collect();
+            hits.sort_unstable();
+            let list = hits
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter_map(|group| {
+                    let page = group[0].0;
+                    let sections: Vec<(u32, u32)> = group.iter().map(|&(_, s, w)| (s, w)).collect();
                     let kind = pages.list[page as usize].kind;
                     let (weight, section) = rank::page_weight(kind, &sections)?;
                     Some((page, weight, section))

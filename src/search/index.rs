@@ -474,14 +474,20 @@ fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
 }
 
 /// The distinct plain words of a document's prose fields, space-separated (see `rank`).
-fn document_words(doc: &SearchDoc, tags: &str) -> String {
-    let mut words: Vec<String> = [doc.title.as_str(), &doc.summary, &doc.body, tags]
+fn document_words(doc: &SearchDoc) -> String {
+    let texts = [&doc.title, &doc.summary, &doc.body]
         .into_iter()
-        .flat_map(analysis::vocabulary_words)
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    words.join(" ")
+        .chain(&doc.tags);
+    let words: std::collections::BTreeSet<std::borrow::Cow<'_, str>> =
+        texts.flat_map(|t| analysis::vocabulary_words(t)).collect();
+    let mut joined = String::new();
+    for word in words {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(&word);
+    }
+    joined
 }
 
 fn digest(doc: &SearchDoc) -> u64 {
@@ -511,7 +517,7 @@ fn to_document(f: Fields, doc: &SearchDoc) -> TantivyDocument {
     d.add_text(f.body, &doc.body);
     let tags = doc.tags.join(" ");
     d.add_text(f.tags, &tags);
-    d.add_text(f.words, document_words(doc, &tags));
+    d.add_text(f.words, document_words(doc));
     for (name, value) in doc.facets() {
         d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
     }

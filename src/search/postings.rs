@@ -333,7 +333,7 @@ impl Source for TantivySource<'_> {
                 self.averages[i],
             );
             let _ = self.add_postings(&term, i, &mut scores, |tf, length| {
-                rank::field_score(boost, idf, tf, length, average)
+                rank::field_score(boost, idf, tf, rank::length_norm(length, average))
             });
         }
         self.pages(scores)

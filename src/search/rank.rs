@@ -59,9 +59,14 @@ pub fn quantized_length(length: u32) -> u32 {
     }
 }
 
-/// One field's BM25 score for a term seen `tf` times in a field of `length` tokens.
-pub fn field_score(boost: f32, idf: f32, tf: u32, length: u32, average: f32) -> f32 {
-    let norm = K1 * (1.0 - B + B * quantized_length(length) as f32 / average);
+/// BM25's length normalisation of a field of `length` tokens (computed once per field of a
+/// document, then shared by all its terms).
+pub fn length_norm(length: u32, average: f32) -> f32 {
+    K1 * (1.0 - B + B * quantized_length(length) as f32 / average)
+}
+
+/// One field's BM25 score for a term seen `tf` times in a field whose [`length_norm`] is `norm`.
+pub fn field_score(boost: f32, idf: f32, tf: u32, norm: f32) -> f32 {
     boost * idf * (1.0 + K1) * tf as f32 / (tf as f32 + norm)
 }
 
