@@ -15,7 +15,7 @@ use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, WhitespaceToken
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use super::analysis::{self, PROSE_TOKENIZER, normalize_id};
-use super::postings::{ProseFields, TantivySource};
+use super::postings::{PageTables, ProseFields, TantivySource};
 use super::rank::{self, Plan};
 use super::{Facets, Hit, SearchDoc, SearchRequest, SearchResponse};
 use crate::error::{Error, Result};
@@ -94,6 +94,7 @@ pub struct SearchIndex {
     fields: Fields,
     /// Kept for in-memory indexes so `update` can replace only what changed.
     updater: Option<Mutex<Updater>>,
+    pages: PageTables,
 }
 
 /// The writer of an in-memory index and a digest of each document it holds, by URL.
@@ -277,6 +278,7 @@ impl SearchIndex {
             .map_err(search_error)?;
         Ok(Self {
             updater: None,
+            pages: PageTables::default(),
             reader,
             fields,
         })
@@ -309,7 +311,8 @@ impl SearchIndex {
                 analysis::TAGS_BOOST,
             ],
         };
-        let mut source = TantivySource::new(&searcher, prose, [f.id, f.mapped, f.words])?;
+        let pages = self.pages.of(&searcher)?;
+        let mut source = TantivySource::new(&searcher, prose, [f.id, f.mapped, f.words], pages)?;
         let plan = Plan::new(text, |id| source.knows_id(id));
         let ranking = rank::rank(&mut source, &plan);
         response.suggestion = ranking.suggestion(text);

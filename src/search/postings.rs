@@ -50,6 +50,49 @@ struct DocScores {
     touched: Vec<Vec<u32>>,
 }
 
+/// The page URLs of each segment, by term ordinal, kept across searches: looking them up one
+/// by one in the column's dictionary was most of a search's time on a large site.
+#[derive(Default)]
+pub struct PageTables(std::sync::Mutex<FxHashMap<tantivy::index::SegmentId, Arc<[Arc<str>]>>>);
+
+impl PageTables {
+    /// The tables of the searcher's segments, in segment order (made for new segments; those of
+    /// segments gone since are dropped).
+    pub fn of(&self, searcher: &Searcher) -> Result<Vec<Arc<[Arc<str>]>>> {
+        let mut tables = self
+            .0
+            .lock()
+            .map_err(|_| Error::Search("page tables poisoned".into()))?;
+        let ids: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        tables.retain(|id, _| ids.contains(id));
+        let mut out = Vec::with_capacity(ids.len());
+        for (segment, id) in searcher.segment_readers().iter().zip(ids) {
+            if let Some(table) = tables.get(&id) {
+                out.push(table.clone());
+                continue;
+            }
+            let mut pages = Vec::new();
+            if let Some(column) = segment.fast_fields().str("page").map_err(index_error)? {
+                let mut stream = column
+                    .dictionary()
+                    .stream()
+                    .map_err(|e| Error::Index(e.into()))?;
+                while stream.advance() {
+                    pages.push(Arc::from(String::from_utf8_lossy(stream.key()).as_ref()));
+                }
+            }
+            let table: Arc<[Arc<str>]> = pages.into();
+            tables.insert(id, table.clone());
+            out.push(table);
+        }
+        Ok(out)
+    }
+}
+
 /// A searcher seen through the ranking's [`Source`]: pages are page URLs, sections documents.
 pub struct TantivySource<'s> {
     searcher: &'s Searcher,
@@ -60,6 +103,9 @@ pub struct TantivySource<'s> {
     n: f32,
     averages: [f32; 4],
     segments: Vec<Segment>,
+    /// Page URLs by segment and ordinal (see [`PageTables`]).
+    pages: Vec<Arc<[Arc<str>]>>,
+    /// Kinds and URLs looked up so far.
     strings: FxHashMap<(u32, u8, u64), Arc<str>>,
     facet_pairs: FxHashMap<(u32, u64), Option<FacetPair>>,
     ids: HashMap<String, Vec<PageHit<Arc<str>, DocAddress>>>,
@@ -71,6 +117,7 @@ impl<'s> TantivySource<'s> {
         searcher: &'s Searcher,
         prose: ProseFields,
         [id, mapped, words]: [Field; 3],
+        pages: Vec<Arc<[Arc<str>]>>,
     ) -> Result<Self> {
         let n = searcher.num_docs() as f32;
         let mut averages = [0.0; 4];
@@ -116,6 +163,7 @@ impl<'s> TantivySource<'s> {
             n,
             averages,
             segments,
+            pages,
             strings: FxHashMap::default(),
             facet_pairs: FxHashMap::default(),
             ids: HashMap::new(),
@@ -142,6 +190,11 @@ impl<'s> TantivySource<'s> {
 
     /// The string of a column's term ordinal in a segment.
     fn string(&mut self, segment: u32, column: u8, ord: u64) -> Arc<str> {
+        if column == 0
+            && let Some(page) = self.pages[segment as usize].get(ord as usize)
+        {
+            return page.clone();
+        }
         let columns = &self.segments[segment as usize];
         self.strings
             .entry((segment, column, ord))

@@ -25,7 +25,7 @@
 //!    rank first. The corrected query is offered as a suggestion.
 //! 5. **Order.** Score, highest first; ties by page URL.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
 use super::analysis::{self, IdCandidate};
@@ -246,7 +246,7 @@ pub struct Ranked<P, S> {
 
 /// Every page `plan` matches, best first, and the query with its typos corrected (when one was).
 pub fn rank<S: Source>(source: &mut S, plan: &Plan) -> Ranking<S::Page, S::Section> {
-    let mut pages: HashMap<S::Page, Ranked<S::Page, S::Section>> = HashMap::new();
+    let mut pages: HashMap<S::Page, Ranked<S::Page, S::Section>> = HashMap::default();
     let mut add = |hits: Vec<PageHit<S::Page, S::Section>>| {
         for hit in hits {
             let entry = pages.entry(hit.page.clone()).or_insert_with(|| Ranked {
@@ -301,7 +301,7 @@ fn all_of<P: Ord + Hash + Clone, S: Clone>(
         return lists.pop().unwrap_or_default();
     }
     let needed = lists.len();
-    let mut merged: HashMap<P, (usize, u32, PageHit<P, S>)> = HashMap::new();
+    let mut merged: HashMap<P, (usize, u32, PageHit<P, S>)> = HashMap::default();
     for hit in lists.into_iter().flatten() {
         let (count, heaviest, sum) = merged.entry(hit.page.clone()).or_insert_with(|| {
             let empty = PageHit {
@@ -334,7 +334,7 @@ fn fuzzy<S: Source>(source: &mut S, word: &str) -> (Hits<S>, Option<String>) {
     };
     let vocabulary = source.vocabulary(first);
     let candidates = fuzzy_candidates(word, &vocabulary);
-    let mut best: HashMap<S::Page, PageHit<S::Page, S::Section>> = HashMap::new();
+    let mut best: HashMap<S::Page, PageHit<S::Page, S::Section>> = HashMap::default();
     for &(candidate, edits) in &candidates {
         let stem = source.stem_of(candidate);
         for mut hit in source.stem(&stem) {
