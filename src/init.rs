@@ -33,6 +33,7 @@ summary: Know what you run, who owns it and what it depends on.
 order: 1
 tags: [inventory]
 roles: [system-owner]
+last-reviewed: 2026-01-15
 controls:
   - framework: example-framework
     control: EX-1

@@ -162,10 +162,86 @@ pub struct GuidelineMeta {
     pub related: Vec<Related>,
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// When the guideline was last checked against its sources (`YYYY-MM-DD`).
+    #[serde(default, rename = "last-reviewed")]
+    #[schemars(with = "Option<String>")]
+    pub last_reviewed: Option<Date>,
     /// Only in pure-YAML guidelines: the Markdown body.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub body: Option<Spanned<String>>,
+}
+
+/// A calendar date, written `YYYY-MM-DD` (checked when read: a wrong date is an error at its
+/// line, not a page that says "31 February").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Date(String);
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let wrong = || format!("invalid date `{text}`: not written YYYY-MM-DD");
+        let parts: Vec<&str> = text.split('-').collect();
+        let [year, month, day] = parts.as_slice() else {
+            return Err(wrong());
+        };
+        let number = |s: &str, len: usize| {
+            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        let (Some(y), Some(m), Some(d)) = (number(year, 4), number(month, 2), number(day, 2))
+        else {
+            return Err(wrong());
+        };
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(format!("invalid date `{text}`: there is no month {m}")),
+        };
+        if !(1..=days).contains(&d) {
+            return Err(format!(
+                "invalid date `{text}`: month {m} of {y} has {days} days"
+            ));
+        }
+        Ok(Date(text.to_string()))
+    }
+
+    /// `YYYY-MM-DD`, as written.
+    pub fn iso(&self) -> &str {
+        &self.0
+    }
+
+    /// The date for readers: "25 November 2026".
+    pub fn human(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month: usize = self.0[5..7].parse().unwrap_or(1);
+        let day: u32 = self.0[8..10].parse().unwrap_or(1);
+        format!("{day} {} {}", MONTHS[month.clamp(1, 12) - 1], &self.0[..4])
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(text.trim()).map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -527,6 +527,55 @@ fn front_matter_urls_cannot_carry_script() {
     );
 }
 
+/// `last-reviewed` is a real date: shown on the page and in model.json; a wrong one is an error
+/// at its line that says how to write it.
+#[test]
+fn review_dates_are_checked_and_shown() {
+    let book = Book::fixture("valid");
+    let file = "content/guidelines/design/a-1.md";
+    book.edit(
+        file,
+        "roles: [system-owner]",
+        "roles: [system-owner]\nlast-reviewed: 2026-02-29",
+    );
+    let diagnostics = book.errors();
+    let wrong = diagnostics
+        .iter()
+        .find(|d| d.file.ends_with("a-1.md"))
+        .unwrap_or_else(|| panic!("no error for 29 February 2026: {diagnostics:#?}"));
+    assert_eq!(wrong.position.line, 8, "{wrong:#?}");
+    assert!(
+        wrong.message.contains("month 2 of 2026 has 28 days"),
+        "{wrong:#?}"
+    );
+    assert!(
+        wrong
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("YYYY-MM-DD")),
+        "{wrong:#?}"
+    );
+
+    book.edit(
+        file,
+        "last-reviewed: 2026-02-29",
+        "last-reviewed: 2024-02-29",
+    );
+    let built = book.build();
+    let page = crate::common::page(&built, "guidelines/a-1.html");
+    assert!(
+        page.contains(r#"<time datetime="2024-02-29">29 February 2024</time>"#),
+        "the page shows the date"
+    );
+    let model: serde_json::Value =
+        serde_json::from_str(&crate::common::page(&built, "exports/model.json")).expect("json");
+    let a1 = model["guidelines"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["id"] == "A-1"))
+        .expect("A-1 in model.json");
+    assert_eq!(a1["last_reviewed"], "2024-02-29");
+}
+
 #[test]
 fn anchors_in_links_must_exist() {
     let book = Book::fixture("valid");

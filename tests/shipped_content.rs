@@ -76,7 +76,7 @@ fn all_seventeen_guidelines_with_their_published_titles_in_order() {
 }
 
 #[test]
-fn every_guideline_has_two_examples_and_four_mapped_frameworks() {
+fn every_guideline_has_two_examples_six_mapped_frameworks_and_a_review_date() {
     let site = site();
     for g in &site.guidelines {
         let id = &g.guideline.meta.id.value;
@@ -85,9 +85,19 @@ fn every_guideline_has_two_examples_and_four_mapped_frameworks() {
             "{id} has {} examples",
             g.examples.len()
         );
-        let frameworks: BTreeSet<usize> = g.mappings.iter().map(|m| m.framework).collect();
         assert!(
-            frameworks.len() >= 4,
+            g.guideline.meta.last_reviewed.is_some(),
+            "{id} has no last-reviewed date"
+        );
+        // A `no-relationship` row records a deliberate "no": it does not count as a mapping.
+        let frameworks: BTreeSet<usize> = g
+            .mappings
+            .iter()
+            .filter(|m| m.relationship.as_str() != "no-relationship")
+            .map(|m| m.framework)
+            .collect();
+        assert!(
+            frameworks.len() >= 6,
             "{id} maps to {} frameworks",
             frameworks.len()
         );
@@ -114,6 +124,7 @@ fn every_guideline_has_two_examples_and_four_mapped_frameworks() {
         "responsibility",
         "further-reading",
         "mapping-disclaimer",
+        "changelog",
     ] {
         assert!(site.page_by_slug(page).is_some(), "missing page {page}");
     }

@@ -36,6 +36,8 @@ pub struct GuidelineDump {
     pub domain: String,
     pub tags: Vec<String>,
     pub roles: Vec<String>,
+    /// When the guideline was last checked against its sources (`YYYY-MM-DD`).
+    pub last_reviewed: Option<String>,
     /// Markdown body.
     pub body: String,
     pub mappings: Vec<MappingDump>,
@@ -137,6 +139,7 @@ pub fn dump(site: &Site) -> Model {
                     domain: site.domains[g.domain].meta.id.value.clone(),
                     tags: meta.tags.clone(),
                     roles: meta.roles.clone(),
+                    last_reviewed: meta.last_reviewed.as_ref().map(|d| d.iso().to_string()),
                     body: g.guideline.body.trim().to_string(),
                     mappings: g
                         .mappings

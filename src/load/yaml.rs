@@ -50,6 +50,8 @@ fn in_our_words(message: &str) -> String {
 fn general_hint(message: &str) -> String {
     if message.starts_with("the key `") && message.ends_with("` appears twice") {
         "keep one of the two; a YAML mapping holds each key once".into()
+    } else if message.starts_with("invalid date") {
+        "write a real calendar date as YYYY-MM-DD, e.g. `last-reviewed: 2026-11-25`".into()
     } else if message.starts_with("invalid i64") || message.starts_with("invalid u64") {
         "write a whole number here, e.g. `order: 3`".into()
     } else {

@@ -356,6 +356,10 @@ impl<'a> Renderer<'a> {
                 title: &domain.meta.title,
                 url: format!("{root}{}", urls::domain(site, resolved.domain)),
             },
+            last_reviewed: meta.last_reviewed.as_ref().map(|date| ReviewDate {
+                iso: date.iso(),
+                human: date.human(),
+            }),
             roles: &meta.roles,
             tags: self.tag_links(&meta.tags, root),
             references: &meta.references,

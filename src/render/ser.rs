@@ -200,6 +200,7 @@ pub struct GuidelinePage<'a> {
     pub domain: TitledLink<'a>,
     pub roles: &'a [String],
     pub tags: Vec<TagLink<'a>>,
+    pub last_reviewed: Option<ReviewDate<'a>>,
     pub references: &'a [Reference],
     pub mappings: Vec<MappingGroup<'a>>,
     pub examples: Vec<ExampleCard<'a>>,
@@ -208,6 +209,13 @@ pub struct GuidelinePage<'a> {
     pub prev: Option<Neighbour<'a>>,
     pub next: Option<Neighbour<'a>>,
     pub edit_url: Option<String>,
+}
+
+/// A date shown to readers, with its machine form for `<time datetime>`.
+#[derive(Serialize)]
+pub struct ReviewDate<'a> {
+    pub iso: &'a str,
+    pub human: String,
 }
 
 #[derive(Serialize)]
