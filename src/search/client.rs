@@ -7,7 +7,7 @@
 //!   or `#id`), sharded by a hash of the key;
 //! - `search/d<n>.js`: page metadata (URL, kind, id, title, and each section's anchor, heading
 //!   and teaser), [`PAGES_PER_CHUNK`] pages a file;
-//! - `search/f.js`: the pages of each facet value (kind, domain, framework), for filters and
+//! - `search/f.js`: the pages of each facet value (kind, domain, framework) as runs, for filters and
 //!   counts;
 //! - `search/w-<letter>.js`: the vocabulary's words starting with that letter, commonest first,
 //!   loaded only when a query word is unknown (typo tolerance).
@@ -145,7 +145,7 @@ struct Pages<'d> {
     list: Vec<Page<'d>>,
     /// Document number -> (page number, section number).
     of_doc: Vec<(u32, u32)>,
-    /// Facet name -> value -> page numbers, gap-encoded.
+    /// Facet name -> value -> its pages as runs (see [`runs`]).
     facets: BTreeMap<&'static str, BTreeMap<String, Vec<u32>>>,
 }
 
@@ -197,10 +197,7 @@ impl<'d> Pages<'d> {
         }
         for values in facets.values_mut() {
             for list in values.values_mut() {
-                let mut previous = 0;
-                for p in list.iter_mut() {
-                    (*p, previous) = (*p - previous, *p);
-                }
+                *list = runs(list);
             }
         }
         Self {
@@ -217,6 +214,22 @@ impl<'d> Pages<'d> {
             .map(|(name, values)| (*name, values.keys().map(String::as_str).collect()))
             .collect()
     }
+}
+
+/// Ascending page numbers as `[gap, length, gap, length, ...]` runs of consecutive pages, each
+/// gap counted from the end of the previous run: pages of one kind, domain or framework mostly
+/// sit together in URL order, so a facet of thousands of pages takes a few numbers.
+fn runs(pages: &[u32]) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    let mut end = 0;
+    for &page in pages {
+        match out.last_mut() {
+            Some(length) if page == end => *length += 1,
+            _ => out.extend([page - end, 1]),
+        }
+        end = page + 1;
+    }
+    out
 }
 
 /// `[url, kind, id, title, [[anchor, heading, teaser], ...]]` of one page.
@@ -545,6 +558,13 @@ fn add_identifiers(docs: &[SearchDoc], n: f32, scores: &mut BTreeMap<String, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facet_pages_are_runs() {
+        assert_eq!(runs(&[0, 1, 2, 5, 6, 9]), [0, 3, 2, 2, 2, 1]);
+        assert_eq!(runs(&[3]), [3, 1]);
+        assert!(runs(&[]).is_empty());
+    }
 
     #[test]
     fn shard_hash_is_fnv1a() {

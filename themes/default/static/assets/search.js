@@ -175,18 +175,21 @@
       return once("search/w-" + letter + ".js").then(function () { return words[letter] || []; });
     }
 
-    /** Page number -> its [name, value] facets, from search/f.js. */
+    /** Page number -> its [name, value] facets, from search/f.js (runs of pages). */
     function facets() {
       return once("search/f.js").then(function () {
         if (pageFacets) return pageFacets;
         pageFacets = {};
         Object.keys(facetLists || {}).forEach(function (name) {
           Object.keys(facetLists[name]).forEach(function (value) {
-            var page = 0;
-            facetLists[name][value].forEach(function (gap) {
-              page += gap;
-              (pageFacets[page] = pageFacets[page] || []).push([name, value]);
-            });
+            // [gap, length, ...] runs, each gap from the end of the previous run.
+            var list = facetLists[name][value];
+            var end = 0;
+            for (var i = 0; i + 1 < list.length; i += 2) {
+              var start = end + list[i];
+              end = start + list[i + 1];
+              for (var page = start; page < end; page++) (pageFacets[page] = pageFacets[page] || []).push([name, value]);
+            }
           });
         });
         return pageFacets;
