@@ -158,6 +158,16 @@ pub struct GuidelineMeta {
     pub roles: Vec<String>,
     #[serde(default)]
     pub controls: Vec<Mapping>,
+    /// Ids of the techniques of a threat catalog (`kind: threats`) this guideline addresses.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub threats: Vec<Spanned<String>>,
+    /// What the source document itself asks for, one plain-text statement each.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Practice this page recommends beyond the source, so readers can tell the two apart.
+    #[serde(default, rename = "added-practice")]
+    pub added_practice: Vec<String>,
     #[serde(default)]
     pub related: Vec<Related>,
     #[serde(default)]
@@ -337,6 +347,14 @@ pub struct Catalog {
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     pub name: String,
+    /// `controls` (the default) or `threats`: a threat catalog's entries are what guidelines
+    /// name in `threats:`, never mapping targets.
+    #[serde(default)]
+    pub kind: CatalogKind,
+    /// For a threat catalog: the framework whose controls its entries' `mitigated-by` name.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub mitigations: Option<Spanned<String>>,
     #[serde(default)]
     pub version: Option<String>,
     #[serde(default)]
@@ -384,9 +402,28 @@ pub struct Control {
     /// For a withdrawn control: the controls that took it over.
     #[serde(default)]
     pub replaced_by: Vec<String>,
+    /// Facts about the control shown on its page (a threat's tactics, a requirement's level).
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, String>,
+    /// In a threat catalog: the ids of the controls (of the catalog's `mitigations`
+    /// framework) that counter this threat.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub mitigated_by: Vec<Spanned<String>>,
     /// Enhancements of this control.
     #[serde(default)]
     pub controls: Vec<Control>,
+}
+
+/// What a catalog's entries are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CatalogKind {
+    /// Controls or requirements that guidelines map to (`controls:`).
+    #[default]
+    Controls,
+    /// Threats or attack techniques that guidelines address (`threats:`).
+    Threats,
 }
 
 #[derive(Debug, Clone)]

@@ -63,7 +63,8 @@ fn oscal_exports_validate_against_the_official_schemas() {
     assert_eq!(controls, 17);
 
     let mut total = 0;
-    for framework in &rendered.site.frameworks {
+    // A threat catalog's entries are addressed (`threats:`), never mapped: no collection.
+    for framework in rendered.site.frameworks.iter().filter(|f| !f.is_threats()) {
         let path = format!("exports/mappings/{}.oscal.json", framework.id);
         let collection = json(&rendered, &path);
         validate(

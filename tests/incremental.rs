@@ -1,6 +1,6 @@
 //! Incremental rebuilds are full builds, byte for byte: random sequences of the edits authors
 //! make (bodies, titles, summaries, tags, mappings added and removed, new, deleted and renamed
-//! files, a catalog control's title) applied to the shipped knowledge base; after each, what
+//! files, a catalog control's title, threats named and a threat catalog's entries edited) applied to the shipped knowledge base; after each, what
 //! `serve` would serve (the last build's files with the rebuild's changes applied, stale files
 //! made on request) must equal a fresh full build, as must the search documents and warnings.
 
@@ -49,6 +49,9 @@ enum Edit {
     RenameNew(usize),
     ControlTitle,
     ExampleTitle(usize),
+    AddThreat(usize, usize),
+    ThreatTitle,
+    DropMitigation,
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -64,6 +67,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..3usize).prop_map(Edit::RenameNew),
         Just(Edit::ControlTitle),
         (0..2usize).prop_map(Edit::ExampleTitle),
+        (0..GUIDELINES.len(), 0..3usize).prop_map(|(g, t)| Edit::AddThreat(g, t)),
+        Just(Edit::ThreatTitle),
+        Just(Edit::DropMitigation),
     ]
 }
 
@@ -151,6 +157,39 @@ fn apply(book: &Book, edit: &Edit, step: usize) -> Vec<PathBuf> {
                 "content/examples/dev-cyclonedx-ml-bom.md",
             ][e];
             replace_line(file, "title: ", &format!("Example retitled at step {step}"))
+        }
+        Edit::AddThreat(g, t) => {
+            let threat = ["AML.T0051", "AML.T0010", "AML.T0020"][t];
+            let text = book.read(GUIDELINES[g]);
+            let text = match text.contains("threats: [") {
+                true => text.replacen("threats: [", &format!("threats: [\"{threat}\", "), 1),
+                false => text.replacen(
+                    "controls:\n",
+                    &format!("threats: [\"{threat}\"]\ncontrols:\n"),
+                    1,
+                ),
+            };
+            book.write(GUIDELINES[g], &text);
+            vec![book.path(GUIDELINES[g])]
+        }
+        Edit::ThreatTitle => {
+            let file = "content/frameworks/mitre-atlas-techniques.yaml";
+            let text = book.read(file).replacen(
+                "title: \"LLM Prompt Injection",
+                "title: \"LLM Prompt Injection (renamed)",
+                1,
+            );
+            book.write(file, &text);
+            vec![book.path(file)]
+        }
+        Edit::DropMitigation => {
+            // AML.T0051 no longer lists AML.M0020 (whose page lists the threats it counters).
+            let file = "content/frameworks/mitre-atlas-techniques.yaml";
+            let text =
+                book.read(file)
+                    .replacen("\"AML.M0019\", \"AML.M0020\", ", "\"AML.M0019\", ", 1);
+            book.write(file, &text);
+            vec![book.path(file)]
         }
         Edit::ControlTitle => {
             let file = "content/frameworks/owasp-llm-2025.yaml";

@@ -18,4 +18,5 @@ mod properties;
 mod search;
 mod serve;
 mod shipped_content;
+mod threats;
 mod xss;

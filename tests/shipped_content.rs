@@ -112,6 +112,11 @@ fn every_guideline_has_two_examples_six_mapped_frameworks_and_a_review_date() {
             !g.guideline.meta.references.is_empty(),
             "{id} cites no primary source"
         );
+        assert!(!g.threats.is_empty(), "{id} addresses no threat");
+        assert!(
+            !g.guideline.meta.requirements.is_empty(),
+            "{id} does not say what the source asks"
+        );
     }
     assert!(site.examples.len() >= 34);
     assert!(
@@ -235,6 +240,54 @@ fn atlas_mitigations_match_atlas_5_6() {
         .map(|c| (c.id.clone(), c.title.clone()))
         .collect();
     assert_eq!(ours, official);
+}
+
+/// The threat catalog is ATLAS 5.6.0's techniques: every id with its name, each with the
+/// mitigations whose ATLAS entry lists it.
+#[test]
+fn atlas_techniques_match_atlas_5_6() {
+    let site = site();
+    let text = read(&shared("corpora/atlas/ATLAS.yaml"));
+    let atlas: serde_json::Value = serde_saphyr::from_str(&text).expect("ATLAS.yaml");
+    let mut official: BTreeMap<String, (String, BTreeSet<String>)> = BTreeMap::new();
+    for matrix in atlas["matrices"].as_array().into_iter().flatten() {
+        for t in matrix["techniques"].as_array().into_iter().flatten() {
+            let name = t["name"].as_str().unwrap_or_default().to_string();
+            official.insert(
+                t["id"].as_str().unwrap_or_default().to_string(),
+                (name, BTreeSet::new()),
+            );
+        }
+        for m in matrix["mitigations"].as_array().into_iter().flatten() {
+            let mitigation = m["id"].as_str().unwrap_or_default();
+            for t in m["techniques"].as_array().into_iter().flatten() {
+                if let Some(entry) = official.get_mut(t["id"].as_str().unwrap_or_default()) {
+                    entry.1.insert(mitigation.to_string());
+                }
+            }
+        }
+    }
+    assert_eq!(official.len(), 170, "ATLAS 5.6.0 has 170 techniques");
+    let techniques = framework(&site, "mitre-atlas-techniques");
+    assert!(techniques.is_threats());
+    let mitigations = &site.frameworks[techniques.mitigations.expect("mitigations framework")];
+    let ours: BTreeMap<String, (String, BTreeSet<String>)> = techniques
+        .controls
+        .iter()
+        .map(|c| {
+            let by = c
+                .mitigated_by
+                .iter()
+                .map(|&m| mitigations.controls[m].id.clone());
+            (c.id.clone(), (c.title.clone(), by.collect()))
+        })
+        .collect();
+    assert_eq!(ours, official);
+    let sd2 = &site.guidelines[site.guideline_by_id("SD-2").expect("SD-2")];
+    assert!(
+        sd2.threats.len() >= 3,
+        "threat modelling names the threats it models"
+    );
 }
 
 /// print.html is one document: its ids are unique, every link to an anchor lands on one of them,

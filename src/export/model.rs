@@ -41,6 +41,12 @@ pub struct GuidelineDump {
     /// Markdown body.
     pub body: String,
     pub mappings: Vec<MappingDump>,
+    /// The threats it addresses (entries of threat catalogs).
+    pub threats: Vec<ThreatDump>,
+    /// What the source document asks for.
+    pub requirements: Vec<String>,
+    /// Practice recommended beyond the source.
+    pub added_practice: Vec<String>,
     pub related: Vec<RelatedDump>,
     /// Guidelines that cite this one.
     pub referenced_by: Vec<RelatedDump>,
@@ -59,6 +65,12 @@ pub struct MappingDump {
     pub relationship: String,
     pub confidence: Option<String>,
     pub rationale: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ThreatDump {
+    pub framework: String,
+    pub id: String,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -92,6 +104,8 @@ pub struct FrameworkDump {
     pub name: String,
     pub version: Option<String>,
     pub url: Option<String>,
+    /// `controls`, or `threats` for a threat catalog.
+    pub kind: crate::model::CatalogKind,
     pub controls: Vec<ControlDump>,
 }
 
@@ -102,6 +116,11 @@ pub struct ControlDump {
     pub withdrawn: bool,
     /// Ids of the guidelines mapped to this control.
     pub mapped_by: Vec<String>,
+    /// For a threat: ids of the guidelines that address it.
+    pub addressed_by: Vec<String>,
+    /// For a threat: ids of the controls (of the catalog's mitigations framework) that counter it.
+    pub mitigated_by: Vec<String>,
+    pub properties: std::collections::BTreeMap<String, String>,
 }
 
 pub fn dump(site: &Site) -> Model {
@@ -152,6 +171,14 @@ pub fn dump(site: &Site) -> Model {
                             rationale: m.rationale.clone(),
                         })
                         .collect(),
+                    threats: (g.threats.iter())
+                        .map(|t| ThreatDump {
+                            framework: site.frameworks[t.framework].id.clone(),
+                            id: site.frameworks[t.framework].controls[t.control].id.clone(),
+                        })
+                        .collect(),
+                    requirements: meta.requirements.clone(),
+                    added_practice: meta.added_practice.clone(),
                     related: related(&g.related),
                     referenced_by: related(&g.backlinks),
                     examples: g
@@ -191,6 +218,7 @@ pub fn dump(site: &Site) -> Model {
                 name: f.name.clone(),
                 version: f.version.clone(),
                 url: f.url.clone(),
+                kind: f.kind,
                 controls: f
                     .controls
                     .iter()
@@ -199,6 +227,16 @@ pub fn dump(site: &Site) -> Model {
                         title: c.title.clone(),
                         withdrawn: c.withdrawn,
                         mapped_by: c.mapped_by.iter().map(|m| id_of(m.guideline)).collect(),
+                        addressed_by: c.addressed_by.iter().map(|&g| id_of(g)).collect(),
+                        mitigated_by: (f.mitigations.iter())
+                            .flat_map(|&m| {
+                                let mitigations = &site.frameworks[m];
+                                c.mitigated_by
+                                    .iter()
+                                    .map(|&mc| mitigations.controls[mc].id.clone())
+                            })
+                            .collect(),
+                        properties: c.properties.clone(),
                     })
                     .collect(),
             })

@@ -163,6 +163,8 @@ pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnosti
     Ok(Catalog {
         id: spanned(id.to_string()),
         name: catalog.metadata.title.trim().to_string(),
+        kind: Default::default(),
+        mitigations: None,
         version: Some(catalog.metadata.version),
         url,
         license: None,
@@ -277,6 +279,8 @@ impl Converter {
             aliases,
             withdrawn,
             replaced_by,
+            properties: Default::default(),
+            mitigated_by: Vec::new(),
             controls: control.controls.iter().map(|c| self.control(c)).collect(),
         }
     }

@@ -5,6 +5,7 @@ use super::context::{Found, Renderer};
 use super::deps::{Fact, record};
 use super::ser::*;
 use super::urls;
+use crate::resolve::ThreatRef;
 
 impl<'a> Renderer<'a> {
     pub(super) fn frameworks(&self, root: &str) -> PageData<'a> {
@@ -21,11 +22,8 @@ impl<'a> Renderer<'a> {
                 version: &fw.version,
                 url: format!("{root}{}", urls::framework(site, f)),
                 controls: fw.controls.len(),
-                mapped: fw
-                    .controls
-                    .iter()
-                    .filter(|c| !c.mapped_by.is_empty())
-                    .count(),
+                mapped: fw.controls.iter().filter(|c| c.has_page()).count(),
+                threats: fw.is_threats(),
             });
         PageData::Frameworks {
             frameworks: frameworks.collect(),
@@ -47,10 +45,9 @@ impl<'a> Renderer<'a> {
                 id: &control.id,
                 title: &control.title,
                 slug: &control.slug,
-                url: (!control.mapped_by.is_empty())
-                    .then(|| format!("{root}{}", urls::control(site, f, *c))),
+                url: (control.has_page()).then(|| format!("{root}{}", urls::control(site, f, *c))),
                 external_url: &control.url,
-                mapped: control.mapped_by.len(),
+                mapped: control.mapped_by.len() + control.addressed_by.len(),
                 depth: control.depth,
                 withdrawn: control.withdrawn,
                 replaced_by: &control.replaced_by,
@@ -94,11 +91,8 @@ impl<'a> Renderer<'a> {
             description,
             sections,
             controls: framework.controls.len(),
-            mapped: framework
-                .controls
-                .iter()
-                .filter(|c| !c.mapped_by.is_empty())
-                .count(),
+            mapped: framework.controls.iter().filter(|c| c.has_page()).count(),
+            threats: framework.is_threats(),
             edit_url: self.edit_url(&framework.source),
         };
         (framework.name.clone(), PageData::Framework(data))
@@ -138,11 +132,46 @@ impl<'a> Renderer<'a> {
             framework: self.framework_ref(f, root),
             anchor: &control.slug,
             mapped_by: mapped_by.collect(),
+            properties: &control.properties,
+            threats: framework.is_threats(),
+            addressed_by: (control.addressed_by.iter())
+                .map(|&g| self.guideline_card(g, root))
+                .collect(),
+            mitigated_by: (framework.mitigations.iter())
+                .flat_map(|&m| control.mitigated_by.iter().map(move |&mc| (m, mc)))
+                .map(|(m, mc)| self.control_link(m, mc, root))
+                .collect(),
+            mitigates: (control.mitigates.iter())
+                .map(|t| self.threat_link(*t, root))
+                .collect(),
         };
         (
             format!("{} {}", control.id, control.title),
             PageData::Control(data),
         )
+    }
+
+    /// A control named from another page (its card: id, title, and where its page is).
+    pub(super) fn control_link(&self, f: usize, c: usize, root: &str) -> ControlLink<'a> {
+        record(Fact::ControlCard(f, c));
+        let site = self.site;
+        let control = &site.frameworks[f].controls[c];
+        let url = match control.has_page() {
+            true => urls::control(site, f, c),
+            false => format!("{}#{}", urls::framework(site, f), control.slug),
+        };
+        ControlLink {
+            id: &control.id,
+            title: &control.title,
+            url: format!("{root}{url}"),
+        }
+    }
+
+    pub(super) fn threat_link(&self, threat: ThreatRef, root: &str) -> ThreatLink<'a> {
+        ThreatLink {
+            threat: self.control_link(threat.framework, threat.control, root),
+            framework: self.framework_ref(threat.framework, root),
+        }
     }
 
     pub(super) fn framework_ref(&self, f: usize, root: &str) -> FrameworkRef<'a> {

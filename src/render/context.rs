@@ -336,10 +336,16 @@ impl<'a> Renderer<'a> {
             toc,
             &[
                 (
+                    "source",
+                    "What the source asks",
+                    !meta.requirements.is_empty() || !meta.added_practice.is_empty(),
+                ),
+                (
                     "mappings",
                     "Control mappings",
                     !resolved.mappings.is_empty(),
                 ),
+                ("threats", "Threats addressed", !resolved.threats.is_empty()),
                 ("examples", "Worked examples", !resolved.examples.is_empty()),
                 ("related", "Related guidelines", has_related),
                 ("references", "References", !meta.references.is_empty()),
@@ -363,7 +369,12 @@ impl<'a> Renderer<'a> {
             roles: &meta.roles,
             tags: self.tag_links(&meta.tags, root),
             references: &meta.references,
+            requirements: &meta.requirements,
+            added_practice: &meta.added_practice,
             mappings: self.mapping_groups(g, root),
+            threats: (resolved.threats.iter())
+                .map(|t| self.threat_link(*t, root))
+                .collect(),
             examples: self.example_cards(root, resolved.examples.iter().copied()),
             related: self.related_cards(&resolved.related, root),
             backlinks: self.related_cards(&resolved.backlinks, root),
@@ -521,7 +532,7 @@ fn links_fingerprint(site: &Site) -> u64 {
     for framework in &site.frameworks {
         framework.id.hash(&mut hasher);
         for control in &framework.controls {
-            (&control.id, &control.slug, control.mapped_by.is_empty()).hash(&mut hasher);
+            (&control.id, &control.slug, control.has_page()).hash(&mut hasher);
         }
     }
     hasher.finish()

@@ -2,7 +2,8 @@
 //! numbers as an HTML table for screen readers and for anyone who prefers text:
 //!
 //! - a matrix of guidelines × frameworks (cell = number of mappings, shade = strongest confidence);
-//! - per framework, the controls no guideline maps to, by group (a gap view);
+//! - per framework, the controls no guideline maps to, by group (a gap view); for a threat
+//!   catalog, the threats no guideline addresses;
 //! - the cross-reference graph of guidelines (who requires, supports or cites whom).
 
 use serde::Serialize;
@@ -60,6 +61,8 @@ struct Head<'a> {
 #[derive(Serialize)]
 struct Gaps<'a> {
     id: &'a str,
+    /// A threat catalog: its gaps are threats no guideline addresses.
+    threats: bool,
     name: &'a str,
     url: String,
     total: usize,
@@ -122,6 +125,12 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
         .map(|(g, resolved)| {
             let cells: Vec<Cell> = (0..frameworks.len())
                 .map(|f| {
+                    if frameworks[f].is_threats() {
+                        // Threats addressed carry no confidence: a plain medium shade.
+                        let count = resolved.threats.iter().filter(|t| t.framework == f).count();
+                        let shade = if count == 0 { 0 } else { 2 };
+                        return Cell { count, shade };
+                    }
                     let maps: Vec<_> = resolved
                         .mappings
                         .iter()
@@ -225,7 +234,7 @@ fn gaps<'a>(site: &'a Site, root: &str) -> Vec<Gaps<'a>> {
                         .collect();
                     let unmapped: Vec<Unmapped> = active
                         .iter()
-                        .filter(|&&c| framework.controls[c].mapped_by.is_empty())
+                        .filter(|&&c| !framework.controls[c].has_page())
                         .map(|&c| {
                             let control = &framework.controls[c];
                             Unmapped {
@@ -249,6 +258,7 @@ fn gaps<'a>(site: &'a Site, root: &str) -> Vec<Gaps<'a>> {
                 .collect();
             Gaps {
                 id: &framework.id,
+                threats: framework.is_threats(),
                 name: &framework.name,
                 url: format!("{root}{}", super::urls::framework(site, f)),
                 total: rows.iter().map(|r| r.total).sum(),
@@ -265,7 +275,7 @@ fn gap_bars(id: &str, rows: &[GapRow]) -> String {
     let width = label_w + bar_w + 70.0;
     let height = row_h * rows.len() as f64 + 6.0;
     let mut svg = format!(
-        "<svg class=\"coverage-gaps\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"gaps-{0}\"><title id=\"gaps-{0}\">Controls of {0} mapped by a guideline, by group</title>",
+        "<svg class=\"coverage-gaps\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"gap-title-{0}\"><title id=\"gap-title-{0}\">Controls of {0} mapped by a guideline, by group</title>",
         esc(id)
     );
     for (r, row) in rows.iter().enumerate() {

@@ -85,8 +85,8 @@ fn control(site: &Site, target: &str) -> Result<String, LinkError> {
     };
     let framework = &site.frameworks[f];
     match framework.control(id) {
-        // Only mapped controls have a page; others are listed on the framework page.
-        Some(c) if framework.controls[c].mapped_by.is_empty() => Ok(format!(
+        // Only mapped (or addressed) controls have a page; others are listed on the framework page.
+        Some(c) if !framework.controls[c].has_page() => Ok(format!(
             "{}#{}",
             urls::framework(site, f),
             framework.controls[c].slug

@@ -319,7 +319,7 @@ fn jobs(site: &Site) -> Vec<Job> {
             .controls
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.mapped_by.is_empty());
+            .filter(|(_, c)| c.has_page());
         jobs.extend(mapped.map(|(control, _)| {
             Job::Entity(Entity::Control {
                 framework: f,

@@ -113,6 +113,21 @@ pub struct FrameworkRef<'a> {
     pub url: String,
 }
 
+/// A control or threat named from another page: its page, or its row of the framework page.
+#[derive(Serialize)]
+pub struct ControlLink<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ThreatLink<'a> {
+    #[serde(flatten)]
+    pub threat: ControlLink<'a>,
+    pub framework: FrameworkRef<'a>,
+}
+
 /// A guideline's mappings to one framework.
 #[derive(Serialize)]
 pub struct MappingGroup<'a> {
@@ -202,7 +217,12 @@ pub struct GuidelinePage<'a> {
     pub tags: Vec<TagLink<'a>>,
     pub last_reviewed: Option<ReviewDate<'a>>,
     pub references: &'a [Reference],
+    /// What the source document asks, and what this page adds to it.
+    pub requirements: &'a [String],
+    pub added_practice: &'a [String],
     pub mappings: Vec<MappingGroup<'a>>,
+    /// The threats it addresses, each with its catalog.
+    pub threats: Vec<ThreatLink<'a>>,
     pub examples: Vec<ExampleCard<'a>>,
     pub related: Vec<RelatedCard<'a>>,
     pub backlinks: Vec<RelatedCard<'a>>,
@@ -245,7 +265,10 @@ pub struct FrameworkPage<'a> {
     pub description: Option<String>,
     pub sections: Vec<ControlSection<'a>>,
     pub controls: usize,
+    /// For a threat catalog: how many entries guidelines address.
     pub mapped: usize,
+    /// A threat catalog (`kind: threats`): its entries are addressed, not mapped.
+    pub threats: bool,
     pub edit_url: Option<String>,
 }
 
@@ -284,6 +307,13 @@ pub struct ControlPage<'a> {
     pub framework: FrameworkRef<'a>,
     pub anchor: &'a str,
     pub mapped_by: Vec<MappedBy<'a>>,
+    pub properties: &'a std::collections::BTreeMap<String, String>,
+    /// For a threat: the guidelines that address it and the controls that counter it.
+    pub threats: bool,
+    pub addressed_by: Vec<GuidelineCard<'a>>,
+    pub mitigated_by: Vec<ControlLink<'a>>,
+    /// For a control: the threats it counters.
+    pub mitigates: Vec<ThreatLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -294,6 +324,7 @@ pub struct FrameworkSummary<'a> {
     pub url: String,
     pub controls: usize,
     pub mapped: usize,
+    pub threats: bool,
 }
 
 #[derive(Serialize)]

@@ -1,8 +1,9 @@
 //! Catalogs to frameworks: groups flattened into sections, controls with their ids, aliases,
 //! slugs and links checked.
 
+use super::links::known_list;
 use super::*;
-use crate::model::UniqueSlugs;
+use crate::model::{Spanned, UniqueSlugs};
 
 pub(super) fn build_frameworks(
     mut catalogs: Vec<CatalogFile>,
@@ -11,6 +12,7 @@ pub(super) fn build_frameworks(
 ) -> Vec<Framework> {
     catalogs.sort_by(|a, b| a.catalog.id.value.cmp(&b.catalog.id.value));
     let mut frameworks: Vec<Framework> = Vec::with_capacity(catalogs.len());
+    let mut pending = Vec::new();
     for CatalogFile { catalog, source } in catalogs {
         if !crate::model::is_safe_name(&catalog.id.value) {
             // Mappings to it follow from this error: they are not reported as well.
@@ -45,23 +47,48 @@ pub(super) fn build_frameworks(
             );
             continue;
         }
-        frameworks.push(flatten_catalog(catalog, source, diagnostics));
+        let (framework, mitigations) = flatten_catalog(catalog, source, diagnostics);
+        if mitigations.mitigations.is_some() || !mitigations.controls.is_empty() {
+            pending.push(PendingMitigations {
+                framework: frameworks.len(),
+                ..mitigations
+            });
+        }
+        frameworks.push(framework);
     }
+    link_mitigations(&mut frameworks, pending, unloaded, diagnostics);
     frameworks
+}
+
+/// A catalog being flattened: its framework, the slugs taken, and each control's
+/// `mitigated-by` ids, resolved once every catalog is loaded.
+struct Flattening {
+    framework: Framework,
+    slugs: UniqueSlugs,
+    mitigated_by: Vec<(usize, Vec<Spanned<String>>)>,
+}
+
+/// A threat catalog's `mitigations` framework and its entries' `mitigated-by`, to resolve.
+pub(super) struct PendingMitigations {
+    framework: usize,
+    mitigations: Option<Spanned<String>>,
+    controls: Vec<(usize, Vec<Spanned<String>>)>,
 }
 
 pub(super) fn flatten_catalog(
     catalog: Catalog,
     source: Source,
     diagnostics: &mut Diagnostics,
-) -> Framework {
-    let mut framework = Framework {
+) -> (Framework, PendingMitigations) {
+    let framework = Framework {
         id: catalog.id.value,
         name: catalog.name,
         version: catalog.version,
         url: catalog.url,
         license: catalog.license,
         description: catalog.description,
+        kind: catalog.kind,
+        mitigations: None,
         sections: Vec::new(),
         loose_controls: Vec::new(),
         controls: Vec::new(),
@@ -75,98 +102,198 @@ pub(super) fn flatten_catalog(
     {
         diagnostics.push(unsafe_catalog_url(&framework, url));
     }
-    let mut slugs = UniqueSlugs::default();
+    let mut flat = Flattening {
+        framework,
+        slugs: UniqueSlugs::default(),
+        mitigated_by: Vec::new(),
+    };
     for control in catalog.controls {
-        let added = add_control(&mut framework, control, 0, &mut slugs, diagnostics);
-        framework.loose_controls.extend(added);
+        let added = flat.add_control(control, 0, diagnostics);
+        flat.framework.loose_controls.extend(added);
     }
     for group in catalog.groups {
-        add_group(&mut framework, group, 0, &mut slugs, diagnostics);
+        flat.add_group(group, 0, diagnostics);
     }
-    framework
+    let pending = PendingMitigations {
+        framework: 0,
+        mitigations: catalog.mitigations,
+        controls: flat.mitigated_by,
+    };
+    (flat.framework, pending)
 }
 
-pub(super) fn add_group(
-    framework: &mut Framework,
-    group: Group,
-    depth: usize,
-    slugs: &mut UniqueSlugs,
+impl Flattening {
+    fn add_group(&mut self, group: Group, depth: usize, diagnostics: &mut Diagnostics) {
+        let section = self.framework.sections.len();
+        self.framework.sections.push(Section {
+            id: group.id.value,
+            title: group.title,
+            description: group.description,
+            depth,
+            controls: Vec::new(),
+        });
+        for control in group.controls {
+            let added = self.add_control(control, 0, diagnostics);
+            self.framework.sections[section].controls.extend(added);
+        }
+        for child in group.groups {
+            self.add_group(child, depth + 1, diagnostics);
+        }
+    }
+
+    /// Adds `control` and its enhancements (depth-first); returns their indices in order.
+    fn add_control(
+        &mut self,
+        control: Control,
+        depth: usize,
+        diagnostics: &mut Diagnostics,
+    ) -> Vec<usize> {
+        let framework = &mut self.framework;
+        let position = framework.source.at(&control.id);
+        let id = control.id.value;
+        if framework.index.contains_key(&id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-control",
+                    &framework.source.path,
+                    position,
+                    format!(
+                        "control `{id}` is listed twice in framework `{}`",
+                        framework.id
+                    ),
+                )
+                .with_help("remove or rename one of them"),
+            );
+            return Vec::new();
+        }
+        if let Some(url) = control.url.as_deref().filter(|u| !is_safe_url(u)) {
+            diagnostics.push(unsafe_catalog_url(framework, url));
+            return Vec::new();
+        }
+        let slug = (self.slugs).claim(crate::model::slug_or_digest(&id, "control"));
+        let c = framework.controls.len();
+        framework.index.insert(id.clone(), c);
+        for alias in &control.aliases {
+            framework.index.entry(alias.clone()).or_insert(c);
+        }
+        framework.controls.push(FrameworkControl {
+            id,
+            title: control.title,
+            url: control.url,
+            description: control.description,
+            slug,
+            mapped_by: Vec::new(),
+            depth,
+            withdrawn: control.withdrawn,
+            replaced_by: control.replaced_by,
+            properties: control.properties,
+            addressed_by: Vec::new(),
+            mitigated_by: Vec::new(),
+            mitigates: Vec::new(),
+        });
+        if !control.mitigated_by.is_empty() {
+            self.mitigated_by.push((c, control.mitigated_by));
+        }
+        let mut added = vec![c];
+        for enhancement in control.controls {
+            added.extend(self.add_control(enhancement, depth + 1, diagnostics));
+        }
+        added
+    }
+}
+
+/// Resolves each threat catalog's `mitigations` framework and its entries' `mitigated-by`
+/// ids (both ways: a control lists the threats it counters).
+pub(super) fn link_mitigations(
+    frameworks: &mut [Framework],
+    pending: Vec<PendingMitigations>,
+    unloaded: &Unloaded,
     diagnostics: &mut Diagnostics,
 ) {
-    let section = framework.sections.len();
-    framework.sections.push(Section {
-        id: group.id.value,
-        title: group.title,
-        description: group.description,
-        depth,
-        controls: Vec::new(),
-    });
-    for control in group.controls {
-        let added = add_control(framework, control, 0, slugs, diagnostics);
-        framework.sections[section].controls.extend(added);
+    for PendingMitigations {
+        framework: f,
+        mitigations,
+        controls,
+    } in pending
+    {
+        let source = frameworks[f].source.clone();
+        if !frameworks[f].is_threats() {
+            let first = (mitigations.as_ref())
+                .or_else(|| controls.first().and_then(|(_, ids)| ids.first()));
+            if let Some(first) = first {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "not-a-threat-catalog",
+                        &source.path,
+                        source.at(first),
+                        "`mitigations` and `mitigated-by` belong to threat catalogs",
+                    )
+                    .with_help("add `kind: threats` to the catalog, or remove them"),
+                );
+            }
+            continue;
+        }
+        let Some(named) = mitigations else {
+            if let Some(id) = controls.first().and_then(|(_, ids)| ids.first()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "missing-mitigations",
+                        &source.path,
+                        source.at(id),
+                        "`mitigated-by` needs the catalog's `mitigations` framework",
+                    )
+                    .with_help("add `mitigations: <framework id>` at the top of the catalog"),
+                );
+            }
+            continue;
+        };
+        let Some(m) = frameworks.iter().position(|x| x.id == named.value) else {
+            if !unloaded.covers(&named.value) {
+                let ids = || frameworks.iter().map(|f| f.id.as_str());
+                let hint = did_you_mean(&named.value, ids(), || known_list("frameworks", ids()));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "unknown-framework",
+                        &source.path,
+                        source.at(&named),
+                        format!("unknown framework `{}`", named.value),
+                    )
+                    .with_help(hint),
+                );
+            }
+            continue;
+        };
+        frameworks[f].mitigations = Some(m);
+        for (c, ids) in controls {
+            for id in ids {
+                let Some(mc) = frameworks[m].control(&id.value) else {
+                    let target = &frameworks[m];
+                    let known = target.controls.iter().map(|c| c.id.as_str());
+                    let hint = did_you_mean(&id.value, known, || {
+                        format!("add it to {} or check the id", target.source.path.display())
+                    });
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "unknown-control",
+                            &source.path,
+                            source.at(&id),
+                            format!("framework `{}` has no control `{}`", target.id, id.value),
+                        )
+                        .with_help(hint),
+                    );
+                    continue;
+                };
+                if frameworks[f].controls[c].mitigated_by.contains(&mc) {
+                    continue;
+                }
+                frameworks[f].controls[c].mitigated_by.push(mc);
+                (frameworks[m].controls[mc].mitigates).push(ThreatRef {
+                    framework: f,
+                    control: c,
+                });
+            }
+        }
     }
-    for child in group.groups {
-        add_group(framework, child, depth + 1, slugs, diagnostics);
-    }
-}
-
-/// Adds `control` and its enhancements (depth-first); returns their indices in order.
-pub(super) fn add_control(
-    framework: &mut Framework,
-    control: Control,
-    depth: usize,
-    slugs: &mut UniqueSlugs,
-    diagnostics: &mut Diagnostics,
-) -> Vec<usize> {
-    let position = framework.source.at(&control.id);
-    let id = control.id.value;
-    if framework.index.contains_key(&id) {
-        diagnostics.push(
-            Diagnostic::error(
-                "duplicate-control",
-                &framework.source.path,
-                position,
-                format!(
-                    "control `{id}` is listed twice in framework `{}`",
-                    framework.id
-                ),
-            )
-            .with_help("remove or rename one of them"),
-        );
-        return Vec::new();
-    }
-    if let Some(url) = control.url.as_deref().filter(|u| !is_safe_url(u)) {
-        diagnostics.push(unsafe_catalog_url(framework, url));
-        return Vec::new();
-    }
-    let slug = slugs.claim(crate::model::slug_or_digest(&id, "control"));
-    let c = framework.controls.len();
-    framework.index.insert(id.clone(), c);
-    for alias in &control.aliases {
-        framework.index.entry(alias.clone()).or_insert(c);
-    }
-    framework.controls.push(FrameworkControl {
-        id,
-        title: control.title,
-        url: control.url,
-        description: control.description,
-        slug,
-        mapped_by: Vec::new(),
-        depth,
-        withdrawn: control.withdrawn,
-        replaced_by: control.replaced_by,
-    });
-    let mut added = vec![c];
-    for enhancement in control.controls {
-        added.extend(add_control(
-            framework,
-            enhancement,
-            depth + 1,
-            slugs,
-            diagnostics,
-        ));
-    }
-    added
 }
 
 pub(super) fn unsafe_catalog_url(framework: &Framework, url: &str) -> Diagnostic {

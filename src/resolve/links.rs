@@ -50,6 +50,18 @@ pub(super) fn resolve_mappings(
             );
             continue;
         };
+        if frameworks[f].is_threats() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "threat-as-mapping",
+                    &source.path,
+                    source.at(&mapping.framework),
+                    format!("`{fw_id}` is a threat catalog: its entries are not mapping targets"),
+                )
+                .with_help(format!("list `{control_id}` under `threats:` instead")),
+            );
+            continue;
+        }
         let target = &frameworks[f].controls[c];
         if target.withdrawn {
             let help = if target.replaced_by.is_empty() {
@@ -105,6 +117,79 @@ pub(super) fn resolve_mappings(
             )
             .with_help("add a `controls:` list mapping it to the frameworks in content/frameworks"),
         );
+    }
+    resolved
+}
+
+/// Each id under `threats:` to its entry in a threat catalog (and the entry's `addressed_by`).
+pub(super) fn resolve_threats(
+    guideline: &Guideline,
+    frameworks: &mut [Framework],
+    g: usize,
+    unloaded: &Unloaded,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ThreatRef> {
+    let source = &guideline.source;
+    let mut resolved: Vec<ThreatRef> = Vec::new();
+    for id in &guideline.meta.threats {
+        let found = (frameworks.iter().enumerate())
+            .filter(|(_, f)| f.is_threats())
+            .find_map(|(f, fw)| {
+                fw.control(&id.value).map(|c| ThreatRef {
+                    framework: f,
+                    control: c,
+                })
+            });
+        let Some(threat) = found else {
+            if unloaded.covers(&id.value) {
+                continue;
+            }
+            let threats = frameworks.iter().filter(|f| f.is_threats());
+            let known = threats.flat_map(|f| f.controls.iter().map(|c| c.id.as_str()));
+            let hint = did_you_mean(&id.value, known, || {
+                "threat ids come from a catalog with `kind: threats` in content/frameworks".into()
+            });
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-threat",
+                    &source.path,
+                    source.at(id),
+                    format!("no threat catalog has `{}`", id.value),
+                )
+                .with_help(hint),
+            );
+            continue;
+        };
+        let entry = &mut frameworks[threat.framework].controls[threat.control];
+        if entry.withdrawn {
+            diagnostics.push(
+                Diagnostic::error(
+                    "withdrawn-control",
+                    &source.path,
+                    source.at(id),
+                    format!("threat `{}` is withdrawn", entry.id),
+                )
+                .with_help(match entry.replaced_by.is_empty() {
+                    true => "remove it".to_string(),
+                    false => format!("name {} instead", entry.replaced_by.join(" or ")),
+                }),
+            );
+            continue;
+        }
+        if resolved.contains(&threat) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "duplicate-threat",
+                    &source.path,
+                    source.at(id),
+                    format!("threat `{}` is listed twice", id.value),
+                )
+                .with_help("keep one"),
+            );
+            continue;
+        }
+        entry.addressed_by.push(g);
+        resolved.push(threat);
     }
     resolved
 }

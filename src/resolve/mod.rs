@@ -15,11 +15,12 @@ use crate::markdown::is_safe_url;
 use catalogs::build_frameworks;
 use links::{
     check_reference_urls, collect_tags, resolve_examples, resolve_mappings, resolve_related,
+    resolve_threats,
 };
 
 use crate::model::{
-    Catalog, CatalogFile, Confidence, Content, Control, Domain, Example, Group, Guideline, Page,
-    RelatedKind, Relationship, Source, Unloaded, is_valid_id, natural_cmp,
+    Catalog, CatalogFile, CatalogKind, Confidence, Content, Control, Domain, Example, Group,
+    Guideline, Page, RelatedKind, Relationship, Source, Unloaded, is_valid_id, natural_cmp,
 };
 
 /// The resolved knowledge base: every reference checked, every relation available both ways.
@@ -48,6 +49,8 @@ pub struct ResolvedGuideline {
     pub guideline: Arc<Guideline>,
     pub domain: usize,
     pub mappings: Vec<ResolvedMapping>,
+    /// The threats (entries of `kind: threats` catalogs) it addresses, in the order written.
+    pub threats: Vec<ThreatRef>,
     /// Guidelines this one cites, in the order written.
     pub related: Vec<Link>,
     /// Guidelines that cite this one ("referenced by").
@@ -71,6 +74,13 @@ pub struct ResolvedMapping {
     pub confidence: Option<Confidence>,
 }
 
+/// An entry of a threat catalog, by framework and control index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ThreatRef {
+    pub framework: usize,
+    pub control: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct ResolvedExample {
     pub example: Arc<Example>,
@@ -92,6 +102,9 @@ pub struct Framework {
     pub url: Option<String>,
     pub license: Option<String>,
     pub description: Option<String>,
+    pub kind: CatalogKind,
+    /// For a threat catalog: the framework its entries' `mitigated_by` point into.
+    pub mitigations: Option<usize>,
     /// Groups in document order, flattened; `depth` 0 is a top-level group.
     pub sections: Vec<Section>,
     /// Controls that sit at the top level, outside any group.
@@ -125,11 +138,29 @@ pub struct FrameworkControl {
     pub withdrawn: bool,
     /// For a withdrawn control: the controls that took it over.
     pub replaced_by: Vec<String>,
+    pub properties: std::collections::BTreeMap<String, String>,
+    /// In a threat catalog: the guidelines that address this threat.
+    pub addressed_by: Vec<usize>,
+    /// In a threat catalog: the controls (of the framework's `mitigations`) that counter it.
+    pub mitigated_by: Vec<usize>,
+    /// The threats this control counters (the reverse of `mitigated_by`).
+    pub mitigates: Vec<ThreatRef>,
+}
+
+impl FrameworkControl {
+    /// A control has a page of its own when some guideline maps to it or addresses it.
+    pub fn has_page(&self) -> bool {
+        !self.mapped_by.is_empty() || !self.addressed_by.is_empty()
+    }
 }
 
 impl Framework {
     pub fn control(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
+    }
+
+    pub fn is_threats(&self) -> bool {
+        self.kind == CatalogKind::Threats
     }
 }
 
@@ -254,6 +285,13 @@ pub fn resolve(
     let mut frameworks = frameworks;
     for (g, resolved) in guidelines.iter_mut().enumerate() {
         resolved.mappings = resolve_mappings(
+            &resolved.guideline,
+            &mut frameworks,
+            g,
+            &unloaded,
+            diagnostics,
+        );
+        resolved.threats = resolve_threats(
             &resolved.guideline,
             &mut frameworks,
             g,
@@ -449,6 +487,7 @@ fn place_guidelines(
             guideline,
             domain,
             mappings: Vec::new(),
+            threats: Vec::new(),
             related: Vec::new(),
             backlinks: Vec::new(),
             examples: Vec::new(),

@@ -138,7 +138,7 @@ fn framework_docs(site: &Site, f: usize, path: &str) -> Vec<SearchDoc> {
         ..SearchDoc::default()
     }];
     for (c, control) in framework.controls.iter().enumerate() {
-        if control.mapped_by.is_empty() {
+        if !control.has_page() {
             docs.push(control_doc(site, f, c, format!("{path}#{}", control.slug)));
         }
     }

@@ -255,6 +255,7 @@ impl<'s> Compare<'s> {
                     &f.license,
                     &f.description,
                     &f.source,
+                    f.kind,
                 ),
                 sections,
                 (f.loose_controls.len(), f.controls.len()),
@@ -275,7 +276,9 @@ impl<'s> Compare<'s> {
             || (0..a.controls.len()).any(|c| {
                 controls.get(c).is_none_or(|nc| {
                     let (x, y) = (&a.controls[c], &b.controls[nc]);
-                    control_fields(x) != control_fields(y) || x.mapped_by.len() != y.mapped_by.len()
+                    control_fields(x) != control_fields(y)
+                        || x.mapped_by.len() != y.mapped_by.len()
+                        || x.addressed_by.len() != y.addressed_by.len()
                 })
             })
     }
@@ -283,7 +286,7 @@ impl<'s> Compare<'s> {
     pub(super) fn control_card_differs(&self, f: usize, c: usize, nf: usize, nc: usize) -> bool {
         let card = |site: &'s Site, f: usize, c: usize| {
             let control = &site.frameworks[f].controls[c];
-            let url = match control.mapped_by.is_empty() {
+            let url = match !control.has_page() {
                 true => format!("{}#{}", urls::framework(site, f), control.slug),
                 false => urls::control(site, f, c),
             };
@@ -303,12 +306,26 @@ impl<'s> Compare<'s> {
                     (id, m.relationship, m.confidence, &m.rationale)
                 })
                 .collect();
+            let guideline_id = |&g: &usize| &site.guidelines[g].guideline.meta.id.value;
+            let addressed: Vec<_> = control.addressed_by.iter().map(guideline_id).collect();
+            let framework = &site.frameworks[f];
+            let mitigated: Vec<_> = (framework.mitigations.iter())
+                .flat_map(|&m| control.mitigated_by.iter().map(move |&mc| (m, mc)))
+                .map(|(m, mc)| (&site.frameworks[m].id, &site.frameworks[m].controls[mc].id))
+                .collect();
+            let mitigates: Vec<_> = (control.mitigates.iter())
+                .map(|t| {
+                    let threats = &site.frameworks[t.framework];
+                    (&threats.id, &threats.controls[t.control].id)
+                })
+                .collect();
             // The description is rendered for the catalog file (its diagnostics name it).
-            let source = &site.frameworks[f].source;
+            let source = &framework.source;
             (
                 control_fields(control),
                 urls::control(site, f, c),
                 mapped,
+                (addressed, mitigated, mitigates, framework.kind),
                 source,
             )
         };
@@ -340,6 +357,7 @@ type ControlFields<'a> = (
     usize,
     bool,
     &'a [String],
+    &'a std::collections::BTreeMap<String, String>,
 );
 
 pub(super) fn control_fields(c: &crate::resolve::FrameworkControl) -> ControlFields<'_> {
@@ -352,5 +370,6 @@ pub(super) fn control_fields(c: &crate::resolve::FrameworkControl) -> ControlFie
         c.depth,
         c.withdrawn,
         &c.replaced_by,
+        &c.properties,
     )
 }
