@@ -76,7 +76,8 @@ Say here who maintains this knowledge base and how to propose a change.\n";
 const VSCODE: &str = r#"{
   "yaml.schemas": {
     "./schemas/guideline.schema.json": "content/guidelines/**/*.yaml",
-    "./schemas/framework.schema.json": "content/frameworks/*.yaml"
+    "./schemas/framework.schema.json": "content/frameworks/*.yaml",
+    "./schemas/roles.schema.json": "content/roles.yaml"
   }
 }
 "#;

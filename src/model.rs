@@ -154,8 +154,10 @@ pub struct GuidelineMeta {
     pub order: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Who is responsible: ids of `roles.yaml` when the book has one (checked), else free text.
     #[serde(default)]
-    pub roles: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub roles: Vec<Spanned<String>>,
     #[serde(default)]
     pub controls: Vec<Mapping>,
     /// Ids of the techniques of a threat catalog (`kind: threats`) this guideline addresses.
@@ -262,6 +264,8 @@ pub struct Guideline {
     /// The file stem; the page is `guidelines/<slug>.html`.
     pub slug: String,
     pub body: String,
+    /// The task-list items of the body: what a team ticks off in a self-assessment.
+    pub checks: Vec<String>,
     pub source: Source,
 }
 
@@ -338,6 +342,36 @@ impl Page {
             .clone()
             .unwrap_or_else(|| self.slug.replace('-', " "))
     }
+}
+
+/// `roles.yaml` at the content root: the roles guidelines may name, in reading order.
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RolesMeta {
+    pub roles: Vec<RoleMeta>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMeta {
+    /// Its page is `roles/<id>.html`.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// What the role is accountable for, one plain-text statement each.
+    #[serde(default)]
+    pub owns: Vec<String>,
+    /// Markdown.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RolesFile {
+    pub meta: RolesMeta,
+    pub source: Source,
 }
 
 /// A control catalog file (`frameworks/<id>.yaml`).
@@ -441,6 +475,7 @@ pub struct Content {
     pub examples: Vec<std::sync::Arc<Example>>,
     pub pages: Vec<Page>,
     pub catalogs: Vec<CatalogFile>,
+    pub roles: Option<RolesFile>,
     /// Other files (images, downloads), relative to the content root, copied as they are.
     pub assets: Vec<PathBuf>,
     /// What the files that failed to load would have defined.

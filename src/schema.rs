@@ -2,7 +2,7 @@
 //! so editors (VS Code's YAML extension, Even Better TOML) validate while authoring.
 
 use crate::config::BookConfig;
-use crate::model::{Catalog, DomainMeta, ExampleMeta, GuidelineMeta, PageMeta};
+use crate::model::{Catalog, DomainMeta, ExampleMeta, GuidelineMeta, PageMeta, RolesMeta};
 
 /// (file name, schema) for every kind of file, in a stable order.
 pub fn all() -> Vec<(&'static str, String)> {
@@ -40,6 +40,13 @@ pub fn all() -> Vec<(&'static str, String)> {
             render(
                 schemars::schema_for!(Catalog),
                 "A control catalog (content/frameworks/<id>.yaml)",
+            ),
+        ),
+        (
+            "roles.schema.json",
+            render(
+                schemars::schema_for!(RolesMeta),
+                "The roles guidelines may name (content/roles.yaml)",
             ),
         ),
         (

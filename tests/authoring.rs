@@ -56,7 +56,9 @@ fn init_creates_a_book_that_checks_clean_and_refuses_to_overwrite() {
     assert!(schema(&schemas, "guideline.schema.json").is_valid(&yaml(&guideline)));
     let framework = read(&book.join("content/frameworks/example-framework.yaml"));
     assert!(schema(&schemas, "framework.schema.json").is_valid(&yaml(&framework)));
-    assert!(read(&book.join(".vscode/settings.json")).contains("yaml.schemas"));
+    let roles = read(&crate::common::repo_root().join("content/roles.yaml"));
+    assert!(schema(&schemas, "roles.schema.json").is_valid(&yaml(&roles)));
+    assert!(read(&book.join(".vscode/settings.json")).contains("roles.schema.json"));
     // What builds write stays out of version control.
     assert_eq!(read(&book.join(".gitignore")), "/book/\n/.guidebook/\n");
 

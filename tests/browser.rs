@@ -147,3 +147,25 @@ fn typos_are_forgiven_in_the_browser() {
         WAIT,
     );
 }
+
+/// The self-assessment filtered by role, as a role page links to it (`?role=`).
+#[test]
+fn the_self_assessment_filters_by_role() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(&out, "self-assessment.html?role=procurement"));
+    browser.wait_for("!document.querySelector('.role-filter').hidden", WAIT);
+    let visible = "[...document.querySelectorAll('.checked-guideline')].filter(s => !s.hidden).map(s => s.querySelector('.badge').textContent).join(' ')";
+    let shown = browser.eval(visible);
+    let shown = shown.as_str().unwrap_or_default().to_string();
+    assert!(!shown.is_empty() && shown.contains("SD-3"), "{shown}");
+    assert!(
+        !shown.contains("OPS-1"),
+        "OPS-1 does not name procurement: {shown}"
+    );
+    // Back to every role: every guideline with checks is shown.
+    browser.eval("const s = document.getElementById('role-filter'); s.value = ''; s.dispatchEvent(new Event('change'))");
+    let all =
+        browser.eval("[...document.querySelectorAll('.checked-guideline')].every(s => !s.hidden)");
+    assert_eq!(all, true);
+}

@@ -1,6 +1,7 @@
 //! Incremental rebuilds are full builds, byte for byte: random sequences of the edits authors
 //! make (bodies, titles, summaries, tags, mappings added and removed, new, deleted and renamed
-//! files, a catalog control's title, threats named and a threat catalog's entries edited) applied to the shipped knowledge base; after each, what
+//! files, a catalog control's title, threats named and a threat catalog's entries edited, roles
+//! and checks added, a role renamed) applied to the shipped knowledge base; after each, what
 //! `serve` would serve (the last build's files with the rebuild's changes applied, stale files
 //! made on request) must equal a fresh full build, as must the search documents and warnings.
 
@@ -52,6 +53,9 @@ enum Edit {
     AddThreat(usize, usize),
     ThreatTitle,
     DropMitigation,
+    AddRole(usize),
+    AddCheck(usize),
+    RoleTitle,
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -70,6 +74,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..GUIDELINES.len(), 0..3usize).prop_map(|(g, t)| Edit::AddThreat(g, t)),
         Just(Edit::ThreatTitle),
         Just(Edit::DropMitigation),
+        (0..GUIDELINES.len()).prop_map(Edit::AddRole),
+        (0..GUIDELINES.len()).prop_map(Edit::AddCheck),
+        Just(Edit::RoleTitle),
     ]
 }
 
@@ -188,6 +195,31 @@ fn apply(book: &Book, edit: &Edit, step: usize) -> Vec<PathBuf> {
             let text =
                 book.read(file)
                     .replacen("\"AML.M0019\", \"AML.M0020\", ", "\"AML.M0019\", ", 1);
+            book.write(file, &text);
+            vec![book.path(file)]
+        }
+        Edit::AddRole(g) => {
+            let text = book.read(GUIDELINES[g]);
+            let text = match text.contains("procurement") {
+                true => text.replacen("roles: [", "roles: [end-user, ", 1),
+                false => text.replacen("roles: [", "roles: [procurement, ", 1),
+            };
+            book.write(GUIDELINES[g], &text);
+            vec![book.path(GUIDELINES[g])]
+        }
+        Edit::AddCheck(g) => {
+            let text = book.read(GUIDELINES[g]);
+            book.write(
+                GUIDELINES[g],
+                &format!("{text}\n- [ ] A check added at step {step}.\n"),
+            );
+            vec![book.path(GUIDELINES[g])]
+        }
+        Edit::RoleTitle => {
+            let file = "content/roles.yaml";
+            let text =
+                book.read(file)
+                    .replacen("title: Procurement", &format!("title: Buyers {step}"), 1);
             book.write(file, &text);
             vec![book.path(file)]
         }

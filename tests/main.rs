@@ -15,6 +15,7 @@ mod incremental;
 mod oscal;
 mod pipeline;
 mod properties;
+mod roles;
 mod search;
 mod serve;
 mod shipped_content;

@@ -1,4 +1,4 @@
-//! Every mapping as CSV: RFC 4180 (CRLF, quoted where needed), UTF-8, and safe to open in a
+//! Every mapping, and every check for a self-assessment, as CSV: RFC 4180 (CRLF, quoted where needed), UTF-8, and safe to open in a
 //! spreadsheet: a cell that would start a formula is prefixed with `'`.
 
 use crate::resolve::Site;
@@ -38,6 +38,45 @@ pub fn mappings(site: &Site) -> String {
                 m.relationship.as_str(),
                 confidence.as_str(),
                 m.rationale.as_deref().unwrap_or(""),
+            ];
+            let _ = writer.write_record(record.iter().map(|cell| neutralize(cell)));
+        }
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+pub const SELF_ASSESSMENT_HEADER: [&str; 7] = [
+    "guideline_id",
+    "guideline_title",
+    "check",
+    "roles",
+    "status",
+    "owner",
+    "evidence",
+];
+
+/// Every check (task-list item) of every guideline, in reading order, with the guideline's
+/// roles; status, owner and evidence are left blank for the team to fill in.
+pub fn self_assessment(site: &Site) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = writer.write_record(SELF_ASSESSMENT_HEADER);
+    for resolved in &site.guidelines {
+        let guideline = &resolved.guideline;
+        let meta = &guideline.meta;
+        let roles: Vec<&str> = meta.roles.iter().map(|r| r.value.as_str()).collect();
+        let roles = roles.join("; ");
+        for check in &guideline.checks {
+            let record = [
+                meta.id.value.as_str(),
+                &meta.title,
+                check,
+                &roles,
+                "",
+                "",
+                "",
             ];
             let _ = writer.write_record(record.iter().map(|cell| neutralize(cell)));
         }

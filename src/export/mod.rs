@@ -4,6 +4,8 @@
 //! - `guidelines.oscal.json`: the guidelines as an OSCAL 1.2.1 catalog (domains as groups);
 //! - `mappings/<framework>.oscal.json`: one OSCAL mapping-collection per framework;
 //! - `mappings.csv`: every mapping, RFC 4180, safe to open in a spreadsheet;
+//! - `self-assessment.csv`: every check of every guideline with its roles, and blank status,
+//!   owner and evidence columns;
 //! - `model.json` and `model.schema.json`: the whole resolved model, and its JSON Schema.
 //!
 //! Everything here is a pure function of the site, so exports are deterministic too.
@@ -63,6 +65,9 @@ pub fn each_file<E>(
         sink("mappings.csv".into(), &|w| {
             w.write_all(csv_export::mappings(site).as_bytes())
         })?;
+        sink("self-assessment.csv".into(), &|w| {
+            w.write_all(csv_export::self_assessment(site).as_bytes())
+        })?;
     }
     if wants(Format::Json) {
         sink("model.json".into(), &|w| {
@@ -89,7 +94,10 @@ pub fn paths(site: &Site, formats: &[Format]) -> Vec<String> {
         paths.extend(mapped.map(|(_, fw)| format!("mappings/{}.oscal.json", fw.id)));
     }
     if formats.contains(&Format::Csv) {
-        paths.push("mappings.csv".to_string());
+        paths.extend([
+            "mappings.csv".to_string(),
+            "self-assessment.csv".to_string(),
+        ]);
     }
     if formats.contains(&Format::Json) {
         paths.extend(["model.json".to_string(), "model.schema.json".to_string()]);

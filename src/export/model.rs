@@ -157,7 +157,7 @@ pub fn dump(site: &Site) -> Model {
                     summary: meta.summary.clone(),
                     domain: site.domains[g.domain].meta.id.value.clone(),
                     tags: meta.tags.clone(),
-                    roles: meta.roles.clone(),
+                    roles: meta.roles.iter().map(|r| r.value.clone()).collect(),
                     last_reviewed: meta.last_reviewed.as_ref().map(|d| d.iso().to_string()),
                     body: g.guideline.body.trim().to_string(),
                     mappings: g

@@ -22,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Position};
 use crate::error::{Error, Result};
 use crate::model::{
     Catalog, CatalogFile, Content, Domain, DomainMeta, Example, ExampleMeta, Guideline,
-    GuidelineMeta, Page, PageMeta, Source, Unloaded,
+    GuidelineMeta, Page, PageMeta, RolesFile, Source, Unloaded,
 };
 
 /// One file of the content root, classified by where it sits.
@@ -39,6 +39,7 @@ enum Entry {
     },
     Catalog,
     OscalCatalog,
+    Roles,
     Example {
         slug: String,
     },
@@ -55,6 +56,7 @@ enum Loaded {
     Domain(Domain),
     Guideline(Arc<Guideline>),
     Catalog(CatalogFile),
+    Roles(RolesFile),
     Example(Arc<Example>),
     Page(Page),
     Asset(PathBuf),
@@ -168,6 +170,7 @@ fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Conten
             Loaded::Domain(domain) => content.domains.push(domain),
             Loaded::Guideline(guideline) => content.guidelines.push(guideline),
             Loaded::Catalog(catalog) => content.catalogs.push(catalog),
+            Loaded::Roles(roles) => content.roles = Some(roles),
             Loaded::Example(example) => content.examples.push(example),
             Loaded::Page(page) => content.pages.push(page),
             Loaded::Asset(path) => content.assets.push(path),
@@ -220,6 +223,7 @@ fn classify(relative: &Path) -> Entry {
     let is_yaml = |name: &str| matches!(ext(name).as_str(), "yaml" | "yml");
     match parts.as_slice() {
         ["index.md"] => Entry::Landing,
+        ["roles.yaml" | "roles.yml"] => Entry::Roles,
         ["guidelines", folder, "_domain.md"] => Entry::Domain {
             folder: (*folder).to_string(),
         },
@@ -240,7 +244,7 @@ fn classify(relative: &Path) -> Entry {
             slug: stem(name).unwrap_or_default(),
         },
         [.., name] if is_md(name) || is_yaml(name) => Entry::Misplaced(
-            "this file is not part of the content contract (index.md, guidelines/, frameworks/, examples/, pages/)",
+            "this file is not part of the content contract (index.md, roles.yaml, guidelines/, frameworks/, examples/, pages/)",
         ),
         _ => Entry::Asset,
     }
@@ -472,6 +476,10 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             let catalog: Catalog = yaml::parse(text, &source)?;
             Loaded::Catalog(CatalogFile { catalog, source })
         }
+        Entry::Roles => Loaded::Roles(RolesFile {
+            meta: yaml::parse(text, &source)?,
+            source,
+        }),
         Entry::OscalCatalog => {
             let id = source
                 .path
@@ -569,6 +577,7 @@ fn guideline(
             meta,
             domain,
             slug,
+            checks: crate::markdown::task_items(&body),
             body,
             source,
         });
@@ -587,6 +596,7 @@ fn guideline(
         meta,
         domain,
         slug,
+        checks: crate::markdown::task_items(&body),
         body,
         source,
     })

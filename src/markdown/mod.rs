@@ -102,6 +102,48 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// The plain text of each task-list item (`- [ ] ...`) of `markdown`, in order: a guideline's
+/// checks for self-assessment. Nested lists belong to their own items; most documents have no
+/// task list and are not parsed at all.
+pub fn task_items(markdown: &str) -> Vec<String> {
+    if !(markdown.contains("[ ]") || markdown.contains("[x]") || markdown.contains("[X]")) {
+        return Vec::new();
+    }
+    let mut items = Vec::new();
+    // The text of each open list item, innermost last; `None` for an item without a checkbox.
+    let mut open: Vec<Option<String>> = Vec::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Item) => open.push(None),
+            Event::TaskListMarker(_) => {
+                if let Some(item) = open.last_mut() {
+                    *item = Some(String::new());
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(Some(text)) = open.pop() {
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !text.is_empty() {
+                        items.push(text);
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(Some(item)) = open.last_mut() {
+                    item.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(Some(item)) = open.last_mut() {
+                    item.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
 /// Renders `markdown`; problems (unknown link targets) are returned beside the output.
 pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();

@@ -200,3 +200,17 @@ fn code_is_highlighted_with_classes() {
     assert!(out.html.contains("class=\"hl-"), "{}", out.html);
     assert!(out.html.contains("language-python"), "{}", out.html);
 }
+
+#[test]
+fn task_items_are_the_checks_of_a_document() {
+    let markdown = "Intro [ ] not a task.\n\n- [ ] Keep a `model card` for\n  each model.\n- [x] Done [already](https://example.org).\n- plain item\n  - [ ] nested check\n\n```text\n- [ ] in code\n```\n";
+    assert_eq!(
+        super::task_items(markdown),
+        [
+            "Keep a model card for each model.",
+            "Done already.",
+            "nested check"
+        ]
+    );
+    assert!(super::task_items("- plain\n- list\n").is_empty());
+}

@@ -164,6 +164,12 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
         Job::Frameworks => book("the frameworks listing"),
         Job::Tags => book("the tags listing"),
         Job::Coverage => book("the coverage page"),
+        Job::Roles => book("the roles listing"),
+        Job::SelfAssessment => book("the self-assessment checklist"),
+        Job::Role(r) => at(
+            format!("the page of role `{}`", site.roles[*r].id),
+            &site.roles[*r].source.path,
+        ),
         Job::Print => book("the print page"),
         Job::PrintPart(_) => book("a part of the print page"),
         Job::NotFound => book("the 404 page"),

@@ -175,6 +175,9 @@ impl<'a> Renderer<'a> {
                 };
                 (format!("Tag: {tag}"), PageData::Tag(data))
             }
+            Job::Roles => ("Roles".into(), self.roles(root)),
+            Job::Role(r) => self.role(*r, root, found),
+            Job::SelfAssessment => ("Self-assessment".into(), self.self_assessment(root)),
             Job::Print => self.print(None, root, found),
             Job::PrintPart(i) => self.print(Some(*i), root, found),
             Job::Coverage => (
@@ -366,7 +369,7 @@ impl<'a> Renderer<'a> {
                 iso: date.iso(),
                 human: date.human(),
             }),
-            roles: &meta.roles,
+            roles: self.role_links(g, root),
             tags: self.tag_links(&meta.tags, root),
             references: &meta.references,
             requirements: &meta.requirements,
@@ -506,6 +509,7 @@ fn site_info(site: &Site) -> SiteInfo<'_> {
         default_theme: html.default_theme.map_or("light", |t| t.palette()),
         dark_theme: html.preferred_dark_theme.map_or("dark", |t| t.palette()),
         print: config.guidebook.print,
+        roles: !site.roles.is_empty(),
         content_security_policy: super::CONTENT_SECURITY_POLICY,
         search: SearchInfo {
             enable: html.search.enable,

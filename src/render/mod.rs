@@ -13,6 +13,7 @@ mod links;
 mod nav;
 mod print;
 mod records;
+mod roles;
 mod ser;
 mod sitemap;
 mod theme;
@@ -54,6 +55,10 @@ enum Job {
     Frameworks,
     Tags,
     Tag(String),
+    /// The roles listing, a role's page (`roles.yaml`), and every check as one checklist.
+    Roles,
+    Role(usize),
+    SelfAssessment,
     Coverage,
     Print,
     /// A part of print.html, when the knowledge base is too large for one page.
@@ -264,7 +269,10 @@ impl Renderer<'_> {
 /// rebuild leaves stale instead of rendering: at 10,000 guidelines each takes longer than the
 /// rest of the rebuild. [`rerender`] lists them; [`whole_site_page`] makes one on request.
 fn shows_whole_site(job: &Job) -> bool {
-    matches!(job, Job::Print | Job::PrintPart(_) | Job::Coverage)
+    matches!(
+        job,
+        Job::Print | Job::PrintPart(_) | Job::Coverage | Job::SelfAssessment
+    )
 }
 
 /// One of the pages that show the whole site, exactly as [`render`] renders it (`None` when
@@ -328,6 +336,10 @@ fn jobs(site: &Site) -> Vec<Job> {
         }));
     }
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    if !site.roles.is_empty() {
+        jobs.extend([Job::Roles, Job::SelfAssessment]);
+        jobs.extend((0..site.roles.len()).map(Job::Role));
+    }
     if site.config.guidebook.print {
         jobs.push(Job::Print);
         let parts = print::parts(site).map_or(0, |parts| parts.len());
@@ -369,6 +381,9 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::Tags => ("tags.html", urls::TAGS.into()),
         Job::Tag(tag) => ("tag.html", urls::tag(&site.tags[tag].slug)),
         Job::Coverage => ("coverage.html", urls::COVERAGE.into()),
+        Job::Roles => ("roles.html", urls::ROLES.into()),
+        Job::Role(r) => ("role.html", urls::role(&site.roles[*r].id)),
+        Job::SelfAssessment => ("self-assessment.html", urls::SELF_ASSESSMENT.into()),
         Job::Print => ("print.html", urls::PRINT.into()),
         Job::PrintPart(i) => {
             let parts = print::parts(site).unwrap_or_default();

@@ -20,6 +20,8 @@ pub struct SiteInfo<'a> {
     pub default_theme: &'static str,
     pub dark_theme: &'static str,
     pub print: bool,
+    /// The book declares roles (`roles.yaml`): role pages and the self-assessment exist.
+    pub roles: bool,
     pub content_security_policy: &'static str,
     pub search: SearchInfo,
     pub domains: Vec<NavLink<'a>>,
@@ -113,6 +115,51 @@ pub struct FrameworkRef<'a> {
     pub url: String,
 }
 
+/// A role as a chip: linked to its page when the book declares roles (`roles.yaml`).
+#[derive(Serialize)]
+pub struct RoleLink<'a> {
+    pub id: &'a str,
+    pub title: std::borrow::Cow<'a, str>,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RoleSummary<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: &'a Option<String>,
+    pub url: String,
+    pub guidelines: usize,
+    pub checks: usize,
+}
+
+#[derive(Serialize)]
+pub struct RolePage<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: &'a Option<String>,
+    pub owns: &'a [String],
+    pub description: Option<String>,
+    pub guidelines: Vec<CheckedGuideline<'a>>,
+    /// The checklist filtered to this role.
+    pub self_assessment: String,
+}
+
+/// A guideline with its checks (the task-list items of its body).
+#[derive(Serialize)]
+pub struct CheckedGuideline<'a> {
+    #[serde(flatten)]
+    pub card: GuidelineCard<'a>,
+    pub roles: Vec<RoleLink<'a>>,
+    pub checks: &'a [String],
+}
+
+#[derive(Serialize)]
+pub struct CheckedDomain<'a> {
+    pub title: &'a str,
+    pub guidelines: Vec<CheckedGuideline<'a>>,
+}
+
 /// A control or threat named from another page: its page, or its row of the framework page.
 #[derive(Serialize)]
 pub struct ControlLink<'a> {
@@ -176,6 +223,16 @@ pub enum PageData<'a> {
         tags: Vec<TagCount<'a>>,
     },
     Tag(TagPage<'a>),
+    Roles {
+        roles: Vec<RoleSummary<'a>>,
+        self_assessment: String,
+    },
+    Role(RolePage<'a>),
+    SelfAssessment {
+        domains: Vec<CheckedDomain<'a>>,
+        roles: Vec<RoleLink<'a>>,
+        csv: String,
+    },
     Print(super::print::PrintData<'a>),
     Coverage(super::coverage::Coverage<'a>),
     NotFound {},
@@ -213,7 +270,7 @@ pub struct GuidelinePage<'a> {
     pub body: String,
     pub toc: Vec<TocEntry>,
     pub domain: TitledLink<'a>,
-    pub roles: &'a [String],
+    pub roles: Vec<RoleLink<'a>>,
     pub tags: Vec<TagLink<'a>>,
     pub last_reviewed: Option<ReviewDate<'a>>,
     pub references: &'a [Reference],

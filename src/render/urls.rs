@@ -40,6 +40,12 @@ pub fn tag(slug: &str) -> String {
     format!("tags/{slug}.html")
 }
 
+pub fn role(id: &str) -> String {
+    format!("roles/{id}.html")
+}
+
+pub const ROLES: &str = "roles/index.html";
+pub const SELF_ASSESSMENT: &str = "self-assessment.html";
 pub const TAGS: &str = "tags/index.html";
 pub const EXAMPLES: &str = "examples/index.html";
 pub const FRAMEWORKS: &str = "frameworks/index.html";

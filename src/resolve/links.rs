@@ -194,6 +194,91 @@ pub(super) fn resolve_threats(
     resolved
 }
 
+/// The roles of `roles.yaml` (ids checked), and each guideline's roles checked against them.
+/// Without the file, roles stay free text: nothing is checked and no role has a page.
+pub(super) fn resolve_roles(
+    file: Option<crate::model::RolesFile>,
+    guidelines: &mut [ResolvedGuideline],
+    diagnostics: &mut Diagnostics,
+) -> Vec<Role> {
+    let Some(file) = file else {
+        return Vec::new();
+    };
+    let source = &file.source;
+    let mut roles: Vec<Role> = Vec::new();
+    for meta in file.meta.roles {
+        let id = &meta.id.value;
+        let problem = if !crate::model::is_safe_name(id) {
+            Some((
+                "invalid-id",
+                format!("`{id}` is not a valid role id"),
+                "role ids name pages: start with a letter or digit and use only letters, digits, `.`, `_` and `-`",
+            ))
+        } else if roles.iter().any(|r| &r.id == id) {
+            Some((
+                "duplicate-role",
+                format!("role `{id}` is declared twice"),
+                "keep one",
+            ))
+        } else {
+            None
+        };
+        if let Some((code, message, help)) = problem {
+            diagnostics.push(
+                Diagnostic::error(code, &source.path, source.at(&meta.id), message).with_help(help),
+            );
+            continue;
+        }
+        roles.push(Role {
+            id: meta.id.value,
+            title: meta.title,
+            summary: meta.summary,
+            owns: meta.owns,
+            description: meta.description,
+            source: source.clone(),
+            guidelines: Vec::new(),
+        });
+    }
+    let index: HashMap<&str, usize> = (roles.iter().enumerate())
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); roles.len()];
+    for (g, resolved) in guidelines.iter_mut().enumerate() {
+        let guideline = &resolved.guideline;
+        for role in &guideline.meta.roles {
+            match index.get(role.value.as_str()) {
+                Some(&r) if !resolved.roles.contains(&r) => {
+                    resolved.roles.push(r);
+                    members[r].push(g);
+                }
+                Some(_) => {}
+                None => {
+                    let ids = roles.iter().map(|r| r.id.as_str());
+                    let hint = did_you_mean(&role.value, ids, || {
+                        format!(
+                            "add it to {} or name a declared role",
+                            source.path.display()
+                        )
+                    });
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "unknown-role",
+                            &guideline.source.path,
+                            guideline.source.at(role),
+                            format!("unknown role `{}`", role.value),
+                        )
+                        .with_help(hint),
+                    );
+                }
+            }
+        }
+    }
+    for (role, guidelines) in roles.iter_mut().zip(members) {
+        role.guidelines = guidelines;
+    }
+    roles
+}
+
 pub(super) fn check_reference_urls(guideline: &Guideline, diagnostics: &mut Diagnostics) {
     for reference in &guideline.meta.references {
         if !is_safe_url(reference.url.trim()) {

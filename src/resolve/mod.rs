@@ -15,7 +15,7 @@ use crate::markdown::is_safe_url;
 use catalogs::build_frameworks;
 use links::{
     check_reference_urls, collect_tags, resolve_examples, resolve_mappings, resolve_related,
-    resolve_threats,
+    resolve_roles, resolve_threats,
 };
 
 use crate::model::{
@@ -36,6 +36,8 @@ pub struct Site {
     pub frameworks: Vec<Framework>,
     /// Tag (as written) -> the guidelines and examples that carry it.
     pub tags: BTreeMap<String, Tagged>,
+    /// The roles of `roles.yaml`, in its order (none without the file: roles are then free text).
+    pub roles: Vec<Role>,
     pub assets: Vec<PathBuf>,
     /// What documents that failed to load would have defined (references to them are not
     /// reported again).
@@ -49,6 +51,8 @@ pub struct ResolvedGuideline {
     pub guideline: Arc<Guideline>,
     pub domain: usize,
     pub mappings: Vec<ResolvedMapping>,
+    /// Its roles, as indices into `Site::roles` (empty when the book declares no roles).
+    pub roles: Vec<usize>,
     /// The threats (entries of `kind: threats` catalogs) it addresses, in the order written.
     pub threats: Vec<ThreatRef>,
     /// Guidelines this one cites, in the order written.
@@ -72,6 +76,18 @@ pub struct ResolvedMapping {
     pub relationship: Relationship,
     pub rationale: Option<String>,
     pub confidence: Option<Confidence>,
+}
+
+/// A role of `roles.yaml`, with the guidelines that name it (in reading order).
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub owns: Vec<String>,
+    pub description: Option<String>,
+    pub source: Source,
+    pub guidelines: Vec<usize>,
 }
 
 /// An entry of a threat catalog, by framework and control index.
@@ -167,6 +183,10 @@ impl Framework {
 impl Site {
     pub fn guideline_by_id(&self, id: &str) -> Option<usize> {
         self.lookup.guidelines.get(id).copied()
+    }
+
+    pub fn role_by_id(&self, id: &str) -> Option<usize> {
+        self.roles.iter().position(|r| r.id == id)
     }
 
     pub fn framework_by_id(&self, id: &str) -> Option<usize> {
@@ -323,6 +343,7 @@ pub fn resolve(
         }
     }
     let tags = collect_tags(&guidelines, &examples);
+    let roles = resolve_roles(content.roles, &mut guidelines, diagnostics);
     let mut pages = content.pages;
     pages.sort_by(|a, b| {
         order_key(a.meta.order)
@@ -340,6 +361,7 @@ pub fn resolve(
         pages,
         frameworks,
         tags,
+        roles,
         assets: content.assets,
         unloaded,
         lookup,
@@ -487,6 +509,7 @@ fn place_guidelines(
             guideline,
             domain,
             mappings: Vec::new(),
+            roles: Vec::new(),
             threats: Vec::new(),
             related: Vec::new(),
             backlinks: Vec::new(),

@@ -40,6 +40,29 @@ pub(super) fn tag_changes<'a>(old: &'a Site, new: &'a Site) -> HashMap<u64, bool
         .collect()
 }
 
+/// Per old role (by the hash of its id): whether its guidelines or their checks changed.
+pub(super) fn role_changes<'a>(old: &'a Site, new: &'a Site) -> HashMap<u64, bool> {
+    let members =
+        |site: &'a Site, role: &'a crate::resolve::Role| -> Vec<(&'a str, &'a [String])> {
+            (role.guidelines.iter())
+                .map(|&g| {
+                    let guideline = &site.guidelines[g].guideline;
+                    (
+                        guideline.meta.id.value.as_str(),
+                        guideline.checks.as_slice(),
+                    )
+                })
+                .collect()
+        };
+    (old.roles.iter())
+        .map(|role| {
+            let same = (new.roles.iter().find(|r| r.id == role.id))
+                .is_some_and(|r| members(new, r) == members(old, role));
+            (hash_of(role.id.as_str()), !same)
+        })
+        .collect()
+}
+
 pub(super) fn order_changes(old: &Site, new: &Site) -> HashMap<Stop, bool> {
     /// A stop by kind and id.
     pub(super) fn named(site: &Site) -> Vec<(Stop, bool, &str)> {
@@ -139,7 +162,19 @@ impl<'s> Compare<'s> {
             let pages: Vec<(String, String, bool)> = (site.pages.iter().enumerate())
                 .map(|(p, page)| (page.title(), urls::page(site, p), page.meta.hidden))
                 .collect();
-            (config, domains, pages, site.content_dir.clone())
+            let roles: Vec<_> = (site.roles.iter())
+                .map(|r| {
+                    (
+                        &r.id,
+                        &r.title,
+                        &r.summary,
+                        &r.owns,
+                        &r.description,
+                        &r.source,
+                    )
+                })
+                .collect();
+            (config, domains, pages, roles, site.content_dir.clone())
         };
         chrome(self.old) != chrome(self.new)
     }
@@ -330,6 +365,20 @@ impl<'s> Compare<'s> {
             )
         };
         self.control_card_differs(f, c, nf, nc) || view(self.old, f, c) != view(self.new, nf, nc)
+    }
+
+    /// The roles listing: each role's counts of guidelines and checks.
+    pub(super) fn role_set_differs(&self) -> bool {
+        let counts = |site: &'s Site| -> Vec<(usize, usize)> {
+            (site.roles.iter())
+                .map(|r| {
+                    let checks = r.guidelines.iter();
+                    let checks = checks.map(|&g| site.guidelines[g].guideline.checks.len());
+                    (r.guidelines.len(), checks.sum())
+                })
+                .collect()
+        };
+        counts(self.old) != counts(self.new)
     }
 
     pub(super) fn tag_set_differs(&self) -> bool {

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 mod compare;
 
-use compare::{Compare, Maps, controls_changed, link_changes, order_changes, tag_changes};
+use compare::{
+    Compare, Maps, controls_changed, link_changes, order_changes, role_changes, tag_changes,
+};
 
 use super::links::SiteLinks;
 use super::nav::Stop;
@@ -65,6 +67,11 @@ pub enum Fact {
     Tag(u64),
     /// Every tag's name and counts.
     Tags,
+    /// A role's guidelines and their checks (by the hash of its id; what `roles.yaml` says of
+    /// it is the site's: a change of the file re-renders everything).
+    Role(u64),
+    /// Every role's counts of guidelines and checks.
+    Roles,
     /// The stops before and after a page in reading order.
     Order(Stop),
     /// Where a typed link (`guideline:SD-1`) points (by the hash of its text).
@@ -139,6 +146,8 @@ pub struct Changes {
     control_whole: Vec<Vec<bool>>,
     tags: HashMap<u64, bool>,
     tag_set: bool,
+    roles: HashMap<u64, bool>,
+    role_set: bool,
     order: HashMap<Stop, bool>,
     links: HashMap<u64, bool>,
 }
@@ -260,6 +269,8 @@ impl Changes {
             }),
             tags: tag_changes(old, new),
             tag_set: cmp.tag_set_differs(),
+            roles: role_changes(old, new),
+            role_set: cmp.role_set_differs(),
             order: order_changes(old, new),
             links: link_changes(old, new, links),
             guidelines,
@@ -325,6 +336,8 @@ impl Changes {
             || lists.iter().any(|l| l.iter().any(|&c| c))
             || self.control_whole.iter().flatten().any(|&c| c)
             || self.tags.values().any(|&c| c)
+            || self.role_set
+            || self.roles.values().any(|&c| c)
             || self.order.values().any(|&c| c)
             || self.links.values().any(|&c| c)
     }
@@ -372,6 +385,8 @@ impl Changes {
             Fact::Control(f, c) => self.control_whole.get(f).is_none_or(|l| at(l, c)),
             Fact::Tag(name) => self.tags.get(&name).copied().unwrap_or(true),
             Fact::Tags => self.tag_set,
+            Fact::Role(id) => self.roles.get(&id).copied().unwrap_or(true),
+            Fact::Roles => self.role_set,
             Fact::Order(stop) => self.order.get(&stop).copied().unwrap_or(true),
             Fact::Link(link) => self.links.get(&link).copied().unwrap_or(true),
         }

@@ -83,7 +83,42 @@
     });
   }
 
+  // The self-assessment: show the checks of one role (also from `?role=<id>`).
+  function setupRoleFilter() {
+    var form = document.querySelector(".role-filter");
+    var select = document.getElementById("role-filter");
+    if (!form || !select) return;
+    var sections = document.querySelectorAll(".checked-guideline[data-roles]");
+    var empty = document.querySelector(".filter-empty");
+    function apply() {
+      var role = select.value;
+      var shown = 0;
+      sections.forEach(function (section) {
+        var roles = section.getAttribute("data-roles").split(" ");
+        var show = !role || roles.indexOf(role) >= 0;
+        section.hidden = !show;
+        if (show) shown += 1;
+      });
+      document.querySelectorAll(".checked-domain").forEach(function (domain) {
+        domain.hidden = !domain.querySelector(".checked-guideline:not([hidden])");
+      });
+      if (empty) empty.hidden = shown > 0;
+      var url = new URL(window.location.href);
+      if (role) url.searchParams.set("role", role); else url.searchParams.delete("role");
+      try { window.history.replaceState(null, "", url); } catch (e) { /* file:// in some browsers */ }
+    }
+    var wanted = new URLSearchParams(window.location.search).get("role");
+    if (wanted && select.querySelector('option[value="' + CSS.escape(wanted) + '"]')) {
+      select.value = wanted;
+    }
+    form.hidden = false;
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    select.addEventListener("change", apply);
+    apply();
+  }
+
   buildNav();
   setupThemeToggle();
   setupSidebarToggle();
+  setupRoleFilter();
 })();
