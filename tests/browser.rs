@@ -169,3 +169,63 @@ fn the_self_assessment_filters_by_role() {
         browser.eval("[...document.querySelectorAll('.checked-guideline')].every(s => !s.hidden)");
     assert_eq!(all, true);
 }
+
+/// On a phone (390 px): no page scrolls sideways, mapping tables become stacked cards, and the
+/// menu reaches every section and closes from its backdrop.
+#[test]
+fn pages_fit_a_phone_and_the_menu_reaches_every_section() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.page(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    let fits = "document.documentElement.scrollWidth <= window.innerWidth";
+    for page in [
+        "guidelines/sd-2.html",
+        "frameworks/nist-sp-800-53/ra-3.html",
+        "coverage.html",
+        "self-assessment.html",
+        "frameworks/mitre-atlas-techniques/index.html",
+    ] {
+        browser.navigate(&file_url(&out, page));
+        assert_eq!(
+            browser.eval(fits),
+            true,
+            "{page} scrolls sideways at 390 px"
+        );
+    }
+    browser.navigate(&file_url(&out, "guidelines/sd-2.html"));
+    let tables = "[...document.querySelectorAll('table.mappings')].every(t => t.scrollWidth <= t.clientWidth + 1 && getComputedStyle(t).display === 'block')";
+    assert_eq!(
+        browser.eval(tables),
+        true,
+        "mapping tables are stacked cards"
+    );
+    let label = "getComputedStyle(document.querySelector('.facts dt')).height";
+    let height: f64 = browser
+        .eval(label)
+        .as_str()
+        .unwrap_or("0px")
+        .trim_end_matches("px")
+        .parse()
+        .unwrap_or(0.0);
+    assert!(
+        height < 40.0,
+        "a fact's label takes one line, not {height} px"
+    );
+
+    browser.eval("document.querySelector('.sidebar-toggle').click()");
+    browser.wait_for("document.body.classList.contains('sidebar-open')", WAIT);
+    let sections = browser.eval(
+        "[...document.querySelectorAll('#sidebar .nav-sections a')].filter(a => a.offsetParent).map(a => a.textContent).join(',')",
+    );
+    assert_eq!(sections, "Home,Frameworks,Examples,Coverage,Roles,Tags");
+    browser.wait_for("!document.querySelector('.sidebar-backdrop').hidden", WAIT);
+    browser.eval("document.querySelector('.sidebar-backdrop').click()");
+    browser.wait_for("!document.body.classList.contains('sidebar-open')", WAIT);
+    assert_eq!(
+        browser.eval("document.querySelector('.sidebar-toggle').getAttribute('aria-expanded')"),
+        "false"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod accessibility;
 mod authoring;
 mod browser;
 mod client_search;

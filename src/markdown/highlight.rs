@@ -28,7 +28,8 @@ pub fn code_block(code: &str, lang: &str, highlight: Option<&Highlights>) -> Str
             .unwrap_or_else(|| super::escape_html(code)),
         _ => super::escape_html(code),
     };
-    format!("<pre class=\"code\"><code{lang_class}>{body}</code></pre>\n")
+    // Focusable, so a keyboard can scroll a long line into view (axe: scrollable-region-focusable).
+    format!("<pre class=\"code\" tabindex=\"0\"><code{lang_class}>{body}</code></pre>\n")
 }
 
 /// Highlighted code blocks by (language, code), `None` for a language without a grammar.

@@ -224,6 +224,26 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagno
                 ));
                 code_text.insert(events.len() - 1, code);
             }
+            // A wide table scrolls inside a wrapper that a keyboard can focus (axe:
+            // scrollable-region-focusable).
+            Event::Start(Tag::Table(alignments)) => {
+                events.push(Event::Html(
+                    r#"<div class="table-wrap" tabindex="0">"#.into(),
+                ));
+                events.push(Event::Start(Tag::Table(alignments)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html("</div>\n".into()));
+            }
+            // A disabled checkbox still needs a name (axe: label): its state, read before the item.
+            Event::TaskListMarker(done) => events.push(Event::InlineHtml(
+                match done {
+                    true => r#"<input type="checkbox" disabled checked aria-label="done"> "#,
+                    false => r#"<input type="checkbox" disabled aria-label="to do"> "#,
+                }
+                .into(),
+            )),
             other => events.push(other),
         }
     }

@@ -1,6 +1,6 @@
 //! The one place where HTML and URLs from content are made safe: ammonia with a small allow-list
 //! on top of its defaults (ids and classes for anchors and highlighting, disabled task-list
-//! checkboxes) for HTML, and [`is_safe_url`] for every URL that reaches an attribute from
+//! checkboxes with their label, focusable code blocks and table wrappers) for HTML, and [`is_safe_url`] for every URL that reaches an attribute from
 //! book.toml, front matter or a catalog.
 
 use std::borrow::Cow;
@@ -12,7 +12,9 @@ fn allow_list<'a>() -> ammonia::Builder<'a> {
     builder
         .add_generic_attributes(["id", "class", "aria-hidden"])
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["type", "checked", "disabled", "aria-label"])
+        .add_tag_attributes("pre", ["tabindex"])
+        .add_tag_attributes("div", ["tabindex"])
         .link_rel(Some("noopener noreferrer"));
     builder
 }

@@ -90,6 +90,14 @@ struct Unmapped<'a> {
 struct Graph<'a> {
     svg: String,
     rows: Vec<GraphRow<'a>>,
+    /// The colour of each domain's nodes, for the legend.
+    domains: Vec<LegendEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct LegendEntry<'a> {
+    class: String,
+    label: &'a str,
 }
 
 #[derive(Serialize)]
@@ -159,7 +167,7 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
     let width = label_w + cell_w * frameworks.len() as f64 + 4.0;
     let height = head_h + cell_h * rows.len() as f64 + 4.0;
     let mut svg = format!(
-        "<svg class=\"coverage-matrix\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"matrix-title\"><title id=\"matrix-title\">Mappings per guideline and framework</title>"
+        "<svg class=\"coverage-matrix\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"matrix-title\"><title id=\"matrix-title\">Mappings per guideline and framework</title>"
     );
     for (f, framework) in frameworks.iter().enumerate() {
         let x = label_w + cell_w * f as f64 + cell_w / 2.0;
@@ -308,26 +316,42 @@ fn gap_bars(id: &str, rows: &[GapRow]) -> String {
     svg
 }
 
-/// Guidelines on a circle, grouped by domain; an arrow for each cross-reference.
+/// Guidelines on a circle, each domain an arc of its own with a gap before the next; a curved
+/// arrow (bent towards the centre, ending at the node's rim) for each cross-reference.
 fn graph<'a>(site: &'a Site, root: &str) -> Graph<'a> {
+    const GAP: f64 = 1.5; // empty slots between two domains
+    const NODE_RADIUS: f64 = 9.0;
     let n = site.guidelines.len().max(1);
+    let slots = n as f64 + GAP * site.domains.len() as f64;
     let size = 520.0_f64;
     let (cx, cy, radius) = (size / 2.0, size / 2.0, size / 2.0 - 60.0);
     let position = |g: usize| {
-        let angle = std::f64::consts::TAU * g as f64 / n as f64 - std::f64::consts::FRAC_PI_2;
+        let domain = site.guidelines.get(g).map_or(0, |r| r.domain);
+        let slot = g as f64 + GAP * domain as f64;
+        let angle = std::f64::consts::TAU * slot / slots - std::f64::consts::FRAC_PI_2;
         (cx + radius * angle.cos(), cy + radius * angle.sin())
     };
+    let edge = |(x1, y1): (f64, f64), (x2, y2): (f64, f64)| {
+        // The control point: the chord's middle, pulled most of the way to the centre.
+        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        let (qx, qy) = (mx + (cx - mx) * 0.6, my + (cy - my) * 0.6);
+        // End on the rim, along the curve's direction at its end.
+        let (dx, dy) = (x2 - qx, y2 - qy);
+        let length = (dx * dx + dy * dy).sqrt().max(1.0);
+        let back = NODE_RADIUS + 2.0;
+        let (ex, ey) = (x2 - dx / length * back, y2 - dy / length * back);
+        format!("M {x1:.1} {y1:.1} Q {qx:.1} {qy:.1} {ex:.1} {ey:.1}")
+    };
     let mut svg = format!(
-        "<svg class=\"coverage-graph\" viewBox=\"0 0 {size} {size}\" width=\"{size}\" height=\"{size}\" role=\"img\" aria-labelledby=\"graph-title\"><title id=\"graph-title\">Cross-references between guidelines</title><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"18\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"graph-arrow\" d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>"
+        "<svg class=\"coverage-graph\" viewBox=\"0 0 {size} {size}\" width=\"{size}\" height=\"{size}\" role=\"group\" aria-labelledby=\"graph-title\"><title id=\"graph-title\">Cross-references between guidelines</title><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path class=\"graph-arrow\" d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>"
     );
     let mut rows = Vec::new();
     for (g, resolved) in site.guidelines.iter().enumerate() {
-        let (x1, y1) = position(g);
         for link in &resolved.related {
-            let (x2, y2) = position(link.guideline);
             svg.push_str(&format!(
-                "<line class=\"graph-edge edge-{}\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" marker-end=\"url(#arrow)\"/>",
-                link.kind.as_str()
+                "<path class=\"graph-edge edge-{}\" d=\"{}\" marker-end=\"url(#arrow)\"/>",
+                link.kind.as_str(),
+                edge(position(g), position(link.guideline))
             ));
         }
         let id_of = |l: &crate::resolve::Link| -> &'a str {
@@ -355,5 +379,11 @@ fn graph<'a>(site: &'a Site, root: &str) -> Graph<'a> {
         ));
     }
     svg.push_str("</svg>");
-    Graph { svg, rows }
+    let domains = (site.domains.iter().enumerate())
+        .map(|(d, domain)| LegendEntry {
+            class: format!("domain-{}", d % 6),
+            label: &domain.meta.title,
+        })
+        .collect();
+    Graph { svg, rows, domains }
 }

@@ -69,15 +69,21 @@
   function setupSidebarToggle() {
     var button = document.querySelector(".sidebar-toggle");
     if (!button) return;
-    button.addEventListener("click", function () {
-      var open = body.classList.toggle("sidebar-open");
+    var backdrop = document.querySelector(".sidebar-backdrop");
+    function show(open) {
+      body.classList.toggle("sidebar-open", open);
+      if (backdrop) backdrop.hidden = !open;
       button.setAttribute("aria-expanded", open ? "true" : "false");
       button.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
+    }
+    button.addEventListener("click", function () {
+      show(!body.classList.contains("sidebar-open"));
     });
+    // A tap beside the open menu closes it.
+    if (backdrop) backdrop.addEventListener("click", function () { show(false); });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && body.classList.contains("sidebar-open")) {
-        body.classList.remove("sidebar-open");
-        button.setAttribute("aria-expanded", "false");
+        show(false);
         button.focus();
       }
     });

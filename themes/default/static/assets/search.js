@@ -468,11 +468,13 @@
     list.textContent = "";
     active = -1;
     answer.results.forEach(function (hit, i) {
+      // The link is the option (an option may not hold a link: axe's nested-interactive).
       var li = element("li", "search-result");
-      li.id = "search-result-" + i;
-      li.setAttribute("role", "option");
-      li.setAttribute("aria-selected", "false");
+      li.setAttribute("role", "none");
       var a = element("a");
+      a.id = "search-result-" + i;
+      a.setAttribute("role", "option");
+      a.setAttribute("aria-selected", "false");
       a.href = root + hit.url;
       a.tabIndex = -1;
       var head = element("span", "search-result-head");
@@ -573,7 +575,7 @@
   }
 
   function select(i) {
-    var items = list.children;
+    var items = list.querySelectorAll("[role=option]");
     if (active >= 0 && items[active]) items[active].setAttribute("aria-selected", "false");
     active = i;
     if (items[i]) {
