@@ -229,3 +229,32 @@ fn pages_fit_a_phone_and_the_menu_reaches_every_section() {
         "false"
     );
 }
+
+/// A code block's copy button puts exactly the block's text on the clipboard.
+#[test]
+fn code_blocks_have_a_copy_button() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    browser.navigate(&file_url(
+        &out,
+        "examples/dev-hash-pinned-ml-dependencies.html",
+    ));
+    browser.wait_for("document.querySelector('.code-wrap .copy-button')", WAIT);
+    // The page's clipboard, observed: headless Chromium has no system clipboard to read back.
+    browser.eval(
+        "window.copied = null; navigator.clipboard.writeText = t => { window.copied = t; return Promise.resolve(); }",
+    );
+    browser.eval("document.querySelector('.copy-button').click()");
+    let copied = browser.wait_for("window.copied", WAIT);
+    let code = browser.eval("document.querySelector('pre.code').textContent");
+    assert_eq!(copied, code);
+    assert!(
+        copied
+            .as_str()
+            .is_some_and(|t| t.len() > 20 && !t.contains("Copy"))
+    );
+    browser.wait_for(
+        "document.querySelector('.copy-button').textContent === 'Copied'",
+        WAIT,
+    );
+}

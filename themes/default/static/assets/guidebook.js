@@ -123,7 +123,44 @@
     apply();
   }
 
+  // A copy button on each code block (the block's own text, without the button).
+  function setupCopyButtons() {
+    document.querySelectorAll("pre.code").forEach(function (pre) {
+      var wrap = document.createElement("div");
+      wrap.className = "code-wrap";
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button no-print";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy the code");
+      wrap.appendChild(button);
+      button.addEventListener("click", function () {
+        var text = pre.textContent;
+        var done = function (ok) {
+          button.textContent = ok ? "Copied" : "Press Ctrl+C";
+          setTimeout(function () { button.textContent = "Copy"; }, 2000);
+        };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { select(pre); done(false); });
+        } else {
+          select(pre);
+          done(false);
+        }
+      });
+    });
+    function select(element) {
+      var range = document.createRange();
+      range.selectNodeContents(element);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+  }
+
   buildNav();
+  setupCopyButtons();
   setupThemeToggle();
   setupSidebarToggle();
   setupRoleFilter();
