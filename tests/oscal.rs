@@ -144,3 +144,34 @@ fn the_full_sp_800_53_catalog_loads_renders_and_guards_mappings() {
     assert_eq!(error.position.line, 10);
     assert_eq!(error.help.as_deref(), Some("map to AC-2 instead"));
 }
+
+/// NIST's resolved baseline catalogs give a control several `label` props (`AC-02` zero-padded,
+/// `AC-02` for SP 800-53A, and the plain `AC-2`): the plain one is the id, the others aliases.
+#[test]
+fn resolved_baseline_catalogs_use_the_canonical_label() {
+    let catalog = shared("corpora/oscal/nist-sp800-53-rev5-low-baseline-resolved-catalog.json");
+    let book = book_with(&catalog, "low");
+    let a1 = book.path().join("content/guidelines/design/a-1.md");
+    let text = fs::read_to_string(&a1).expect("read");
+    let mapping = |control: &str| {
+        text.replace(
+            "controls:\n",
+            &format!("controls:\n  - framework: low\n    control: {control}\n    relationship: intersects-with\n    rationale: r\n    confidence: low\n"),
+        )
+    };
+    // IA-2(1) is in the LOW baseline; its zero-padded spelling is accepted too.
+    for control in ["IA-2(1)", "IA-02(01)", "ia-2.1"] {
+        fs::write(&a1, mapping(control)).expect("write");
+        let rendered = pipeline::render_site(book.path(), &BuildOptions::default())
+            .unwrap_or_else(|e| panic!("{control} is accepted: {e:?}"));
+        let f = rendered.site.framework_by_id("low").expect("framework");
+        let framework = &rendered.site.frameworks[f];
+        let mapped = &rendered.site.guidelines[0].mappings;
+        let target = mapped
+            .iter()
+            .find(|m| m.framework == f)
+            .expect("the mapping");
+        assert_eq!(framework.controls[target.control].id, "IA-2(1)");
+        assert!(framework.control("AC-2").is_some() && framework.control("AC-02").is_some());
+    }
+}

@@ -90,6 +90,8 @@ struct OscalControl {
 struct Prop {
     name: String,
     value: String,
+    #[serde(default)]
+    class: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +210,30 @@ fn spanned(value: String) -> Spanned<String> {
     }
 }
 
+/// A control's id as people write it: its canonical `label` (NIST's resolved catalogs carry
+/// several: `AC-02` with class `zero-padded`, `AC-02` for `sp800-53a`, and the plain `AC-2`
+/// without a class, which is the one), else its first label, else the OSCAL id.
+fn label<'a>(control: &'a OscalControl) -> &'a str {
+    let labels = || control.props.iter().filter(|p| p.name == "label");
+    (labels().find(|p| p.class.is_none()))
+        .or_else(|| labels().next())
+        .map_or(control.id.as_str(), |p| p.value.as_str())
+}
+
+/// The other spellings mappings may use: the OSCAL id and every other label.
+fn aliases(control: &OscalControl, label: &str) -> Vec<String> {
+    let labels = control.props.iter().filter(|p| p.name == "label");
+    let mut aliases: Vec<String> = std::iter::once(control.id.as_str())
+        .chain(labels.map(|p| p.value.as_str()))
+        .filter(|a| *a != label)
+        .map(str::to_string)
+        .collect();
+    aliases.dedup();
+    aliases.sort();
+    aliases.dedup();
+    aliases
+}
+
 fn prop<'a>(props: &'a [Prop], name: &str) -> Option<&'a str> {
     props
         .iter()
@@ -226,10 +252,8 @@ struct Converter {
 impl Converter {
     fn index_labels(&mut self, groups: &[OscalGroup], controls: &[OscalControl]) {
         for control in controls {
-            let label = prop(&control.props, "label")
-                .unwrap_or(&control.id)
-                .to_string();
-            self.labels.insert(control.id.clone(), label);
+            self.labels
+                .insert(control.id.clone(), label(control).to_string());
             self.index_labels(&[], &control.controls);
         }
         for group in groups {
@@ -255,9 +279,7 @@ impl Converter {
     }
 
     fn control(&self, control: &OscalControl) -> Control {
-        let label = prop(&control.props, "label")
-            .unwrap_or(&control.id)
-            .to_string();
+        let label = label(control).to_string();
         let withdrawn =
             prop(&control.props, "status").is_some_and(|s| s.eq_ignore_ascii_case("withdrawn"));
         let replaced_by = control
@@ -266,11 +288,7 @@ impl Converter {
             .filter(|l| matches!(l.rel.as_deref(), Some("incorporated-into" | "moved-to")))
             .filter_map(|l| self.label_of_fragment(&l.href))
             .collect();
-        let aliases = if label == control.id {
-            Vec::new()
-        } else {
-            vec![control.id.clone()]
-        };
+        let aliases = aliases(control, &label);
         Control {
             id: spanned(label),
             title: control.title.trim().to_string(),
