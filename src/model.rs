@@ -397,10 +397,49 @@ pub struct Catalog {
     pub license: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Controls read from a CSV file beside the catalog (a spreadsheet catalog).
+    #[serde(default)]
+    pub csv: Option<CsvSource>,
     #[serde(default)]
     pub groups: Vec<Group>,
     #[serde(default)]
     pub controls: Vec<Control>,
+}
+
+/// Where a catalog's controls come from in a CSV file, by column name. Other columns become
+/// control properties.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CsvSource {
+    /// The file, beside the catalog (`frameworks/<file>.csv`).
+    #[schemars(with = "String")]
+    pub file: Spanned<String>,
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The column (or columns, outermost first) that group controls.
+    #[serde(default)]
+    pub group_id: Option<Columns>,
+    #[serde(default)]
+    pub group_title: Option<Columns>,
+}
+
+/// One column name, or several.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Columns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Columns {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Columns::One(name) => vec![name.as_str()],
+            Columns::Many(names) => names.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

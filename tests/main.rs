@@ -10,6 +10,7 @@ mod browser;
 mod client_search;
 mod coverage;
 mod crash;
+mod csv_catalog;
 mod exports;
 mod hostile;
 mod incremental;

@@ -3,6 +3,7 @@
 //! Files are parsed in parallel; each one yields an item or diagnostics. Nothing here looks
 //! across files: ids, links and mappings are checked by `resolve`.
 
+mod csv_catalog;
 mod frontmatter;
 mod oscal;
 mod walk;
@@ -40,6 +41,7 @@ enum Entry {
     Catalog,
     OscalCatalog,
     Roles,
+    CatalogInput,
     Example {
         slug: String,
     },
@@ -120,7 +122,7 @@ pub fn load_cached(
     };
     cache.listing = Some((files.clone(), listed.clone()));
     let mut previous = std::mem::take(&mut cache.files);
-    let fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
+    let mut fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
         .into_iter()
         .map(|relative| {
             let full = content_dir.join(&relative);
@@ -137,6 +139,19 @@ pub fn load_cached(
             (relative, now, kept)
         })
         .collect();
+    // A catalog reads the CSV it names: when a CSV came, changed or went, catalogs are read
+    // again.
+    let is_input = |relative: &Path| matches!(classify(relative), Entry::CatalogInput);
+    let inputs_changed = (fresh.iter())
+        .any(|(relative, _, kept)| kept.is_none() && is_input(relative))
+        || previous.keys().any(|relative| is_input(relative));
+    if inputs_changed {
+        for (relative, _, kept) in &mut fresh {
+            if matches!(classify(relative), Entry::Catalog) {
+                *kept = None;
+            }
+        }
+    }
     // Without a fresh walk, a file may have become a link that leaves the folder since the
     // last one: `load_file` checks each file it reads then.
     let walked = if only_edits {
@@ -237,6 +252,8 @@ fn classify(relative: &Path) -> Entry {
         ),
         ["frameworks", name] if is_yaml(name) => Entry::Catalog,
         ["frameworks", name] if ext(name) == "json" => Entry::OscalCatalog,
+        // The rows of a spreadsheet catalog: read by the catalog that names it, not published.
+        ["frameworks", name] if ext(name) == "csv" => Entry::CatalogInput,
         ["examples", name] if is_md(name) => Entry::Example {
             slug: stem(name).unwrap_or_default(),
         },
@@ -272,6 +289,7 @@ fn load_file(
     let mut diagnostics = Diagnostics::default();
     let loaded = match (&entry, refused) {
         (Entry::Asset, None) => Loaded::Asset(relative.to_path_buf()),
+        (Entry::CatalogInput, None) => Loaded::Nothing,
         (Entry::Misplaced(why), None) => {
             diagnostics.push(Diagnostic::warning(
                 "ignored-file",
@@ -288,7 +306,10 @@ fn load_file(
         (_, refused) => {
             let read = match refused {
                 Some(refusal) => Err((Box::new(refusal), None)),
-                None => read_and_parse(&full, entry.clone(), source),
+                None => read_and_parse(&full, entry.clone(), source).and_then(|loaded| {
+                    let dir = full.parent().unwrap_or(content_dir);
+                    with_csv_rows(loaded, dir).map_err(|d| (Box::new(d), None))
+                }),
             };
             read.unwrap_or_else(|(diagnostic, text)| {
                 diagnostics.push(*diagnostic);
@@ -297,6 +318,17 @@ fn load_file(
         }
     };
     (loaded, diagnostics)
+}
+
+/// A spreadsheet catalog with the rows of its CSV file (in `dir`) read in.
+fn with_csv_rows(loaded: Loaded, dir: &Path) -> Result<Loaded, Diagnostic> {
+    match loaded {
+        Loaded::Catalog(mut file) if file.catalog.csv.is_some() => {
+            csv_catalog::expand(&mut file.catalog, dir, &file.source)?;
+            Ok(Loaded::Catalog(file))
+        }
+        other => Ok(other),
+    }
 }
 
 /// A failure to load a document: the one diagnostic that says why, and the text if it was read.
@@ -489,7 +521,7 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             let catalog = oscal::parse(text, &id, &source)?;
             Loaded::Catalog(CatalogFile { catalog, source })
         }
-        Entry::Asset | Entry::Misplaced(_) => Loaded::Nothing,
+        Entry::Asset | Entry::Misplaced(_) | Entry::CatalogInput => Loaded::Nothing,
     })
 }
 

@@ -171,6 +171,7 @@ pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnosti
         url,
         license: None,
         description: None,
+        csv: None,
         groups: catalog.groups.iter().map(|g| converter.group(g)).collect(),
         controls: catalog
             .controls
