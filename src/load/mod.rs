@@ -57,7 +57,7 @@ enum Loaded {
     Landing(Page),
     Domain(Domain),
     Guideline(Arc<Guideline>),
-    Catalog(CatalogFile),
+    Catalog(Box<CatalogFile>),
     Roles(RolesFile),
     Example(Arc<Example>),
     Page(Page),
@@ -184,7 +184,7 @@ fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Conten
             Loaded::Landing(page) => content.landing = Some(page),
             Loaded::Domain(domain) => content.domains.push(domain),
             Loaded::Guideline(guideline) => content.guidelines.push(guideline),
-            Loaded::Catalog(catalog) => content.catalogs.push(catalog),
+            Loaded::Catalog(catalog) => content.catalogs.push(*catalog),
             Loaded::Roles(roles) => content.roles = Some(roles),
             Loaded::Example(example) => content.examples.push(example),
             Loaded::Page(page) => content.pages.push(page),
@@ -506,7 +506,7 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
         }
         Entry::Catalog => {
             let catalog: Catalog = yaml::parse(text, &source)?;
-            Loaded::Catalog(CatalogFile { catalog, source })
+            Loaded::Catalog(Box::new(CatalogFile { catalog, source }))
         }
         Entry::Roles => Loaded::Roles(RolesFile {
             meta: yaml::parse(text, &source)?,
@@ -519,7 +519,7 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let catalog = oscal::parse(text, &id, &source)?;
-            Loaded::Catalog(CatalogFile { catalog, source })
+            Loaded::Catalog(Box::new(CatalogFile { catalog, source }))
         }
         Entry::Asset | Entry::Misplaced(_) | Entry::CatalogInput => Loaded::Nothing,
     })

@@ -214,7 +214,7 @@ fn spanned(value: String) -> Spanned<String> {
 /// A control's id as people write it: its canonical `label` (NIST's resolved catalogs carry
 /// several: `AC-02` with class `zero-padded`, `AC-02` for `sp800-53a`, and the plain `AC-2`
 /// without a class, which is the one), else its first label, else the OSCAL id.
-fn label<'a>(control: &'a OscalControl) -> &'a str {
+fn label(control: &OscalControl) -> &str {
     let labels = || control.props.iter().filter(|p| p.name == "label");
     (labels().find(|p| p.class.is_none()))
         .or_else(|| labels().next())
