@@ -344,6 +344,47 @@ impl Page {
     }
 }
 
+/// `baselines/<id>.json`: an OSCAL profile, read for the controls it selects.
+#[derive(Debug, Clone)]
+pub struct BaselineFile {
+    /// The file stem; the page is `baselines/<id>.html`.
+    pub id: String,
+    pub title: String,
+    pub selection: BaselineSelection,
+    /// The file names its import points at (rlinks), to find the catalog among frameworks.
+    pub catalog_files: Vec<String>,
+    /// The title and description of the imported resource, to match a catalog's name.
+    pub catalog_names: Vec<String>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BaselineSelection {
+    All,
+    /// Control ids as the profile writes them (OSCAL ids such as `ac-2.1`).
+    Ids(Vec<String>),
+}
+
+/// `baselines/<id>.yaml` beside a profile: which framework it selects from, when the profile
+/// does not say it in a way that finds one.
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineMeta {
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub framework: Option<Spanned<String>>,
+    /// Shown instead of the profile's title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BaselineSidecar {
+    pub id: String,
+    pub meta: BaselineMeta,
+    pub source: Source,
+}
+
 /// `roles.yaml` at the content root: the roles guidelines may name, in reading order.
 #[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -515,6 +556,8 @@ pub struct Content {
     pub pages: Vec<Page>,
     pub catalogs: Vec<CatalogFile>,
     pub roles: Option<RolesFile>,
+    pub baselines: Vec<BaselineFile>,
+    pub baseline_sidecars: Vec<BaselineSidecar>,
     /// Other files (images, downloads), relative to the content root, copied as they are.
     pub assets: Vec<PathBuf>,
     /// What the files that failed to load would have defined.

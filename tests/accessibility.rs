@@ -16,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(10);
 const AXE_VERSION: &str = "4.14.1";
 
 /// One page of each kind the site makes.
-const PAGES: [&str; 19] = [
+const PAGES: [&str; 20] = [
     "index.html",
     "domains/secure-design.html",
     "guidelines/sd-2.html",
@@ -36,6 +36,7 @@ const PAGES: [&str; 19] = [
     "roles/system-owner.html",
     "self-assessment.html",
     "pages/changelog.html",
+    "baselines/ai-priority.html",
 ];
 
 fn axe_source() -> String {

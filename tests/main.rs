@@ -6,6 +6,7 @@ mod common;
 
 mod accessibility;
 mod authoring;
+mod baselines;
 mod browser;
 mod client_search;
 mod coverage;

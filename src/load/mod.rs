@@ -6,6 +6,7 @@
 mod csv_catalog;
 mod frontmatter;
 mod oscal;
+mod profile;
 mod walk;
 mod yaml;
 
@@ -42,6 +43,8 @@ enum Entry {
     OscalCatalog,
     Roles,
     CatalogInput,
+    Baseline,
+    BaselineSidecar,
     Example {
         slug: String,
     },
@@ -59,6 +62,8 @@ enum Loaded {
     Guideline(Arc<Guideline>),
     Catalog(Box<CatalogFile>),
     Roles(RolesFile),
+    Baseline(Box<crate::model::BaselineFile>),
+    BaselineSidecar(crate::model::BaselineSidecar),
     Example(Arc<Example>),
     Page(Page),
     Asset(PathBuf),
@@ -186,6 +191,8 @@ fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Conten
             Loaded::Guideline(guideline) => content.guidelines.push(guideline),
             Loaded::Catalog(catalog) => content.catalogs.push(*catalog),
             Loaded::Roles(roles) => content.roles = Some(roles),
+            Loaded::Baseline(baseline) => content.baselines.push(*baseline),
+            Loaded::BaselineSidecar(sidecar) => content.baseline_sidecars.push(sidecar),
             Loaded::Example(example) => content.examples.push(example),
             Loaded::Page(page) => content.pages.push(page),
             Loaded::Asset(path) => content.assets.push(path),
@@ -254,6 +261,8 @@ fn classify(relative: &Path) -> Entry {
         ["frameworks", name] if ext(name) == "json" => Entry::OscalCatalog,
         // The rows of a spreadsheet catalog: read by the catalog that names it, not published.
         ["frameworks", name] if ext(name) == "csv" => Entry::CatalogInput,
+        ["baselines", name] if ext(name) == "json" => Entry::Baseline,
+        ["baselines", name] if is_yaml(name) => Entry::BaselineSidecar,
         ["examples", name] if is_md(name) => Entry::Example {
             slug: stem(name).unwrap_or_default(),
         },
@@ -261,7 +270,7 @@ fn classify(relative: &Path) -> Entry {
             slug: stem(name).unwrap_or_default(),
         },
         [.., name] if is_md(name) || is_yaml(name) => Entry::Misplaced(
-            "this file is not part of the content contract (index.md, roles.yaml, guidelines/, frameworks/, examples/, pages/)",
+            "this file is not part of the content contract (index.md, roles.yaml, guidelines/, frameworks/, baselines/, examples/, pages/)",
         ),
         _ => Entry::Asset,
     }
@@ -318,6 +327,12 @@ fn load_file(
         }
     };
     (loaded, diagnostics)
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A spreadsheet catalog with the rows of its CSV file (in `dir`) read in.
@@ -444,8 +459,8 @@ fn output_name_problem(entry: &Entry, relative: &Path) -> Option<NameProblem> {
             vec![("domain folder", folder), ("file name", slug)]
         }
         Entry::Example { slug } | Entry::Page { slug } => vec![("file name", slug)],
-        // An OSCAL catalog's id is its file name.
-        Entry::OscalCatalog => {
+        // An OSCAL catalog's id is its file name, as is a baseline's.
+        Entry::OscalCatalog | Entry::Baseline => {
             let stem = relative.file_stem().map(|s| s.to_string_lossy());
             return stem
                 .filter(|stem| !crate::model::is_safe_name(stem))
@@ -508,6 +523,15 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             let catalog: Catalog = yaml::parse(text, &source)?;
             Loaded::Catalog(Box::new(CatalogFile { catalog, source }))
         }
+        Entry::Baseline => {
+            let id = file_stem(&source.path);
+            Loaded::Baseline(Box::new(profile::parse(text, &id, &source)?))
+        }
+        Entry::BaselineSidecar => Loaded::BaselineSidecar(crate::model::BaselineSidecar {
+            id: file_stem(&source.path),
+            meta: yaml::parse(text, &source)?,
+            source,
+        }),
         Entry::Roles => Loaded::Roles(RolesFile {
             meta: yaml::parse(text, &source)?,
             source,

@@ -93,6 +93,7 @@ impl<'a> Renderer<'a> {
             controls: framework.controls.len(),
             mapped: framework.controls.iter().filter(|c| c.has_page()).count(),
             threats: framework.is_threats(),
+            baselines: self.baselines_of(f, root),
             edit_url: self.edit_url(&framework.source),
         };
         (framework.name.clone(), PageData::Framework(data))
@@ -183,5 +184,79 @@ impl<'a> Renderer<'a> {
             version: &framework.version,
             url: format!("{root}{}", urls::framework(self.site, f)),
         }
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// A baseline: how many of its selected controls guidelines map to, the others by family,
+    /// and the ids its framework does not hold.
+    pub(super) fn baseline(&self, b: usize, root: &str) -> (String, PageData<'a>) {
+        let site = self.site;
+        let baseline = &site.baselines[b];
+        let f = baseline.framework;
+        record(Fact::Framework(f));
+        let framework = &site.frameworks[f];
+        let selected: std::collections::HashSet<usize> =
+            baseline.controls.iter().copied().collect();
+        let mut groups: Vec<(Option<&'a str>, &'a [usize])> = Vec::new();
+        if !framework.loose_controls.is_empty() {
+            groups.push((None, &framework.loose_controls));
+        }
+        groups
+            .extend((framework.sections.iter()).map(|s| (Some(s.title.as_str()), &s.controls[..])));
+        let families = groups.into_iter().filter_map(|(title, controls)| {
+            let chosen: Vec<usize> = controls
+                .iter()
+                .copied()
+                .filter(|c| selected.contains(c))
+                .collect();
+            if chosen.is_empty() {
+                return None;
+            }
+            let unmapped = chosen
+                .iter()
+                .filter(|&&c| framework.controls[c].mapped_by.is_empty());
+            Some(BaselineFamily {
+                title,
+                selected: chosen.len(),
+                mapped: chosen
+                    .iter()
+                    .filter(|&&c| !framework.controls[c].mapped_by.is_empty())
+                    .count(),
+                unmapped: unmapped.map(|&c| self.control_link(f, c, root)).collect(),
+            })
+        });
+        let data = BaselinePage {
+            id: &baseline.id,
+            title: &baseline.title,
+            framework: self.framework_ref(f, root),
+            selected: baseline.controls.len(),
+            mapped: self.baseline_mapped(b),
+            families: families.collect(),
+            missing: &baseline.missing,
+        };
+        (baseline.title.clone(), PageData::Baseline(data))
+    }
+
+    /// How many of a baseline's selected controls some guideline maps to.
+    pub(super) fn baseline_mapped(&self, b: usize) -> usize {
+        let baseline = &self.site.baselines[b];
+        let framework = &self.site.frameworks[baseline.framework];
+        (baseline.controls.iter())
+            .filter(|&&c| !framework.controls[c].mapped_by.is_empty())
+            .count()
+    }
+
+    /// The baselines that select from framework `f`, for its page.
+    pub(super) fn baselines_of(&self, f: usize, root: &str) -> Vec<BaselineSummary<'a>> {
+        (self.site.baselines.iter().enumerate())
+            .filter(|(_, b)| b.framework == f)
+            .map(|(i, b)| BaselineSummary {
+                title: &b.title,
+                url: format!("{root}{}", urls::baseline(&b.id)),
+                selected: b.controls.len(),
+                mapped: self.baseline_mapped(i),
+            })
+            .collect()
     }
 }

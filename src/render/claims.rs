@@ -166,6 +166,10 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
         Job::Coverage => book("the coverage page"),
         Job::Roles => book("the roles listing"),
         Job::SelfAssessment => book("the self-assessment checklist"),
+        Job::Baseline(b) => at(
+            format!("the page of baseline `{}`", site.baselines[*b].id),
+            &site.baselines[*b].source.path,
+        ),
         Job::Role(r) => at(
             format!("the page of role `{}`", site.roles[*r].id),
             &site.roles[*r].source.path,

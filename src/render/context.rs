@@ -177,6 +177,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Roles => ("Roles".into(), self.roles(root)),
             Job::Role(r) => self.role(*r, root, found),
+            Job::Baseline(b) => self.baseline(*b, root),
             Job::SelfAssessment => ("Self-assessment".into(), self.self_assessment(root)),
             Job::Print => self.print(None, root, found),
             Job::PrintPart(i) => self.print(Some(*i), root, found),

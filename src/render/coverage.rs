@@ -126,13 +126,34 @@ pub fn data<'a>(site: &'a Site, root: &str) -> Coverage<'a> {
 
 fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
     let frameworks = &site.frameworks;
+    // A column per framework, then one per baseline (mappings to its selected controls).
+    let selections: Vec<std::collections::HashSet<usize>> = (site.baselines.iter())
+        .map(|b| b.controls.iter().copied().collect())
+        .collect();
+    let columns = frameworks.len() + site.baselines.len();
     let rows: Vec<MatrixRow> = site
         .guidelines
         .iter()
         .enumerate()
         .map(|(g, resolved)| {
-            let cells: Vec<Cell> = (0..frameworks.len())
-                .map(|f| {
+            let cells: Vec<Cell> = (0..columns)
+                .map(|k| {
+                    if k >= frameworks.len() {
+                        let b = k - frameworks.len();
+                        let baseline = &site.baselines[b];
+                        let maps: Vec<_> = (resolved.mappings.iter())
+                            .filter(|m| {
+                                m.framework == baseline.framework
+                                    && selections[b].contains(&m.control)
+                            })
+                            .collect();
+                        let shade = maps.iter().map(|m| strength(m.confidence)).max();
+                        return Cell {
+                            count: maps.len(),
+                            shade: shade.unwrap_or(0),
+                        };
+                    }
+                    let f = k;
                     if frameworks[f].is_threats() {
                         // Threats addressed carry no confidence: a plain medium shade.
                         let count = resolved.threats.iter().filter(|t| t.framework == f).count();
@@ -164,17 +185,31 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
         })
         .collect();
     let (label_w, cell_w, cell_h, head_h) = (90.0, 108.0, 26.0, 64.0);
-    let width = label_w + cell_w * frameworks.len() as f64 + 4.0;
+    let width = label_w + cell_w * columns as f64 + 4.0;
     let height = head_h + cell_h * rows.len() as f64 + 4.0;
     let mut svg = format!(
         "<svg class=\"coverage-matrix\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"matrix-title\"><title id=\"matrix-title\">Mappings per guideline and framework</title>"
     );
-    for (f, framework) in frameworks.iter().enumerate() {
-        let x = label_w + cell_w * f as f64 + cell_w / 2.0;
+    let mut heads: Vec<Head> = (frameworks.iter().enumerate())
+        .map(|(f, fw)| Head {
+            id: &fw.id,
+            name: &fw.name,
+            short: short_name(&fw.id),
+            url: format!("{root}{}", super::urls::framework(site, f)),
+        })
+        .collect();
+    heads.extend(site.baselines.iter().map(|b| Head {
+        id: &b.id,
+        name: &b.title,
+        short: b.id.to_uppercase(),
+        url: format!("{root}{}", super::urls::baseline(&b.id)),
+    }));
+    for (k, head) in heads.iter().enumerate() {
+        let x = label_w + cell_w * k as f64 + cell_w / 2.0;
         svg.push_str(&format!(
             "<text class=\"cov-head\" x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             head_h - 10.0,
-            esc(&short_name(&framework.id))
+            esc(&head.short)
         ));
     }
     for (r, row) in rows.iter().enumerate() {
@@ -202,16 +237,10 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
         }
     }
     svg.push_str("</svg>");
-    let heads = frameworks.iter().enumerate().map(|(f, fw)| Head {
-        id: &fw.id,
-        name: &fw.name,
-        short: short_name(&fw.id),
-        url: format!("{root}{}", super::urls::framework(site, f)),
-    });
     Matrix {
         svg,
         rows,
-        frameworks: heads.collect(),
+        frameworks: heads,
     }
 }
 

@@ -59,6 +59,8 @@ enum Job {
     Roles,
     Role(usize),
     SelfAssessment,
+    /// A baseline (an OSCAL profile's selection of a framework's controls).
+    Baseline(usize),
     Coverage,
     Print,
     /// A part of print.html, when the knowledge base is too large for one page.
@@ -336,6 +338,7 @@ fn jobs(site: &Site) -> Vec<Job> {
         }));
     }
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    jobs.extend((0..site.baselines.len()).map(Job::Baseline));
     if !site.roles.is_empty() {
         jobs.extend([Job::Roles, Job::SelfAssessment]);
         jobs.extend((0..site.roles.len()).map(Job::Role));
@@ -384,6 +387,7 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::Roles => ("roles.html", urls::ROLES.into()),
         Job::Role(r) => ("role.html", urls::role(&site.roles[*r].id)),
         Job::SelfAssessment => ("self-assessment.html", urls::SELF_ASSESSMENT.into()),
+        Job::Baseline(b) => ("baseline.html", urls::baseline(&site.baselines[*b].id)),
         Job::Print => ("print.html", urls::PRINT.into()),
         Job::PrintPart(i) => {
             let parts = print::parts(site).unwrap_or_default();

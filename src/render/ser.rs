@@ -228,6 +228,7 @@ pub enum PageData<'a> {
         self_assessment: String,
     },
     Role(RolePage<'a>),
+    Baseline(BaselinePage<'a>),
     SelfAssessment {
         domains: Vec<CheckedDomain<'a>>,
         roles: Vec<RoleLink<'a>>,
@@ -326,7 +327,38 @@ pub struct FrameworkPage<'a> {
     pub mapped: usize,
     /// A threat catalog (`kind: threats`): its entries are addressed, not mapped.
     pub threats: bool,
+    /// The baselines (OSCAL profiles) that select from it.
+    pub baselines: Vec<BaselineSummary<'a>>,
     pub edit_url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct BaselineSummary<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub selected: usize,
+    pub mapped: usize,
+}
+
+#[derive(Serialize)]
+pub struct BaselinePage<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub framework: FrameworkRef<'a>,
+    pub selected: usize,
+    pub mapped: usize,
+    /// The selected controls by group of the framework, with the unmapped ones listed.
+    pub families: Vec<BaselineFamily<'a>>,
+    /// Selected ids the framework does not hold.
+    pub missing: &'a [String],
+}
+
+#[derive(Serialize)]
+pub struct BaselineFamily<'a> {
+    pub title: Option<&'a str>,
+    pub selected: usize,
+    pub mapped: usize,
+    pub unmapped: Vec<ControlLink<'a>>,
 }
 
 /// A group of a catalog with its controls (`title` is `None` for controls outside any group).

@@ -18,7 +18,7 @@ const TEMPLATES: &[(&str, &[u8])] = embed!("templates":
     "base.html", "macros.html", "index.html", "domain.html", "guideline.html", "example.html",
     "examples.html", "page.html", "framework.html", "frameworks.html", "control.html", "tags.html",
     "tag.html", "coverage.html", "print.html", "404.html", "redirect.html", "sitemap.xml",
-    "roles.html", "role.html", "self-assessment.html",
+    "roles.html", "role.html", "self-assessment.html", "baseline.html",
 );
 
 const ASSETS: &[(&str, &[u8])] = embed!("static":

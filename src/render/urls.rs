@@ -40,6 +40,10 @@ pub fn tag(slug: &str) -> String {
     format!("tags/{slug}.html")
 }
 
+pub fn baseline(id: &str) -> String {
+    format!("baselines/{id}.html")
+}
+
 pub fn role(id: &str) -> String {
     format!("roles/{id}.html")
 }

@@ -2,8 +2,11 @@
 //! of each guideline, cross-references and their backlinks, mappings and their reverse (control ->
 //! guidelines), examples per guideline, and tags.
 
+mod baselines;
 mod catalogs;
 mod links;
+
+pub use baselines::Baseline;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,8 @@ pub struct Site {
     pub frameworks: Vec<Framework>,
     /// Tag (as written) -> the guidelines and examples that carry it.
     pub tags: BTreeMap<String, Tagged>,
+    /// Baselines (OSCAL profiles), by id.
+    pub baselines: Vec<Baseline>,
     /// The roles of `roles.yaml`, in its order (none without the file: roles are then free text).
     pub roles: Vec<Role>,
     pub assets: Vec<PathBuf>,
@@ -344,6 +349,13 @@ pub fn resolve(
     }
     let tags = collect_tags(&guidelines, &examples);
     let roles = resolve_roles(content.roles, &mut guidelines, diagnostics);
+    let baselines = baselines::resolve_baselines(
+        content.baselines,
+        content.baseline_sidecars,
+        &frameworks,
+        &unloaded,
+        diagnostics,
+    );
     let mut pages = content.pages;
     pages.sort_by(|a, b| {
         order_key(a.meta.order)
@@ -362,6 +374,7 @@ pub fn resolve(
         frameworks,
         tags,
         roles,
+        baselines,
         assets: content.assets,
         unloaded,
         lookup,

@@ -174,7 +174,23 @@ impl<'s> Compare<'s> {
                     )
                 })
                 .collect();
-            (config, domains, pages, roles, site.content_dir.clone())
+            let baselines: Vec<_> = (site.baselines.iter())
+                .map(|b| {
+                    let framework = &site.frameworks[b.framework];
+                    let ids: Vec<&str> = (b.controls.iter())
+                        .map(|&c| framework.controls[c].id.as_str())
+                        .collect();
+                    (&b.id, &b.title, &framework.id, ids, &b.missing, &b.source)
+                })
+                .collect();
+            (
+                config,
+                domains,
+                pages,
+                roles,
+                baselines,
+                site.content_dir.clone(),
+            )
         };
         chrome(self.old) != chrome(self.new)
     }
