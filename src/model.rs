@@ -48,6 +48,44 @@ pub enum Relationship {
 }
 
 impl Relationship {
+    /// Going A -> B by `self`, then B -> C by `next`: what A is to C, as crosswalks compose.
+    /// Equal or equivalent keep the other step's relationship; subset of a subset is a subset,
+    /// superset of a superset a superset; `no-relationship` on either side relates nothing;
+    /// anything else only intersects.
+    pub fn then(self, next: Relationship) -> Option<Relationship> {
+        use Relationship::*;
+        match (self, next) {
+            (NoRelationship, _) | (_, NoRelationship) => None,
+            (EqualTo | EquivalentTo, other) | (other, EqualTo | EquivalentTo) => Some(other),
+            (SubsetOf, SubsetOf) => Some(SubsetOf),
+            (SupersetOf, SupersetOf) => Some(SupersetOf),
+            _ => Some(IntersectsWith),
+        }
+    }
+
+    /// The relationship read the other way round (B -> A for A -> B).
+    pub fn reversed(self) -> Relationship {
+        match self {
+            Relationship::SubsetOf => Relationship::SupersetOf,
+            Relationship::SupersetOf => Relationship::SubsetOf,
+            other => other,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Relationship> {
+        use Relationship::*;
+        [
+            EquivalentTo,
+            EqualTo,
+            SubsetOf,
+            SupersetOf,
+            IntersectsWith,
+            NoRelationship,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EquivalentTo => "equivalent-to",
@@ -385,6 +423,59 @@ pub struct BaselineSidecar {
     pub source: Source,
 }
 
+/// `crosswalks/<name>.yaml`: a published crosswalk (an OSCAL mapping-collection beside it) and
+/// how its ids become this knowledge base's.
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkMeta {
+    /// The mapping-collection's file, beside this one.
+    #[schemars(with = "String")]
+    pub oscal: Spanned<String>,
+    /// The framework of the collection's sources, and of its targets.
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    #[schemars(with = "String")]
+    pub target: Spanned<String>,
+    #[serde(default)]
+    pub ids: IdRewrites,
+}
+
+/// Regular-expression substitutions, applied in order (every match replaced).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IdRewrites {
+    #[serde(default)]
+    pub source: Vec<Rewrite>,
+    #[serde(default)]
+    pub target: Vec<Rewrite>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rewrite {
+    #[serde(rename = "match")]
+    pub pattern: String,
+    pub replace: String,
+}
+
+/// A crosswalk as loaded: its sidecar and the collection's maps, ids already rewritten.
+#[derive(Debug, Clone)]
+pub struct CrosswalkFile {
+    /// The file stem of the sidecar.
+    pub name: String,
+    pub title: String,
+    pub meta: CrosswalkMeta,
+    pub maps: Vec<CrosswalkMap>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrosswalkMap {
+    pub relationship: Relationship,
+    pub sources: Vec<String>,
+    pub targets: Vec<String>,
+}
+
 /// `roles.yaml` at the content root: the roles guidelines may name, in reading order.
 #[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -558,6 +649,7 @@ pub struct Content {
     pub roles: Option<RolesFile>,
     pub baselines: Vec<BaselineFile>,
     pub baseline_sidecars: Vec<BaselineSidecar>,
+    pub crosswalks: Vec<CrosswalkFile>,
     /// Other files (images, downloads), relative to the content root, copied as they are.
     pub assets: Vec<PathBuf>,
     /// What the files that failed to load would have defined.

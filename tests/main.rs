@@ -11,6 +11,7 @@ mod browser;
 mod client_search;
 mod coverage;
 mod crash;
+mod crosswalks;
 mod csv_catalog;
 mod exports;
 mod hostile;

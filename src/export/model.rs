@@ -41,6 +41,8 @@ pub struct GuidelineDump {
     /// Markdown body.
     pub body: String,
     pub mappings: Vec<MappingDump>,
+    /// Mappings derived through crosswalks (not authored; never in the mapping-collections).
+    pub derived_mappings: Vec<DerivedDump>,
     /// The threats it addresses (entries of threat catalogs).
     pub threats: Vec<ThreatDump>,
     /// What the source document asks for.
@@ -65,6 +67,21 @@ pub struct MappingDump {
     pub relationship: String,
     pub confidence: Option<String>,
     pub rationale: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DerivedDump {
+    pub framework: String,
+    pub control: String,
+    /// The composed OSCAL relationship.
+    pub relationship: String,
+    /// Always true: a derived mapping.
+    pub derived: bool,
+    /// The crosswalk (its file name under crosswalks/) it comes through.
+    pub via: String,
+    /// The authored mapping it comes from.
+    pub from_framework: String,
+    pub from_control: String,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -169,6 +186,23 @@ pub fn dump(site: &Site) -> Model {
                             relationship: m.relationship.as_str().into(),
                             confidence: m.confidence.map(|c| format!("{c:?}").to_lowercase()),
                             rationale: m.rationale.clone(),
+                        })
+                        .collect(),
+                    derived_mappings: (g.derived.iter())
+                        .map(|d| {
+                            let from = &g.mappings[d.from];
+                            let source = &site.frameworks[from.framework];
+                            DerivedDump {
+                                framework: site.frameworks[d.framework].id.clone(),
+                                control: site.frameworks[d.framework].controls[d.control]
+                                    .id
+                                    .clone(),
+                                relationship: d.relationship.as_str().into(),
+                                derived: true,
+                                via: site.crosswalks[d.crosswalk].name.clone(),
+                                from_framework: source.id.clone(),
+                                from_control: source.controls[from.control].id.clone(),
+                            }
                         })
                         .collect(),
                     threats: (g.threats.iter())

@@ -3,6 +3,7 @@
 //! Files are parsed in parallel; each one yields an item or diagnostics. Nothing here looks
 //! across files: ids, links and mappings are checked by `resolve`.
 
+mod crosswalk;
 mod csv_catalog;
 mod frontmatter;
 mod oscal;
@@ -45,6 +46,7 @@ enum Entry {
     CatalogInput,
     Baseline,
     BaselineSidecar,
+    Crosswalk,
     Example {
         slug: String,
     },
@@ -64,6 +66,7 @@ enum Loaded {
     Roles(RolesFile),
     Baseline(Box<crate::model::BaselineFile>),
     BaselineSidecar(crate::model::BaselineSidecar),
+    Crosswalk(Box<crate::model::CrosswalkFile>),
     Example(Arc<Example>),
     Page(Page),
     Asset(PathBuf),
@@ -144,15 +147,15 @@ pub fn load_cached(
             (relative, now, kept)
         })
         .collect();
-    // A catalog reads the CSV it names: when a CSV came, changed or went, catalogs are read
-    // again.
+    // A catalog reads the CSV it names, a crosswalk its collection: when such an input came,
+    // changed or went, catalogs and crosswalks are read again.
     let is_input = |relative: &Path| matches!(classify(relative), Entry::CatalogInput);
     let inputs_changed = (fresh.iter())
         .any(|(relative, _, kept)| kept.is_none() && is_input(relative))
         || previous.keys().any(|relative| is_input(relative));
     if inputs_changed {
         for (relative, _, kept) in &mut fresh {
-            if matches!(classify(relative), Entry::Catalog) {
+            if matches!(classify(relative), Entry::Catalog | Entry::Crosswalk) {
                 *kept = None;
             }
         }
@@ -193,6 +196,7 @@ fn assemble(listed: Diagnostics, results: Vec<(Loaded, Diagnostics)>) -> (Conten
             Loaded::Roles(roles) => content.roles = Some(roles),
             Loaded::Baseline(baseline) => content.baselines.push(*baseline),
             Loaded::BaselineSidecar(sidecar) => content.baseline_sidecars.push(sidecar),
+            Loaded::Crosswalk(crosswalk) => content.crosswalks.push(*crosswalk),
             Loaded::Example(example) => content.examples.push(example),
             Loaded::Page(page) => content.pages.push(page),
             Loaded::Asset(path) => content.assets.push(path),
@@ -262,6 +266,9 @@ fn classify(relative: &Path) -> Entry {
         // The rows of a spreadsheet catalog: read by the catalog that names it, not published.
         ["frameworks", name] if ext(name) == "csv" => Entry::CatalogInput,
         ["baselines", name] if ext(name) == "json" => Entry::Baseline,
+        ["crosswalks", name] if is_yaml(name) => Entry::Crosswalk,
+        // A mapping-collection: read by the crosswalk that names it, not published.
+        ["crosswalks", name] if ext(name) == "json" => Entry::CatalogInput,
         ["baselines", name] if is_yaml(name) => Entry::BaselineSidecar,
         ["examples", name] if is_md(name) => Entry::Example {
             slug: stem(name).unwrap_or_default(),
@@ -270,7 +277,7 @@ fn classify(relative: &Path) -> Entry {
             slug: stem(name).unwrap_or_default(),
         },
         [.., name] if is_md(name) || is_yaml(name) => Entry::Misplaced(
-            "this file is not part of the content contract (index.md, roles.yaml, guidelines/, frameworks/, baselines/, examples/, pages/)",
+            "this file is not part of the content contract (index.md, roles.yaml, guidelines/, frameworks/, baselines/, crosswalks/, examples/, pages/)",
         ),
         _ => Entry::Asset,
     }
@@ -317,7 +324,7 @@ fn load_file(
                 Some(refusal) => Err((Box::new(refusal), None)),
                 None => read_and_parse(&full, entry.clone(), source).and_then(|loaded| {
                     let dir = full.parent().unwrap_or(content_dir);
-                    with_csv_rows(loaded, dir).map_err(|d| (Box::new(d), None))
+                    with_inputs(loaded, dir, &mut diagnostics).map_err(|d| (Box::new(d), None))
                 }),
             };
             read.unwrap_or_else(|(diagnostic, text)| {
@@ -335,12 +342,21 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A spreadsheet catalog with the rows of its CSV file (in `dir`) read in.
-fn with_csv_rows(loaded: Loaded, dir: &Path) -> Result<Loaded, Diagnostic> {
+/// A document with the input files it names (in `dir`) read in: a spreadsheet catalog's CSV,
+/// a crosswalk's mapping-collection.
+fn with_inputs(
+    loaded: Loaded,
+    dir: &Path,
+    warnings: &mut Diagnostics,
+) -> Result<Loaded, Diagnostic> {
     match loaded {
         Loaded::Catalog(mut file) if file.catalog.csv.is_some() => {
             csv_catalog::expand(&mut file.catalog, dir, &file.source)?;
             Ok(Loaded::Catalog(file))
+        }
+        Loaded::Crosswalk(mut crosswalk) => {
+            crosswalk::read_maps(&mut crosswalk, dir, warnings)?;
+            Ok(Loaded::Crosswalk(crosswalk))
         }
         other => Ok(other),
     }
@@ -527,6 +543,13 @@ fn parse_entry(entry: Entry, text: &str, source: Source) -> Result<Loaded, Diagn
             let id = file_stem(&source.path);
             Loaded::Baseline(Box::new(profile::parse(text, &id, &source)?))
         }
+        Entry::Crosswalk => Loaded::Crosswalk(Box::new(crate::model::CrosswalkFile {
+            name: file_stem(&source.path),
+            title: String::new(),
+            meta: yaml::parse(text, &source)?,
+            maps: Vec::new(),
+            source,
+        })),
         Entry::BaselineSidecar => Loaded::BaselineSidecar(crate::model::BaselineSidecar {
             id: file_stem(&source.path),
             meta: yaml::parse(text, &source)?,

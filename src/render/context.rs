@@ -349,6 +349,11 @@ impl<'a> Renderer<'a> {
                     "Control mappings",
                     !resolved.mappings.is_empty(),
                 ),
+                (
+                    "derived",
+                    "Derived through crosswalks",
+                    !resolved.derived.is_empty(),
+                ),
                 ("threats", "Threats addressed", !resolved.threats.is_empty()),
                 ("examples", "Worked examples", !resolved.examples.is_empty()),
                 ("related", "Related guidelines", has_related),
@@ -376,6 +381,18 @@ impl<'a> Renderer<'a> {
             requirements: &meta.requirements,
             added_practice: &meta.added_practice,
             mappings: self.mapping_groups(g, root),
+            derived: (resolved.derived.iter())
+                .map(|d| {
+                    let from = &resolved.mappings[d.from];
+                    DerivedRow {
+                        control: self.control_link(d.framework, d.control, root),
+                        framework: self.framework_ref(d.framework, root),
+                        relationship: d.relationship.as_str(),
+                        from: &site.frameworks[from.framework].controls[from.control].id,
+                        via: &site.crosswalks[d.crosswalk].title,
+                    }
+                })
+                .collect(),
             threats: (resolved.threats.iter())
                 .map(|t| self.threat_link(*t, root))
                 .collect(),

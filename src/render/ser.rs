@@ -175,6 +175,18 @@ pub struct ThreatLink<'a> {
     pub framework: FrameworkRef<'a>,
 }
 
+/// A mapping derived through a crosswalk, with what it comes from.
+#[derive(Serialize)]
+pub struct DerivedRow<'a> {
+    #[serde(flatten)]
+    pub control: ControlLink<'a>,
+    pub framework: FrameworkRef<'a>,
+    pub relationship: &'static str,
+    /// The authored mapping's control, and the crosswalk's title.
+    pub from: &'a str,
+    pub via: &'a str,
+}
+
 /// A guideline's mappings to one framework.
 #[derive(Serialize)]
 pub struct MappingGroup<'a> {
@@ -279,6 +291,8 @@ pub struct GuidelinePage<'a> {
     pub requirements: &'a [String],
     pub added_practice: &'a [String],
     pub mappings: Vec<MappingGroup<'a>>,
+    /// Mappings derived through crosswalks, kept apart from the authored ones.
+    pub derived: Vec<DerivedRow<'a>>,
     /// The threats it addresses, each with its catalog.
     pub threats: Vec<ThreatLink<'a>>,
     pub examples: Vec<ExampleCard<'a>>,

@@ -4,9 +4,11 @@
 
 mod baselines;
 mod catalogs;
+mod crosswalks;
 mod links;
 
 pub use baselines::Baseline;
+pub use crosswalks::{Crosswalk, DerivedMapping};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -41,6 +43,8 @@ pub struct Site {
     pub tags: BTreeMap<String, Tagged>,
     /// Baselines (OSCAL profiles), by id.
     pub baselines: Vec<Baseline>,
+    /// Published crosswalks between frameworks (OSCAL mapping-collections).
+    pub crosswalks: Vec<Crosswalk>,
     /// The roles of `roles.yaml`, in its order (none without the file: roles are then free text).
     pub roles: Vec<Role>,
     pub assets: Vec<PathBuf>,
@@ -56,6 +60,8 @@ pub struct ResolvedGuideline {
     pub guideline: Arc<Guideline>,
     pub domain: usize,
     pub mappings: Vec<ResolvedMapping>,
+    /// Mappings its authored ones give it through crosswalks (never one it has authored).
+    pub derived: Vec<DerivedMapping>,
     /// Its roles, as indices into `Site::roles` (empty when the book declares no roles).
     pub roles: Vec<usize>,
     /// The threats (entries of `kind: threats` catalogs) it addresses, in the order written.
@@ -349,6 +355,11 @@ pub fn resolve(
     }
     let tags = collect_tags(&guidelines, &examples);
     let roles = resolve_roles(content.roles, &mut guidelines, diagnostics);
+    let crosswalks =
+        crosswalks::resolve_crosswalks(content.crosswalks, &frameworks, &unloaded, diagnostics);
+    for guideline in &mut guidelines {
+        guideline.derived = crosswalks::derive(guideline, &crosswalks);
+    }
     let baselines = baselines::resolve_baselines(
         content.baselines,
         content.baseline_sidecars,
@@ -375,6 +386,7 @@ pub fn resolve(
         tags,
         roles,
         baselines,
+        crosswalks,
         assets: content.assets,
         unloaded,
         lookup,
@@ -522,6 +534,7 @@ fn place_guidelines(
             guideline,
             domain,
             mappings: Vec::new(),
+            derived: Vec::new(),
             roles: Vec::new(),
             threats: Vec::new(),
             related: Vec::new(),

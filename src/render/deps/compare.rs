@@ -233,6 +233,13 @@ impl<'s> Compare<'s> {
                 && (x.relationship, &x.rationale, x.confidence)
                     == (y.relationship, &y.rationale, y.confidence)
         };
+        let same_derived = |x: &crate::resolve::DerivedMapping,
+                            y: &crate::resolve::DerivedMapping| {
+            maps.frameworks.get(x.framework) == Some(y.framework)
+                && (maps.controls.get(x.framework)).and_then(|c| c.get(x.control))
+                    == Some(y.control)
+                && (x.relationship, x.crosswalk, x.from) == (y.relationship, y.crosswalk, y.from)
+        };
         let same_link = |x: &crate::resolve::Link, y: &crate::resolve::Link| {
             maps.guidelines.get(x.guideline) == Some(y.guideline)
                 && (x.kind, &x.note) == (y.kind, &y.note)
@@ -242,6 +249,7 @@ impl<'s> Compare<'s> {
         !(same_file
             && same_domain
             && same_list(&a.mappings, &b.mappings, same_mapping)
+            && same_list(&a.derived, &b.derived, same_derived)
             && same_list(&a.related, &b.related, same_link)
             && same_list(&a.backlinks, &b.backlinks, same_link)
             && same_list(&a.examples, &b.examples, |&x, &y| {
