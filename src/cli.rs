@@ -98,6 +98,26 @@ pub enum Command {
     /// Search the built site from the terminal (builds it first if the index is missing or stale).
     #[command(after_help = EXIT_CODES)]
     Search(SearchArgs),
+    /// What changed between two git revisions of the knowledge base, for a reviewer: guidelines,
+    /// mappings, examples, cross-references, catalog controls.
+    #[command(after_help = EXIT_CODES)]
+    Diff {
+        /// The revision to compare from.
+        #[arg(default_value = "HEAD")]
+        from: String,
+        /// The revision to compare to (default: the work tree).
+        to: Option<String>,
+        /// text, markdown (for a pull-request comment) or json (stable, for CI).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -238,6 +258,19 @@ fn run(cli: &Cli) -> Result<(), u8> {
         }
         Command::Search(args) => {
             search(&root, args).map_err(|e| fail(&e, Some(&root), Format::Human))
+        }
+        Command::Diff { from, to, format } => {
+            let diff = crate::diff::between_revisions(&root, from, to.as_deref())
+                .map_err(|e| fail(&e, Some(&root), Format::Human))?;
+            match format {
+                DiffFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&diff).unwrap_or_default()
+                ),
+                DiffFormat::Markdown => print!("{}", diff.render(true)),
+                DiffFormat::Text => print!("{}", diff.render(false)),
+            }
+            Ok(())
         }
         Command::Schema { .. } | Command::Init { .. } => Ok(()),
         Command::Export { format, out } => {

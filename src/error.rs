@@ -36,6 +36,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A git command that failed (`guidebook diff`), with what git said.
+    #[error("git: {0}")]
+    Git(String),
+
     #[error("serve: {what}: {source}")]
     Serve {
         what: String,

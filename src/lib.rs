@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod init;

@@ -13,6 +13,7 @@ mod coverage;
 mod crash;
 mod crosswalks;
 mod csv_catalog;
+mod diff;
 mod exports;
 mod hostile;
 mod incremental;
