@@ -69,8 +69,11 @@ struct Resource {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
 struct Rlink {
     href: String,
+    #[serde(default)]
+    media_type: Option<String>,
 }
 
 /// Reads an OSCAL profile; `id` (the file stem) becomes the baseline id.
@@ -133,6 +136,23 @@ pub fn parse(text: &str, id: &str, source: &Source) -> Result<BaselineFile, Diag
     };
     // What the import names: a back-matter resource (`#uuid`), or a file.
     let resources = profile.back_matter.map(|b| b.resources).unwrap_or_default();
+    let imported = import
+        .href
+        .strip_prefix('#')
+        .and_then(|uuid| resources.iter().find(|r| r.uuid == uuid));
+    let nested = match imported {
+        Some(resource) => (resource.rlinks.iter()).any(|l| {
+            l.media_type
+                .as_deref()
+                .is_some_and(|m| m.contains("profile"))
+        }),
+        None => file_name(&import.href)
+            .to_ascii_lowercase()
+            .contains("profile"),
+    };
+    if nested {
+        return Err(refuse("an import of another profile (nested imports)"));
+    }
     let (files, names) = match import.href.strip_prefix('#') {
         Some(uuid) => {
             let resource = resources.iter().find(|r| r.uuid == uuid);
