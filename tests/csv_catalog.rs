@@ -85,6 +85,10 @@ fn csv_errors_name_the_row_and_column() {
         "{}",
         error.message
     );
+    assert!(
+        !errors.iter().any(|d| d.code == "unknown-framework"),
+        "mappings to the failed catalog are not reported one by one: {errors:?}"
+    );
 
     // A column the CSV does not have: at the catalog's `file:`, listing the columns it has.
     let book = asvs_book();

@@ -33,11 +33,15 @@ impl Repo {
     /// Writes the book as `revision` holds it into `into` (which becomes the book root).
     pub fn checkout(&self, revision: &str, into: &Path) -> Result<()> {
         let commit = format!("{revision}^{{commit}}");
-        git(&self.top, &["rev-parse", "--verify", "--quiet", &commit]).map_err(|_| {
-            Error::Git(format!("`{revision}` is not a revision of this repository"))
-        })?;
+        // The hash git verified is what gets read: a revision is never passed on as an argument
+        // that could be taken for an option, nor read twice while a ref moves.
+        let hash =
+            git(&self.top, &["rev-parse", "--verify", "--quiet", &commit]).map_err(|_| {
+                Error::Git(format!("`{revision}` is not a revision of this repository"))
+            })?;
+        let hash = String::from_utf8_lossy(&hash).trim().to_string();
         let prefix = self.prefix.to_string_lossy().replace('\\', "/");
-        let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", revision];
+        let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", hash.as_str()];
         if !prefix.is_empty() {
             args.extend(["--", prefix.as_str()]);
         }

@@ -395,8 +395,82 @@ impl BookDiff {
             && self.controls.is_empty()
     }
 
-    /// Plain text (`markdown: false`) or Markdown ready to paste into a pull request.
+    /// Plain text (`markdown: false`) or Markdown ready to paste into a pull request. Every
+    /// line is one change: text from the content (titles, names) is put on one line, and in
+    /// Markdown `@` mentions and HTML are defused.
     pub fn render(&self, markdown: bool) -> String {
+        let text = self.one_line(markdown);
+        text.render_lines(markdown)
+    }
+
+    /// A copy whose titles and names are single lines, safe to paste into Markdown.
+    fn one_line(&self, markdown: bool) -> BookDiff {
+        let clean = |s: &str| -> String {
+            let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            match markdown {
+                true => line.replace('@', "@\u{200b}").replace('<', "&lt;"),
+                false => line,
+            }
+        };
+        let opt = |s: &Option<String>| s.as_deref().map(clean);
+        BookDiff {
+            from: clean(&self.from),
+            to: clean(&self.to),
+            guidelines: (self.guidelines.iter())
+                .map(|g| GuidelineChange {
+                    id: clean(&g.id),
+                    change: g.change,
+                    before: opt(&g.before),
+                    after: opt(&g.after),
+                })
+                .collect(),
+            mappings: (self.mappings.iter())
+                .map(|m| MappingChange {
+                    guideline: clean(&m.guideline),
+                    framework: clean(&m.framework),
+                    control: clean(&m.control),
+                    change: m.change,
+                    before: m.before.clone(),
+                    after: m.after.clone(),
+                })
+                .collect(),
+            examples: (self.examples.iter())
+                .map(|e| ExampleChange {
+                    id: clean(&e.id),
+                    change: e.change,
+                    title: clean(&e.title),
+                    before: opt(&e.before),
+                })
+                .collect(),
+            cross_references: (self.cross_references.iter())
+                .map(|l| LinkChange {
+                    guideline: clean(&l.guideline),
+                    target: clean(&l.target),
+                    kind: l.kind.clone(),
+                    change: l.change,
+                })
+                .collect(),
+            frameworks: (self.frameworks.iter())
+                .map(|f| FrameworkChange {
+                    id: clean(&f.id),
+                    change: f.change,
+                    name: clean(&f.name),
+                })
+                .collect(),
+            controls: (self.controls.iter())
+                .map(|c| ControlChange {
+                    framework: clean(&c.framework),
+                    control: clean(&c.control),
+                    change: c.change,
+                    before: opt(&c.before),
+                    after: opt(&c.after),
+                    mapped_by: c.mapped_by.iter().map(|g| clean(g)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn render_lines(&self, markdown: bool) -> String {
         let mut out = String::new();
         let heading = |out: &mut String, title: &str, count: usize| match markdown {
             true => out.push_str(&format!("\n### {title} ({count})\n\n")),
@@ -530,5 +604,32 @@ impl BookDiff {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_puts_each_change_on_one_line_and_defuses_mentions() {
+        let diff = BookDiff {
+            from: "HEAD".into(),
+            to: "work tree".into(),
+            guidelines: vec![GuidelineChange {
+                id: "SD-1".into(),
+                change: "retitled",
+                before: Some("Old".into()),
+                after: Some("New\n- [x] @org/team <b>".into()),
+            }],
+            ..BookDiff::default()
+        };
+        let text = diff.render(true);
+        let line = text.lines().find(|l| l.contains("SD-1")).expect("a line");
+        assert!(
+            line.ends_with("Old → New - [x] @\u{200b}org/team &lt;b>"),
+            "{line}"
+        );
+        assert!(!text.contains("\n- [x]"));
     }
 }

@@ -343,19 +343,28 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// A document with the input files it names (in `dir`) read in: a spreadsheet catalog's CSV,
-/// a crosswalk's mapping-collection.
+/// a crosswalk's mapping-collection. Their problems go into `diagnostics`.
 fn with_inputs(
     loaded: Loaded,
     dir: &Path,
-    warnings: &mut Diagnostics,
+    diagnostics: &mut Diagnostics,
 ) -> Result<Loaded, Diagnostic> {
     match loaded {
         Loaded::Catalog(mut file) if file.catalog.csv.is_some() => {
-            csv_catalog::expand(&mut file.catalog, dir, &file.source)?;
-            Ok(Loaded::Catalog(file))
+            match csv_catalog::expand(&mut file.catalog, dir, &file.source) {
+                Ok(()) => Ok(Loaded::Catalog(file)),
+                // The catalog's id is known: mappings to it follow from this error and are not
+                // reported one by one.
+                Err(error) => {
+                    diagnostics.push(error);
+                    let mut unloaded = Unloaded::default();
+                    unloaded.names.insert(file.catalog.id.value.to_lowercase());
+                    Ok(Loaded::Failed(unloaded))
+                }
+            }
         }
         Loaded::Crosswalk(mut crosswalk) => {
-            crosswalk::read_maps(&mut crosswalk, dir, warnings)?;
+            crosswalk::read_maps(&mut crosswalk, dir, diagnostics)?;
             Ok(Loaded::Crosswalk(crosswalk))
         }
         other => Ok(other),

@@ -48,7 +48,10 @@ pub(super) fn resolve_baselines(
         let mut controls = Vec::new();
         let mut missing = Vec::new();
         match &file.selection {
-            BaselineSelection::All => controls.extend(0..framework.controls.len()),
+            // Withdrawn controls cannot be mapped: selecting them would only lower the count.
+            BaselineSelection::All => controls.extend(
+                (0..framework.controls.len()).filter(|&c| !framework.controls[c].withdrawn),
+            ),
             BaselineSelection::Ids(ids) => {
                 for id in ids {
                     match find_control(framework, id) {

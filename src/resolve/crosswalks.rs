@@ -62,6 +62,24 @@ pub(super) fn resolve_crosswalks(
         ) else {
             continue;
         };
+        if let Some(named) = [(s, &file.meta.source), (t, &file.meta.target)]
+            .into_iter()
+            .find_map(|(f, named)| frameworks[f].is_threats().then_some(named))
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "threat-as-mapping",
+                    &source.path,
+                    source.at(named),
+                    format!(
+                        "`{}` is a threat catalog: a crosswalk relates control catalogs",
+                        named.value
+                    ),
+                )
+                .with_help("name a catalog of controls"),
+            );
+            continue;
+        }
         let mut unresolved = [Vec::new(), Vec::new()];
         let mut pairs = Vec::new();
         for map in &file.maps {
@@ -72,7 +90,8 @@ pub(super) fn resolve_crosswalks(
                         if found.is_none() {
                             unresolved[side].push(id.clone());
                         }
-                        found
+                        // A withdrawn control is no mapping target, derived or not.
+                        found.filter(|&c| !frameworks[f].controls[c].withdrawn)
                     })
                     .collect()
             };

@@ -141,7 +141,9 @@ pub(super) fn resolve_threats(
                 })
             });
         let Some(threat) = found else {
-            if unloaded.covers(&id.value) {
+            // With no threat catalog loaded and some file failed, that failure is the cause.
+            let no_catalog = !frameworks.iter().any(|f| f.is_threats());
+            if unloaded.covers(&id.value) || (no_catalog && !unloaded.names.is_empty()) {
                 continue;
             }
             let threats = frameworks.iter().filter(|f| f.is_threats());

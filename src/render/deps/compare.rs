@@ -183,12 +183,17 @@ impl<'s> Compare<'s> {
                     (&b.id, &b.title, &framework.id, ids, &b.missing, &b.source)
                 })
                 .collect();
+            // A crosswalk's pairs decide derived mappings (compared per guideline); its name
+            // and title are shown beside them.
+            let crosswalks: Vec<_> = (site.crosswalks.iter())
+                .map(|x| {
+                    let (s, t) = (&site.frameworks[x.source], &site.frameworks[x.target]);
+                    (&x.name, &x.title, &s.id, &t.id, &x.file)
+                })
+                .collect();
             (
-                config,
-                domains,
-                pages,
-                roles,
-                baselines,
+                (config, domains, pages, roles),
+                (baselines, crosswalks),
                 site.content_dir.clone(),
             )
         };
