@@ -6,21 +6,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::common::{read, repo_root};
 use guidebook::pipeline::{self, BuildOptions};
 
+/// The front matter of every shipped guideline, read straight from its file.
+fn front_matters() -> Vec<serde_json::Value> {
+    let guidelines = walkdir::WalkDir::new(repo_root().join("content/guidelines"));
+    (guidelines.into_iter().flatten())
+        .map(|entry| entry.into_path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md") && !path.ends_with("_domain.md"))
+        .map(|path| {
+            let text = read(&path);
+            let yaml = text.split("---").nth(1).expect("front matter").to_string();
+            serde_saphyr::from_str(&yaml).expect("yaml")
+        })
+        .collect()
+}
+
 /// (guideline id -> framework -> number of mappings), read straight from the front matter;
 /// the threats a guideline addresses count in the column of the shipped threat catalog.
 fn count_mappings() -> BTreeMap<String, BTreeMap<String, usize>> {
     let mut counts = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(repo_root().join("content/guidelines"))
-        .into_iter()
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "md") || path.ends_with("_domain.md") {
-            continue;
-        }
-        let text = read(path);
-        let yaml = text.split("---").nth(1).expect("front matter");
-        let meta: serde_json::Value = serde_saphyr::from_str(yaml).expect("yaml");
+    for meta in front_matters() {
         let mut per_framework: BTreeMap<String, usize> = BTreeMap::new();
         for mapping in meta["controls"].as_array().into_iter().flatten() {
             *per_framework
@@ -60,17 +64,7 @@ fn count_baseline_mappings() -> BTreeMap<String, usize> {
             })
             .collect();
     let mut counts = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(repo_root().join("content/guidelines"))
-        .into_iter()
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "md") || path.ends_with("_domain.md") {
-            continue;
-        }
-        let text = read(path);
-        let yaml = text.split("---").nth(1).expect("front matter");
-        let meta: serde_json::Value = serde_saphyr::from_str(yaml).expect("yaml");
+    for meta in front_matters() {
         let n = (meta["controls"].as_array().into_iter().flatten())
             .filter(|m| m["framework"] == "nist-sp-800-53")
             .filter(|m| m["control"].as_str().is_some_and(|c| selected.contains(c)))

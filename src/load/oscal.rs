@@ -134,17 +134,7 @@ struct Part {
 
 /// Reads an OSCAL catalog; `id` (the file stem) becomes the framework id.
 pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnostic> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let document: OscalFile =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            let position = Position::new(inner.line().max(1), inner.column().max(1));
-            let message = format!("at JSON path `{path}`: {inner}");
-            let message = strip_serde_position(&message);
-            Diagnostic::error("oscal", &source.path, position, message)
-                .with_help(oscal_help(&path, text))
-        })?;
+    let document: OscalFile = from_json(text, source, |path| oscal_help(path, text))?;
     let catalog = document.catalog;
     let mut converter = Converter::default();
     converter.index_labels(&catalog.groups, &catalog.controls);
@@ -178,6 +168,23 @@ pub fn parse(text: &str, id: &str, source: &Source) -> Result<Catalog, Diagnosti
             .iter()
             .map(|c| converter.control(c))
             .collect(),
+    })
+}
+
+/// `text` as JSON of type `T`, or an `oscal` error naming the JSON path of the problem, at its
+/// line and column, with the help `help` gives for that path.
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    source: &Source,
+    help: impl FnOnce(&str) -> String,
+) -> Result<T, Diagnostic> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let position = Position::new(inner.line().max(1), inner.column().max(1));
+        let message = strip_serde_position(&format!("at JSON path `{path}`: {inner}"));
+        Diagnostic::error("oscal", &source.path, position, message).with_help(help(&path))
     })
 }
 

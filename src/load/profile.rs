@@ -78,19 +78,8 @@ struct Rlink {
 
 /// Reads an OSCAL profile; `id` (the file stem) becomes the baseline id.
 pub fn parse(text: &str, id: &str, source: &Source) -> Result<BaselineFile, Diagnostic> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let file: ProfileFile = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let position = Position::new(inner.line().max(1), inner.column().max(1));
-        let message = format!("at JSON path `{path}`: {inner}");
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        Diagnostic::error("oscal", &source.path, position, message).with_help(
-            "baselines/ takes OSCAL profiles: a top-level \"profile\" with metadata and imports",
-        )
+    let file: ProfileFile = super::oscal::from_json(text, source, |_| {
+        "baselines/ takes OSCAL profiles: a top-level \"profile\" with metadata and imports".into()
     })?;
     let profile = file.profile;
     let refuse = |what: &str| {

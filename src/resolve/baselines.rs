@@ -1,7 +1,7 @@
 //! Baselines (OSCAL profiles) to the framework they select from, and their control ids to that
 //! framework's controls. Ids the framework does not hold are kept, listed as missing.
 
-use super::links::known_list;
+use super::links::{framework_named, known_list};
 use super::*;
 use crate::model::{BaselineFile, BaselineSelection, BaselineSidecar};
 
@@ -89,21 +89,8 @@ fn framework_of(
 ) -> Option<usize> {
     let ids = || frameworks.iter().map(|f| f.id.as_str());
     if let Some(named) = sidecar.and_then(|s| s.meta.framework.as_ref()) {
-        let found = frameworks.iter().position(|f| f.id == named.value);
-        if found.is_none() && !unloaded.covers(&named.value) {
-            let source = &sidecar?.source;
-            let hint = did_you_mean(&named.value, ids(), || known_list("frameworks", ids()));
-            diagnostics.push(
-                Diagnostic::error(
-                    "unknown-framework",
-                    &source.path,
-                    source.at(named),
-                    format!("unknown framework `{}`", named.value),
-                )
-                .with_help(hint),
-            );
-        }
-        return found;
+        let source = &sidecar?.source;
+        return framework_named(named, source, frameworks, unloaded, diagnostics);
     }
     let stem = |name: &str| -> String {
         let name = name.rsplit(['/', '\\']).next().unwrap_or(name);

@@ -1,7 +1,7 @@
 //! Catalogs to frameworks: groups flattened into sections, controls with their ids, aliases,
 //! slugs and links checked.
 
-use super::links::known_list;
+use super::links::framework_named;
 use super::*;
 use crate::model::{Spanned, UniqueSlugs};
 
@@ -247,20 +247,7 @@ pub(super) fn link_mitigations(
             }
             continue;
         };
-        let Some(m) = frameworks.iter().position(|x| x.id == named.value) else {
-            if !unloaded.covers(&named.value) {
-                let ids = || frameworks.iter().map(|f| f.id.as_str());
-                let hint = did_you_mean(&named.value, ids(), || known_list("frameworks", ids()));
-                diagnostics.push(
-                    Diagnostic::error(
-                        "unknown-framework",
-                        &source.path,
-                        source.at(&named),
-                        format!("unknown framework `{}`", named.value),
-                    )
-                    .with_help(hint),
-                );
-            }
+        let Some(m) = framework_named(&named, &source, frameworks, unloaded, diagnostics) else {
             continue;
         };
         frameworks[f].mitigations = Some(m);

@@ -3,7 +3,7 @@
 //! (and the other way round, with subset and superset swapped), by the composed relationship.
 //! Derived mappings are kept apart from authored ones and never replace them.
 
-use super::links::known_list;
+use super::links::framework_named;
 use super::*;
 use crate::model::{CrosswalkFile, Spanned};
 
@@ -40,21 +40,7 @@ pub(super) fn resolve_crosswalks(
     for file in files {
         let source = &file.source;
         let framework = |named: &Spanned<String>, diagnostics: &mut Diagnostics| {
-            let found = frameworks.iter().position(|f| f.id == named.value);
-            if found.is_none() && !unloaded.covers(&named.value) {
-                let ids = || frameworks.iter().map(|f| f.id.as_str());
-                let hint = did_you_mean(&named.value, ids(), || known_list("frameworks", ids()));
-                diagnostics.push(
-                    Diagnostic::error(
-                        "unknown-framework",
-                        &source.path,
-                        source.at(named),
-                        format!("unknown framework `{}`", named.value),
-                    )
-                    .with_help(hint),
-                );
-            }
-            found
+            framework_named(named, source, frameworks, unloaded, diagnostics)
         };
         let (Some(s), Some(t)) = (
             framework(&file.meta.source, diagnostics),

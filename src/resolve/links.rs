@@ -2,6 +2,7 @@
 //! guidelines and their backlinks, examples to guidelines, tags.
 
 use super::*;
+use crate::model::Spanned;
 
 pub(super) fn resolve_mappings(
     guideline: &Guideline,
@@ -298,6 +299,32 @@ pub(super) fn check_reference_urls(guideline: &Guideline, diagnostics: &mut Diag
             );
         }
     }
+}
+
+/// The framework `named` (a catalog id written in `source`), or an `unknown-framework` error at
+/// it with "did you mean" (none when the file that would define it failed to load).
+pub(super) fn framework_named(
+    named: &Spanned<String>,
+    source: &Source,
+    frameworks: &[Framework],
+    unloaded: &Unloaded,
+    diagnostics: &mut Diagnostics,
+) -> Option<usize> {
+    let found = frameworks.iter().position(|f| f.id == named.value);
+    if found.is_none() && !unloaded.covers(&named.value) {
+        let ids = || frameworks.iter().map(|f| f.id.as_str());
+        let hint = did_you_mean(&named.value, ids(), || known_list("frameworks", ids()));
+        diagnostics.push(
+            Diagnostic::error(
+                "unknown-framework",
+                &source.path,
+                source.at(named),
+                format!("unknown framework `{}`", named.value),
+            )
+            .with_help(hint),
+        );
+    }
+    found
 }
 
 pub(super) fn known_list<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> String {
