@@ -156,4 +156,14 @@ fn diff_between_two_commits_as_markdown() {
     let bad = guidebook(&["diff", "no-such-rev", "--root", root]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`no-such-rev` is not a revision"));
+
+    // A revision whose content does not load: named, with each error's file and line there.
+    let a1 = book.join("content/guidelines/design/a-1.md");
+    edit(&a1, "control: AC-2\n", "control: AC-22\n");
+    git(repo.path(), &["commit", "-q", "-am", "broken"]);
+    let broken = guidebook(&["diff", "HEAD", "--root", root]);
+    assert_eq!(broken.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(said.contains("HEAD does not load"), "{said}");
+    assert!(said.contains("content/guidelines/design/a-1.md:"), "{said}");
 }

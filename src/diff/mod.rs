@@ -123,7 +123,26 @@ fn resolve(root: &Path, what: &str) -> Result<Site> {
             "{what} has no book here (no book.toml)"
         )));
     }
-    crate::pipeline::resolve_site(root).map(|(site, _)| site)
+    // A revision's errors point into a scratch copy that is gone by the time they are shown:
+    // say which revision fails, with each problem's file and line as the revision holds them.
+    crate::pipeline::resolve_site(root)
+        .map(|(site, _)| site)
+        .map_err(|error| match error {
+            Error::Content(diagnostics) => {
+                let problems: Vec<String> = (diagnostics.iter())
+                    .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                    .map(|d| {
+                        let (file, at) = (d.file.display(), &d.position);
+                        format!("  {file}:{}:{}: {}", at.line, at.column, d.message)
+                    })
+                    .collect();
+                Error::Usage(format!(
+                    "{what} does not load, so it cannot be compared:\n{}",
+                    problems.join("\n")
+                ))
+            }
+            other => other,
+        })
 }
 
 /// What changed from `old` to `new`, entity by entity.

@@ -490,7 +490,14 @@ fn output_name_problem(entry: &Entry, relative: &Path) -> Option<NameProblem> {
             return stem
                 .filter(|stem| !crate::model::is_safe_name(stem))
                 .map(|stem| NameProblem {
-                    message: format!("the file name `{stem}` cannot be a framework id"),
+                    message: format!(
+                        "the file name `{stem}` cannot be a {} id",
+                        if matches!(entry, Entry::Baseline) {
+                            "baseline"
+                        } else {
+                            "framework"
+                        }
+                    ),
                     help: HELP,
                 });
         }
