@@ -28,14 +28,40 @@ fn navigation_and_theme_work_from_file_urls() {
     let out = build(&fixture("valid"));
     let mut browser = Browser::launch();
     browser.navigate(&file_url(&out, "guidelines/a-2.html"));
-    // The full tree comes from assets/nav.js: guidelines of every domain, current one marked.
+    // The sidebar opens the page's own domain from its part (assets/nav/design.js), current
+    // page marked; another domain's part loads only when the reader opens it.
     browser.wait_for(
-        "document.querySelectorAll('#nav-tree .nav-id').length === 3",
+        "document.querySelectorAll('#nav-tree .nav-id').length === 2",
         WAIT,
     );
     let current = browser
         .eval("document.querySelector('#nav-tree [aria-current=page]').getAttribute('href')");
     assert_eq!(current, "../guidelines/a-2.html");
+    let loaded = "[...document.scripts].map(s => s.src.replace(/^.*\\//, '')).sort().join(' ')";
+    assert_eq!(
+        browser.eval(loaded),
+        "design.js guidebook.js theme-init.js",
+        "a page loads its own domain's part, and no search script until the box is used"
+    );
+    browser.eval(
+        "document.querySelector('#nav-tree li[data-part$=\"operate.js\"] .nav-toggle').click()",
+    );
+    browser.wait_for(
+        "document.querySelectorAll('#nav-tree .nav-id').length === 3",
+        WAIT,
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#nav-tree li[data-part$=\"operate.js\"] li a').getAttribute('href')"),
+        "../guidelines/b-1.html"
+    );
+    browser.eval(
+        "document.querySelector('#nav-tree li[data-part$=\"operate.js\"] .nav-toggle').click()",
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#nav-tree li[data-part$=\"operate.js\"] ul').hidden"),
+        true,
+        "a second click folds the domain"
+    );
     let theme = browser.eval("document.documentElement.dataset.theme");
     assert_eq!(theme, "light", "theme-init.js picked the light default");
 
@@ -67,7 +93,7 @@ fn search_box_finds_results_from_file_urls() {
     );
     browser.type_text("supply chain");
     browser.wait_for(
-        "document.querySelectorAll('#search-results li').length > 0",
+        "document.getElementById('search-results').dataset.query === 'supply chain' && document.querySelectorAll('#search-results li').length > 0",
         WAIT,
     );
     let hrefs = browser.eval(
@@ -108,7 +134,9 @@ fn first_result(browser: &mut Browser, out: &tempfile::TempDir, query: &str) -> 
     browser.navigate(&file_url(out, "index.html"));
     browser.eval("document.getElementById('search-input').focus()");
     browser.type_text(query);
-    browser.wait_for("document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')", WAIT)
+    // The answer to the whole query (the box answers as it is typed).
+    let answered = serde_json::to_string(query).expect("a string");
+    browser.wait_for(&format!("document.getElementById('search-results').dataset.query === {answered} && document.querySelector('#search-results li a') && document.querySelector('#search-results li a').getAttribute('href')"), WAIT)
 }
 
 #[test]

@@ -46,7 +46,8 @@ fn writes_every_page_kind() {
         "sitemap.xml",
         "assets/guidebook.css",
         "assets/guidebook.js",
-        "assets/nav.js",
+        "assets/nav/design.js",
+        "assets/nav/operate.js",
         "img/logo.png",
         "old/sd-one.html",
     ] {

@@ -791,7 +791,7 @@ fn content_edits_are_rebuilt_incrementally_and_equal_a_full_build() {
             "guidelines/a-1.html",
             "guidelines/a-2.html",
             "index.html",
-            "assets/nav.js",
+            "assets/nav/design.js",
         ],
     );
     // book.toml reaches every page: the full build.

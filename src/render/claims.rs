@@ -178,6 +178,6 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
         Job::PrintPart(_) => book("a part of the print page"),
         Job::NotFound => book("the 404 page"),
         Job::Sitemap => book("the sitemap"),
-        Job::Nav => book("the navigation script"),
+        Job::NavPart(_) => book("a part of the navigation script"),
     }
 }

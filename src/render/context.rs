@@ -196,7 +196,7 @@ impl<'a> Renderer<'a> {
                     urls: super::sitemap::urls(site),
                 },
             ),
-            Job::Nav => (String::new(), PageData::NotFound {}),
+            Job::NavPart(_) => (String::new(), PageData::NotFound {}),
         }
     }
 
@@ -504,6 +504,7 @@ fn site_info(site: &Site) -> SiteInfo<'_> {
     let domains = site.domains.iter().enumerate().map(|(d, domain)| NavLink {
         title: domain.meta.title.as_str().into(),
         path: urls::domain(site, d),
+        part: Some(super::nav::part_path(site, d)),
     });
     let pages = site
         .pages
@@ -513,6 +514,7 @@ fn site_info(site: &Site) -> SiteInfo<'_> {
     let pages = pages.map(|(p, page)| NavLink {
         title: page.title().into(),
         path: urls::page(site, p),
+        part: None,
     });
     SiteInfo {
         title: config.title(),

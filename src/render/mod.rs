@@ -68,7 +68,8 @@ enum Job {
     NotFound,
     Redirect(String, String),
     Sitemap,
-    Nav,
+    /// The sidebar's guidelines of one domain (`assets/nav/<domain>.js`).
+    NavPart(usize),
 }
 
 /// What rendering one job produced.
@@ -208,10 +209,10 @@ impl Renderer<'_> {
 
     fn render_job(&self, job: &Job) -> Result<JobOutput> {
         let (template, path) = template_and_path(self.site, job);
-        if let Job::Nav = job {
+        if let Job::NavPart(d) = job {
             return Ok(JobOutput {
                 path,
-                bytes: nav::script(self.site).into_bytes(),
+                bytes: nav::part(self.site, *d).into_bytes(),
                 diagnostics: Vec::new(),
                 typed_links: Vec::new(),
                 anchor_links: Vec::new(),
@@ -230,6 +231,7 @@ impl Renderer<'_> {
         cx.insert("site", &self.site_info);
         cx.insert("root", &root);
         cx.insert("path", &path);
+        cx.insert("nav_part", &self.nav_part(job));
         cx.insert("title", &title);
         cx.insert("page", &data);
         drop(data);
@@ -297,6 +299,18 @@ pub fn whole_site_page(
     ))
 }
 
+impl Renderer<'_> {
+    /// The sidebar part a page opens: its own domain's (empty for pages outside a domain).
+    fn nav_part(&self, job: &Job) -> String {
+        let domain = match job {
+            Job::Entity(Entity::Domain(d)) => *d,
+            Job::Entity(Entity::Guideline(g)) => self.site.guidelines[*g].domain,
+            _ => return String::new(),
+        };
+        nav::part_path(self.site, domain)
+    }
+}
+
 impl Job {
     /// The entity whose page this job renders, if any.
     fn entity(&self) -> Option<Entity> {
@@ -316,8 +330,8 @@ fn jobs(site: &Site) -> Vec<Job> {
         Job::Coverage,
         Job::NotFound,
         Job::Sitemap,
-        Job::Nav,
     ];
+    jobs.extend((0..site.domains.len()).map(Job::NavPart));
     let entities = ((0..site.domains.len()).map(Entity::Domain))
         .chain((0..site.guidelines.len()).map(Entity::Guideline))
         .chain((0..site.examples.len()).map(Entity::Example))
@@ -399,7 +413,7 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::NotFound => ("404.html", "404.html".into()),
         Job::Redirect(from, _) => ("redirect.html", from.trim_start_matches('/').to_string()),
         Job::Sitemap => ("sitemap.xml", "sitemap.xml".into()),
-        Job::Nav => ("", "assets/nav.js".into()),
+        Job::NavPart(d) => ("", nav::part_path(site, *d)),
     }
 }
 

@@ -1,9 +1,7 @@
 //! Navigation: the reading order (each domain page, then its guidelines) that gives pages their
-//! previous and next links, and the sidebar tree, written once as `assets/nav.js`.
+//! previous and next links, and the sidebar's guidelines, one script per domain (`assets/nav/<domain>.js`).
 
 use std::collections::HashMap;
-
-use serde::Serialize;
 
 use super::urls;
 use crate::resolve::Site;
@@ -48,39 +46,36 @@ impl ReadingOrder {
     }
 }
 
-/// The navigation tree as one shared script, so pages do not each repeat the whole tree.
-pub fn script(site: &Site) -> String {
+/// Where the sidebar part of domain `d` is written.
+pub fn part_path(site: &Site, d: usize) -> String {
+    format!("assets/nav/{}.js", site.domains[d].folder)
+}
+
+/// The sidebar part of domain `d`: its guidelines as `[id, title]`, or `[id, title, file
+/// stem]` when the page's name is not the lowercased id. A page loads only the part of its own
+/// domain (others when the reader opens them), so no page pays for the whole tree.
+pub fn part(site: &Site, d: usize) -> String {
     use super::deps::{Fact, record};
-    for d in 0..site.domains.len() {
-        record(Fact::DomainCard(d));
-    }
-    for g in 0..site.guidelines.len() {
-        record(Fact::GuidelineCard(g));
-    }
-    #[derive(Serialize)]
-    struct Node<'a> {
-        t: std::borrow::Cow<'a, str>,
-        u: String,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        c: Vec<Node<'a>>,
-    }
-    let tree: Vec<Node> = (0..site.domains.len())
-        .map(|d| Node {
-            t: site.domains[d].meta.title.as_str().into(),
-            u: urls::domain(site, d),
-            c: site
-                .guidelines_of(d)
-                .map(|g| {
-                    let meta = &site.guidelines[g].guideline.meta;
-                    Node {
-                        t: format!("{} {}", meta.id.value, meta.title).into(),
-                        u: urls::guideline(site, g),
-                        c: Vec::new(),
-                    }
-                })
-                .collect(),
+    record(Fact::DomainCard(d));
+    let entries: Vec<Vec<String>> = site
+        .guidelines_of(d)
+        .map(|g| {
+            record(Fact::GuidelineCard(g));
+            let meta = &site.guidelines[g].guideline.meta;
+            let id = meta.id.value.clone();
+            let url = urls::guideline(site, g);
+            let stem = url
+                .strip_prefix("guidelines/")
+                .and_then(|rest| rest.strip_suffix(".html"))
+                .unwrap_or_default();
+            let mut entry = vec![id, meta.title.clone()];
+            if !entry[0].is_ascii() || stem != entry[0].to_lowercase() {
+                entry.push(stem.to_string());
+            }
+            entry
         })
         .collect();
-    let json = serde_json::to_string(&tree).unwrap_or_else(|_| "[]".into());
-    format!("window.guidebookNav = {json};\n")
+    let folder = serde_json::to_string(&site.domains[d].folder).unwrap_or_default();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+    format!("guidebookNavPart({folder},{json});\n")
 }

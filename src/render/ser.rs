@@ -46,6 +46,9 @@ pub struct Counts {
 pub struct NavLink<'a> {
     pub title: std::borrow::Cow<'a, str>,
     pub path: String,
+    /// A domain's sidebar part (its guidelines, loaded by the theme's script when opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 /// A guideline as other pages list it.

@@ -23,7 +23,7 @@ pub fn urls(site: &Site) -> Vec<String> {
         .filter(|job| {
             !matches!(
                 job,
-                Job::NotFound | Job::Redirect(..) | Job::Sitemap | Job::Nav
+                Job::NotFound | Job::Redirect(..) | Job::Sitemap | Job::NavPart(_)
             )
         })
         .map(|job| template_and_path(site, job).1)

@@ -1,51 +1,105 @@
-// guidebook default theme: navigation tree, theme toggle, mobile sidebar. No dependencies.
+// guidebook default theme: navigation tree, search loader, theme toggle, mobile sidebar. No dependencies.
 (function () {
   "use strict";
   var body = document.body;
   var root = body.getAttribute("data-root") || "";
   var path = body.getAttribute("data-path") || "";
 
-  // The full navigation tree lives in one shared file (assets/nav.js), so pages stay small.
-  function buildNav() {
-    var tree = window.guidebookNav;
-    var list = document.getElementById("nav-tree");
-    if (!tree || !list) return;
-    var fragment = document.createDocumentFragment();
-    tree.forEach(function (domain) {
-      var item = document.createElement("li");
-      item.appendChild(navLink(domain));
-      if (domain.c && domain.c.length) {
-        var children = document.createElement("ul");
-        domain.c.forEach(function (child) {
-          var li = document.createElement("li");
-          li.appendChild(navLink(child));
-          children.appendChild(li);
-        });
-        item.appendChild(children);
-      }
-      fragment.appendChild(item);
+  // The sidebar's guidelines come as one script per domain (assets/nav/<domain>.js): a page
+  // opens its own domain's, the others load when the reader opens them, so no page pays for
+  // the whole tree. Without scripts, the sidebar keeps the domains the page itself lists.
+  var navWaiting = {};
+  window.guidebookNavPart = function (folder, entries) {
+    var done = navWaiting[folder];
+    delete navWaiting[folder];
+    if (done) done(entries);
+  };
+
+  function setupNav() {
+    var tree = document.getElementById("nav-tree");
+    if (!tree) return;
+    tree.querySelectorAll("li[data-part]").forEach(function (li) {
+      var link = li.querySelector("a");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "nav-toggle";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-label", "Guidelines of " + (link ? link.textContent : "this domain"));
+      li.insertBefore(button, li.firstChild);
+      button.addEventListener("click", function () { toggleDomain(li, button, false); });
+      if (li.hasAttribute("data-current")) toggleDomain(li, button, true);
     });
-    list.textContent = "";
-    list.appendChild(fragment);
-    var current = list.querySelector('[aria-current="page"]');
-    if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
   }
 
-  function navLink(node) {
+  function toggleDomain(li, button, reveal) {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var list = li.querySelector("ul");
+    if (list) { list.hidden = !open; return; }
+    if (!open || li.hasAttribute("data-loading")) return;
+    li.setAttribute("data-loading", "");
+    var src = li.getAttribute("data-part");
+    var folder = src.replace(/^.*\//, "").replace(/\.js$/, "");
+    navWaiting[folder] = function (entries) {
+      li.removeAttribute("data-loading");
+      var children = document.createElement("ul");
+      entries.forEach(function (entry) { children.appendChild(navEntry(entry)); });
+      children.hidden = button.getAttribute("aria-expanded") !== "true";
+      li.appendChild(children);
+      var current = children.querySelector('[aria-current="page"]');
+      if (reveal && current && current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+    };
+    var script = document.createElement("script");
+    script.src = src;
+    script.onerror = function () { li.removeAttribute("data-loading"); delete navWaiting[folder]; };
+    document.head.appendChild(script);
+  }
+
+  /** `[id, title]` or `[id, title, file stem]` (see `render::nav::part`). */
+  function navEntry(entry) {
+    var li = document.createElement("li");
     var a = document.createElement("a");
-    a.href = root + node.u;
-    var match = /^(\S+) (.*)$/.exec(node.t);
-    if (node.c === undefined && match) {
-      var id = document.createElement("span");
-      id.className = "nav-id";
-      id.textContent = match[1];
-      a.appendChild(id);
-      a.appendChild(document.createTextNode(match[2]));
-    } else {
-      a.textContent = node.t;
+    var url = "guidelines/" + (entry[2] || entry[0].toLowerCase()) + ".html";
+    a.href = root + url;
+    var id = document.createElement("span");
+    id.className = "nav-id";
+    id.textContent = entry[0];
+    a.appendChild(id);
+    a.appendChild(document.createTextNode(entry[1]));
+    if (url === path) a.setAttribute("aria-current", "page");
+    li.appendChild(a);
+    return li;
+  }
+
+  // The search scripts load when the reader first reaches for the box (focus, a tap, or the
+  // `/` key), so reading a page does not download them.
+  function setupSearchLoader() {
+    var input = document.getElementById("search-input");
+    var src = body.getAttribute("data-search");
+    if (!input || !src) return;
+    var requested = false;
+    function load() {
+      if (requested) return;
+      requested = true;
+      src.split(" ").forEach(function (file) {
+        var script = document.createElement("script");
+        script.src = root + file;
+        script.async = false;
+        document.head.appendChild(script);
+      });
     }
-    if (node.u === path) a.setAttribute("aria-current", "page");
-    return a;
+    input.addEventListener("focus", load);
+    input.addEventListener("pointerdown", load);
+    input.addEventListener("input", load);
+    document.addEventListener("keydown", function (event) {
+      var t = event.target;
+      var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
   }
 
   function setupThemeToggle() {
@@ -159,7 +213,8 @@
     }
   }
 
-  buildNav();
+  setupNav();
+  setupSearchLoader();
   setupCopyButtons();
   setupThemeToggle();
   setupSidebarToggle();

@@ -466,6 +466,7 @@
 
   function render(answer) {
     list.textContent = "";
+    list.setAttribute("data-query", answer.query);
     active = -1;
     answer.results.forEach(function (hit, i) {
       // The link is the option (an option may not hold a link: axe's nested-interactive).
@@ -603,16 +604,10 @@
       if (!panel.hidden) { event.preventDefault(); open(false); } else { input.value = ""; input.blur(); }
     }
   });
-  document.addEventListener("keydown", function (event) {
-    var t = event.target;
-    var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
-    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      event.preventDefault();
-      input.focus();
-      input.select();
-    }
-  });
   document.addEventListener("click", function (event) {
     if (!panel.contains(event.target) && event.target !== input) open(false);
   });
+  // This script loads when the reader first reaches for the box (see guidebook.js), so a
+  // query may already be waiting.
+  if (input.value.trim()) refresh();
 })(typeof window !== "undefined" ? window : globalThis);
