@@ -172,3 +172,64 @@ fn matrix_and_gap_numbers_match_an_independent_count() {
     assert!(page.contains("<svg class=\"coverage-graph\""));
     assert!(!page.contains("<script>"), "the views need no script");
 }
+
+/// Past 200 guidelines the matrix has a row per domain (the sum of its guidelines' mappings)
+/// and the cross-references are counted between domains, so the page stays small.
+#[test]
+fn a_large_site_gets_coverage_by_domain() {
+    let book = crate::common::Book::fixture("valid");
+    for n in 0..240 {
+        let (folder, related) = if n % 3 == 0 {
+            ("operate", "A-1")
+        } else {
+            ("design", "B-1")
+        };
+        book.write(
+            &format!("content/guidelines/{folder}/g-{n}.md"),
+            &format!(
+                "---\nid: G-{n}\ntitle: Generated {n}\nsummary: One of many.\nrelated:\n  - id: {related}\ncontrols:\n  - framework: demo\n    control: AC-2(1)\n    relationship: intersects-with\n---\n\nBody {n}.\n"
+            ),
+        );
+    }
+    let built = book.build();
+    let page = crate::common::page(&built, "coverage.html");
+    assert!(page.contains("Domains × frameworks"), "summarised");
+    assert!(page.len() < 100_000, "{} bytes", page.len());
+    let table = &page[page.find("id=\"matrix-table\"").expect("matrix table")..];
+    let table = &table[..table.find("</table>").expect("table end")];
+    assert!(!table.contains(">G-1</a>"), "no row per guideline");
+    let demo = built
+        .site
+        .frameworks
+        .iter()
+        .position(|f| f.id == "demo")
+        .expect("demo framework");
+    for (d, domain) in built.site.domains.iter().enumerate() {
+        let expected: usize = (built.site.guidelines.iter())
+            .filter(|g| g.domain == d)
+            .map(|g| g.mappings.iter().filter(|m| m.framework == demo).count())
+            .sum();
+        let row = &table[table.find(&format!(">{}</a>", domain.folder)).expect("row")..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        let cells: Vec<usize> = row
+            .split("data-count=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("quote")].parse().expect("number"))
+            .collect();
+        assert_eq!(cells[demo], expected, "{}", domain.folder);
+    }
+    // Citations from `operate` to `design`: the 80 generated ones to A-1, and the fixture's.
+    let site = &built.site;
+    let domain_of = |name: &str| site.domains.iter().position(|d| d.folder == name);
+    let (operate, design) = (domain_of("operate"), domain_of("design"));
+    let cited: usize = (site.guidelines.iter())
+        .filter(|g| Some(g.domain) == operate)
+        .flat_map(|g| &g.related)
+        .filter(|l| Some(site.guidelines[l.guideline].domain) == design)
+        .count();
+    assert!(cited >= 80);
+    assert!(
+        page.contains(&format!("design ({cited})")),
+        "cross-references counted by domain"
+    );
+}

@@ -20,6 +20,7 @@ mod incremental;
 mod oscal;
 mod pipeline;
 mod properties;
+mod reader_bytes;
 mod roles;
 mod search;
 mod serve;

@@ -21,9 +21,17 @@ fn strength(confidence: Option<Confidence>) -> u8 {
     }
 }
 
+/// Past this many guidelines, the matrix and the cross-references are drawn per domain: a row
+/// or a node per guideline would make the page megabytes long and unreadable (each domain's
+/// page lists its guidelines, and each guideline's page its mappings).
+const DETAIL_LIMIT: usize = 200;
+
 /// The page data: SVGs and the tables that say the same.
 #[derive(Serialize)]
 pub struct Coverage<'a> {
+    /// Rows and nodes are domains, not guidelines (see [`DETAIL_LIMIT`]).
+    summarised: bool,
+    guidelines: usize,
     matrix: Matrix<'a>,
     gaps: Vec<Gaps<'a>>,
     graph: Graph<'a>,
@@ -105,7 +113,7 @@ struct GraphRow<'a> {
     id: &'a str,
     url: String,
     cites: Vec<String>,
-    cited_by: Vec<&'a str>,
+    cited_by: Vec<String>,
 }
 
 pub fn data<'a>(site: &'a Site, root: &str) -> Coverage<'a> {
@@ -117,10 +125,76 @@ pub fn data<'a>(site: &'a Site, root: &str) -> Coverage<'a> {
     for f in 0..site.frameworks.len() {
         record(Fact::Framework(f));
     }
+    let summarised = site.guidelines.len() > DETAIL_LIMIT;
+    let mut matrix = matrix(site, root);
+    let graph = if summarised {
+        matrix = by_domain(site, root, matrix);
+        matrix.svg = matrix_svg(&matrix.rows, &matrix.frameworks, 190.0, "domain");
+        domain_graph(site, root)
+    } else {
+        matrix.svg = matrix_svg(&matrix.rows, &matrix.frameworks, 90.0, "guideline");
+        graph(site, root)
+    };
     Coverage {
-        matrix: matrix(site, root),
+        summarised,
+        guidelines: site.guidelines.len(),
+        matrix,
         gaps: gaps(site, root),
-        graph: graph(site, root),
+        graph,
+    }
+}
+
+/// The matrix with a row per domain: its guidelines' mappings added up, the strongest shade.
+fn by_domain<'a>(site: &'a Site, root: &str, matrix: Matrix<'a>) -> Matrix<'a> {
+    let columns = matrix.frameworks.len();
+    let mut rows: Vec<MatrixRow<'a>> = (site.domains.iter().enumerate())
+        .map(|(d, domain)| MatrixRow {
+            id: &domain.folder,
+            title: &domain.meta.title,
+            url: format!("{root}{}", super::urls::domain(site, d)),
+            cells: (0..columns).map(|_| Cell { count: 0, shade: 0 }).collect(),
+        })
+        .collect();
+    for (g, row) in matrix.rows.into_iter().enumerate() {
+        let domain = &mut rows[site.guidelines[g].domain];
+        for (total, cell) in domain.cells.iter_mut().zip(row.cells) {
+            total.count += cell.count;
+            total.shade = total.shade.max(cell.shade);
+        }
+    }
+    Matrix {
+        svg: String::new(),
+        rows,
+        frameworks: matrix.frameworks,
+    }
+}
+
+/// Cross-references counted between domains (the graph of a large site), as rows.
+fn domain_graph<'a>(site: &'a Site, root: &str) -> Graph<'a> {
+    let n = site.domains.len();
+    let mut counts = vec![vec![0usize; n]; n];
+    for resolved in &site.guidelines {
+        for link in &resolved.related {
+            counts[resolved.domain][site.guidelines[link.guideline].domain] += 1;
+        }
+    }
+    let named = |pairs: Vec<(usize, usize)>| -> Vec<String> {
+        (pairs.into_iter().filter(|&(_, count)| count > 0))
+            .map(|(d, count)| format!("{} ({count})", site.domains[d].folder))
+            .collect()
+    };
+    let rows = (site.domains.iter().enumerate())
+        .map(|(d, domain)| GraphRow {
+            id: &domain.folder,
+            url: format!("{root}{}", super::urls::domain(site, d)),
+            cites: named((0..n).map(|to| (to, counts[d][to])).collect()),
+            cited_by: named((0..n).map(|from| (from, counts[from][d])).collect()),
+        })
+        .collect();
+    Graph {
+        svg: String::new(),
+        rows,
+        domains: Vec::new(),
     }
 }
 
@@ -184,12 +258,6 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
             }
         })
         .collect();
-    let (label_w, cell_w, cell_h, head_h) = (90.0, 108.0, 26.0, 64.0);
-    let width = label_w + cell_w * columns as f64 + 4.0;
-    let height = head_h + cell_h * rows.len() as f64 + 4.0;
-    let mut svg = format!(
-        "<svg class=\"coverage-matrix\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"matrix-title\"><title id=\"matrix-title\">Mappings per guideline and framework</title>"
-    );
     let mut heads: Vec<Head> = (frameworks.iter().enumerate())
         .map(|(f, fw)| Head {
             id: &fw.id,
@@ -204,6 +272,23 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
         short: b.id.to_uppercase(),
         url: format!("{root}{}", super::urls::baseline(&b.id)),
     }));
+    Matrix {
+        svg: String::new(),
+        rows,
+        frameworks: heads,
+    }
+}
+
+/// The matrix as SVG: a label column `label_w` wide, a row `per` guideline or domain, a cell per
+/// framework (or baseline).
+fn matrix_svg(rows: &[MatrixRow<'_>], heads: &[Head<'_>], label_w: f64, per: &str) -> String {
+    let columns = heads.len();
+    let (cell_w, cell_h, head_h) = (108.0, 26.0, 64.0);
+    let width = label_w + cell_w * columns as f64 + 4.0;
+    let height = head_h + cell_h * rows.len() as f64 + 4.0;
+    let mut svg = format!(
+        "<svg class=\"coverage-matrix\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"matrix-title\"><title id=\"matrix-title\">Mappings per {per} and framework</title>"
+    );
     for (k, head) in heads.iter().enumerate() {
         let x = label_w + cell_w * k as f64 + cell_w / 2.0;
         svg.push_str(&format!(
@@ -237,11 +322,7 @@ fn matrix<'a>(site: &'a Site, root: &str) -> Matrix<'a> {
         }
     }
     svg.push_str("</svg>");
-    Matrix {
-        svg,
-        rows,
-        frameworks: heads,
-    }
+    svg
 }
 
 /// Column labels short enough for a cell: the framework id without its vendor prefix.
@@ -394,7 +475,11 @@ fn graph<'a>(site: &'a Site, root: &str) -> Graph<'a> {
             id: &resolved.guideline.meta.id.value,
             url: format!("{root}{}", super::urls::guideline(site, g)),
             cites: cites.collect(),
-            cited_by: resolved.backlinks.iter().map(id_of).collect(),
+            cited_by: resolved
+                .backlinks
+                .iter()
+                .map(|l| id_of(l).to_string())
+                .collect(),
         });
     }
     for (g, resolved) in site.guidelines.iter().enumerate() {

@@ -30,12 +30,19 @@ use super::index::teaser;
 use super::rank;
 
 /// Format version of the files; the engine refuses other versions.
-pub const CLIENT_FORMAT: u32 = 2;
-pub const PAGES_PER_CHUNK: usize = 8;
+pub const CLIENT_FORMAT: u32 = 3;
+/// Pages per metadata file: a result costs its file, so the files stay small (a guideline's
+/// row, with a teaser per section, is 2 to 3 KB).
+pub const PAGES_PER_CHUNK: usize = 2;
 /// The most pages one key lists (see `strongest`).
 pub const MAX_POSTINGS: usize = 2000;
 /// Target size of one postings shard, in bytes of JSON.
 const SHARD_TARGET_BYTES: usize = 24_000;
+/// A shard larger than this is written as parts (see [`shard_files`]).
+const SHARD_MAX_BYTES: usize = 32_000;
+
+/// Files of the index: (path relative to the site root, content).
+type Files = Vec<(String, String)>;
 
 /// Display labels for facet values (domain id -> title, framework id -> name).
 pub type Labels = BTreeMap<String, BTreeMap<String, String>>;
@@ -81,17 +88,19 @@ pub fn build(
     for (key, list) in &postings {
         sharded[shard_of(key, shards)].insert(key.as_str(), delta_encode(list));
     }
-    let mut files: Vec<(String, String)> = sharded
+    let written: Vec<(Files, Option<usize>)> = sharded
         .par_iter()
         .enumerate()
-        .map(|(n, shard)| {
-            let json = serde_json::to_string(shard).unwrap_or_else(|_| "{}".into());
-            (
-                format!("search/t{n}.js"),
-                format!("guidebookSearch.shard({n},{json});\n"),
-            )
-        })
+        .map(|(n, shard)| shard_files(n, shard, shards))
         .collect();
+    let mut split: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (n, (shard_files, parts)) in written.into_iter().enumerate() {
+        if let Some(parts) = parts {
+            split.insert(n, parts);
+        }
+        files.extend(shard_files);
+    }
     files.par_extend(
         pages
             .list
@@ -125,6 +134,7 @@ pub fn build(
     let manifest = serde_json::json!({
         "format": CLIENT_FORMAT,
         "shards": shards,
+        "split": split,
         "pages": pages.list.len(),
         "perChunk": PAGES_PER_CHUNK,
         "scale": rank::WEIGHT_SCALE,
@@ -329,14 +339,55 @@ fn vocabulary(docs: &[SearchDoc]) -> BTreeMap<char, Vec<String>> {
     by_letter
 }
 
-/// FNV-1a (32 bit) of the key's UTF-8 bytes, modulo the shard count; `search.js` does the same.
-pub fn shard_of(key: &str, shards: usize) -> usize {
+/// The file(s) of shard `n`: `search/t<n>.js`, or, when its keys' postings add up to more
+/// than [`SHARD_MAX_BYTES`] (a few common words hashed together), `search/t<n>-<part>.js`
+/// with each key in part `fnv1a(key) / shards % parts`, and the number of parts (the manifest
+/// lists them, so a query loads only its key's part).
+fn shard_files(
+    n: usize,
+    shard: &BTreeMap<&str, Vec<u32>>,
+    shards: usize,
+) -> (Files, Option<usize>) {
+    let json = serde_json::to_string(shard).unwrap_or_else(|_| "{}".into());
+    if json.len() <= SHARD_MAX_BYTES {
+        let file = format!("guidebookSearch.shard(\"{n}\",{json});\n");
+        return (vec![(format!("search/t{n}.js"), file)], None);
+    }
+    let parts = json.len().div_ceil(SHARD_TARGET_BYTES).next_power_of_two();
+    let mut split: Vec<BTreeMap<&str, &Vec<u32>>> = vec![BTreeMap::new(); parts];
+    for (key, list) in shard {
+        split[part_of(key, shards, parts)].insert(key, list);
+    }
+    let files = split
+        .iter()
+        .enumerate()
+        .map(|(part, keys)| {
+            let json = serde_json::to_string(keys).unwrap_or_else(|_| "{}".into());
+            let file = format!("guidebookSearch.shard(\"{n}-{part}\",{json});\n");
+            (format!("search/t{n}-{part}.js"), file)
+        })
+        .collect();
+    (files, Some(parts))
+}
+
+/// FNV-1a (32 bit) of the key's UTF-8 bytes; `search.js` computes the same.
+fn fnv1a(key: &str) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
     for byte in key.bytes() {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    hash as usize % shards
+    hash
+}
+
+/// The shard of a key: its hash modulo the shard count.
+pub fn shard_of(key: &str, shards: usize) -> usize {
+    fnv1a(key) as usize % shards
+}
+
+/// The part of a split shard a key is in: the rest of its hash, modulo the parts.
+fn part_of(key: &str, shards: usize, parts: usize) -> usize {
+    fnv1a(key) as usize / shards % parts
 }
 
 /// `[page, weight, section, ...]` with each page number stored as the gap from the previous one.
@@ -567,9 +618,46 @@ mod tests {
     }
 
     #[test]
+    fn a_heavy_shard_is_split_so_each_key_is_in_the_part_its_hash_names() {
+        let lists: Vec<(String, Vec<u32>)> = (0..400)
+            .map(|k| (format!("word{k}"), vec![1, 12345, 3]))
+            .chain([("common".to_string(), [1, 9999, 2].repeat(3000))])
+            .collect();
+        let shard: BTreeMap<&str, Vec<u32>> =
+            lists.iter().map(|(k, l)| (k.as_str(), l.clone())).collect();
+        let (files, parts) = shard_files(5, &shard, 64);
+        let parts = parts.expect("a shard this large is split");
+        assert_eq!(files.len(), parts);
+        for (key, list) in &shard {
+            let part = part_of(key, 64, parts);
+            let (name, text) = &files[part];
+            assert_eq!(name, &format!("search/t5-{part}.js"));
+            let json = text
+                .strip_prefix(&format!("guidebookSearch.shard(\"5-{part}\","))
+                .and_then(|t| t.strip_suffix(");\n"))
+                .expect("the part's callback");
+            let keys: BTreeMap<String, Vec<u32>> = serde_json::from_str(json).expect("JSON");
+            assert_eq!(keys.get(*key), Some(list), "{key} in part {part}");
+        }
+        // Only a single key's own list may pass the target.
+        for (name, text) in &files {
+            let keys = text.matches("\":[").count();
+            assert!(
+                text.len() <= SHARD_MAX_BYTES || keys == 1,
+                "{name}: {}",
+                text.len()
+            );
+        }
+        let small: BTreeMap<&str, Vec<u32>> = [("x", vec![1, 2, 3])].into_iter().collect();
+        let (files, parts) = shard_files(7, &small, 64);
+        assert_eq!((files[0].0.as_str(), parts), ("search/t7.js", None));
+    }
+
+    #[test]
     fn shard_hash_is_fnv1a() {
         // FNV-1a 32 of "a" is 0xe40c292c.
         assert_eq!(shard_of("a", usize::MAX), 0xe40c_292c);
+        assert_eq!(part_of("a", 16, 4), 0xe40c_292c / 16 % 4);
         assert_eq!(
             delta_encode(&[(3, 10, 0), (7, 20, 2), (8, 5, 1)]),
             [3, 10, 0, 4, 20, 2, 1, 5, 1]

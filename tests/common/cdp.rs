@@ -16,6 +16,9 @@ pub struct Browser {
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
     session: String,
     next_id: u64,
+    /// The URLs the page requested since the last [`Browser::take_requests`], once
+    /// [`Browser::record_requests`] turned recording on.
+    requests: Option<Vec<String>>,
     _profile: tempfile::TempDir,
 }
 
@@ -62,6 +65,7 @@ impl Browser {
             socket,
             session: String::new(),
             next_id: 0,
+            requests: None,
             _profile: profile,
         };
         let target = browser.call(None, "Target.createTarget", json!({ "url": "about:blank" }));
@@ -92,11 +96,42 @@ impl Browser {
             let reply = self.socket.read().expect("read from DevTools");
             let Message::Text(text) = reply else { continue };
             let value: Value = serde_json::from_str(&text).expect("DevTools JSON");
+            if let (Some(requests), Some("Network.requestWillBeSent")) =
+                (self.requests.as_mut(), value["method"].as_str())
+            {
+                let url = value["params"]["request"]["url"]
+                    .as_str()
+                    .unwrap_or_default();
+                requests.push(url.to_string());
+            }
             if value["id"] == id {
                 assert!(value.get("error").is_none(), "{method} failed: {value}");
                 return value["result"].clone();
             }
         }
+    }
+
+    /// From now on, notes every URL the page requests, with the browser's cache off (each page
+    /// is a first visit).
+    pub fn record_requests(&mut self) {
+        self.page("Network.enable", json!({}));
+        self.page("Network.setCacheDisabled", json!({ "cacheDisabled": true }));
+        self.requests = Some(Vec::new());
+    }
+
+    /// The URLs requested since the last call (events read up to a round trip made now, so
+    /// every request the page made before this call is in).
+    pub fn take_requests(&mut self) -> Vec<String> {
+        self.eval("0");
+        self.requests
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Inserts text at the caret in one input event, as a paste does.
+    pub fn paste_text(&mut self, text: &str) {
+        self.page("Input.insertText", json!({ "text": text }));
     }
 
     /// Calls a method on the page.

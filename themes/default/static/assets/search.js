@@ -150,14 +150,18 @@
 
     function ready() {
       return once("search/manifest.js").then(function () {
-        if (!manifest || manifest.format !== 2) throw new Error("search index missing or of another version");
+        if (!manifest || manifest.format !== 3) throw new Error("search index missing or of another version");
         return manifest;
       });
     }
 
     /** [[page, weight, section], ...] of a key, in page order. */
     function postings(key) {
-      var n = fnv1a(key) % manifest.shards;
+      // The key's shard (`client::shard_of`), or its part of a split shard (`client::part_of`).
+      var hash = fnv1a(key);
+      var n = String(hash % manifest.shards);
+      var parts = manifest.split && manifest.split[n];
+      if (parts) n += "-" + (Math.floor(hash / manifest.shards) % parts);
       return once("search/t" + n + ".js").then(function () {
         var list = (shards[n] && shards[n][key]) || [];
         var out = [];
@@ -396,6 +400,13 @@
   var body = document.body;
   var root = body.getAttribute("data-root") || "";
   var limit = parseInt(body.getAttribute("data-search-limit") || "10", 10);
+  // A screenful of results first; "More results" fetches the next ones (up to `limit`), so a
+  // query downloads the metadata of the results a reader sees.
+  var SCREEN = Math.min(8, limit);
+  var shown = SCREEN;
+  // A search starts once the typist pauses, or at once after a paste.
+  var TYPING_PAUSE = 180;
+  var PASTE_PAUSE = 30;
   var input = document.getElementById("search-input");
   var panel = document.getElementById("search-panel");
   var list = document.getElementById("search-results");
@@ -423,11 +434,11 @@
 
   function staticSearch(query) {
     if (!engine) engine = createEngine(loadScript);
-    return engine.search(query, filters, limit);
+    return engine.search(query, filters, shown);
   }
 
   function apiSearch(query) {
-    var params = ["q=" + encodeURIComponent(query), "limit=" + limit];
+    var params = ["q=" + encodeURIComponent(query), "limit=" + shown];
     Object.keys(filters).forEach(function (k) { if (filters[k]) params.push(k + "=" + encodeURIComponent(filters[k])); });
     return fetch(root + "api/search?" + params.join("&"), { headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -493,13 +504,14 @@
       list.appendChild(li);
     });
     var n = answer.results.length;
+    more.hidden = !(answer.total > n && n < limit);
     status.textContent = n === 0 ? "No results for \u201c" + answer.query + "\u201d."
       : n + (n === 1 ? " page" : " pages") + (answer.total > n ? " (best " + n + " of " + answer.total + ")" : "");
     if (answer.suggestion) {
       status.appendChild(document.createTextNode(" Did you mean "));
       var fix = element("button", "search-suggestion", answer.suggestion);
       fix.type = "button";
-      fix.addEventListener("click", function () { input.value = answer.suggestion; refresh(); input.focus(); });
+      fix.addEventListener("click", function () { input.value = answer.suggestion; shown = SCREEN; refresh(); input.focus(); });
       status.appendChild(fix);
       status.appendChild(document.createTextNode("?"));
     }
@@ -528,7 +540,7 @@
       b.type = "button";
       b.setAttribute("aria-pressed", filters.kind === kind ? "true" : "false");
       if (kind && facets.kind[kind] !== undefined) b.textContent += " " + facets.kind[kind];
-      b.addEventListener("click", function () { filters.kind = kind; refresh(); input.focus(); });
+      b.addEventListener("click", function () { filters.kind = kind; shown = SCREEN; refresh(); input.focus(); });
       chips.appendChild(b);
     });
     filterBox.appendChild(chips);
@@ -543,10 +555,19 @@
         select.appendChild(option(v, label, facets[name] ? facets[name][v] : undefined));
       });
       select.value = filters[name];
-      select.addEventListener("change", function () { filters[name] = select.value; refresh(); });
+      select.addEventListener("change", function () { filters[name] = select.value; shown = SCREEN; refresh(); });
       filterBox.appendChild(select);
     });
   }
+
+  var more = element("button", "search-more", "More results");
+  more.type = "button";
+  more.hidden = true;
+  list.parentNode.insertBefore(more, list.nextSibling);
+  more.addEventListener("click", function () {
+    shown = Math.min(shown + SCREEN, limit);
+    refresh();
+  });
 
   var labels = {};
   var labelsLoaded = false;
@@ -554,7 +575,7 @@
   function refresh() {
     var query = input.value;
     var mine = ++generation;
-    if (!query.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
+    if (!query.trim()) { list.textContent = ""; status.textContent = ""; more.hidden = true; open(false); return; }
     run(query).then(function (answer) {
       if (mine !== generation) return;
       if (mode === "static" && engine && !labelsLoaded) {
@@ -565,6 +586,7 @@
     }, function () {
       if (mine !== generation) return;
       list.textContent = "";
+      more.hidden = true;
       status.textContent = "Search is not available for this site.";
       open(true);
     });
@@ -588,9 +610,12 @@
     }
   }
 
-  input.addEventListener("input", function () {
+  input.addEventListener("input", function (event) {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 120);
+    shown = SCREEN;
+    var kind = event.inputType || "";
+    var typed = kind === "insertText" ? (event.data || "").length <= 1 : /^delete/.test(kind);
+    timer = setTimeout(refresh, typed ? TYPING_PAUSE : PASTE_PAUSE);
   });
   input.addEventListener("focus", function () { if (input.value.trim() && list.children.length) open(true); });
   input.addEventListener("keydown", function (event) {
