@@ -6,8 +6,8 @@
 //! search indexes), tantivy index size, client index size (total, manifest, largest shard),
 //! tantivy query latency p50/p99, and, over the judged queries (`tests/data/judged-queries.txt`),
 //! both engines' precision@3 and nDCG@5 (on the shipped content, whose pages they judge), their
-//! top-5 agreement, and what the static engine downloads per query on a cold cache (it runs
-//! under node, loading the files as the page does).
+//! top-5 agreement (the static engine runs under node, loading the files as the page does).
+//! What a query downloads in a browser is `benches/reader.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -169,24 +169,15 @@ fn judged_queries(root: &Path, rendered: &pipeline::Built, index: &SearchIndex, 
     } else {
         println!("  (precision and nDCG are judged on the shipped content only)");
     }
-    let mut bytes: Vec<usize> = answers.iter().map(|a| a.bytes).collect();
-    let mut files: Vec<usize> = answers.iter().map(|a| a.files).collect();
-    bytes.sort_unstable();
-    files.sort_unstable();
     println!(
-        "static engine, one query on a cold cache (search/ files it loads): median {} bytes in {} files, max {} bytes in {} files",
-        bytes[bytes.len() / 2],
-        files[files.len() / 2],
-        bytes[bytes.len() - 1],
-        files[files.len() - 1]
+        "(what a query downloads in the browser: `cargo bench --bench reader -- <site>`, which \
+         counts what Chromium requests, beside Pagefind)"
     );
 }
 
 #[derive(serde::Deserialize)]
 struct Answer {
     results: Vec<(String, String)>,
-    bytes: usize,
-    files: usize,
 }
 
 /// The static engine's answers to the judged queries, or `None` without node.
