@@ -129,6 +129,30 @@ fn search_box_finds_results_from_file_urls() {
     browser.wait_for("location.href.endsWith('/guidelines/dev-1.html')", WAIT);
 }
 
+/// The box shows a screenful of results; "More results" fetches the next ones.
+#[test]
+fn more_results_come_on_request() {
+    let out = build(&repo_root());
+    let mut browser = Browser::launch();
+    first_result(&mut browser, &out, "model");
+    let count = "document.querySelectorAll('#search-results li').length";
+    assert_eq!(browser.eval(count), 8, "a screenful first");
+    let chunks = "[...document.scripts].filter(s => /search\\/d\\d+\\.js$/.test(s.src)).length";
+    let before = browser.eval(chunks).as_u64().expect("a count");
+    browser.eval("document.querySelector('.search-more').click()");
+    browser.wait_for(&format!("{count} === 16"), WAIT);
+    let after = browser.eval(chunks).as_u64().expect("a count");
+    assert!(
+        after > before,
+        "the next results' metadata loads on request ({before} -> {after})"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('.search-more').hidden"),
+        false,
+        "more than 16 pages match"
+    );
+}
+
 /// Types `query` into the search box of the home page; the first result's link.
 fn first_result(browser: &mut Browser, out: &tempfile::TempDir, query: &str) -> serde_json::Value {
     browser.navigate(&file_url(out, "index.html"));
