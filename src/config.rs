@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Position, did_you_mean};
 
+/// The default of `[guidebook] print-part-bytes`: 8 MB of Markdown (a 100 MB page is unusable
+/// in a browser, and no file of the site should pass 20 MB).
+pub const PART_BYTES: u64 = 8_000_000;
+
 pub const CONFIG_FILE: &str = "book.toml";
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -148,7 +152,9 @@ pub struct GuidebookSection {
     /// Highlight fenced code at build time.
     pub highlight_code: bool,
     /// Past this many bytes of Markdown, print.html becomes an index of parts (one per domain,
-    /// split further where a domain is larger), each at most about this size. Default 8 MB.
+    /// split further where a domain is larger), each at most about this size, and the site
+    /// publishes `model.json` and the OSCAL catalog of the guidelines in parts the same way.
+    /// Default [`PART_BYTES`].
     pub print_part_bytes: Option<u64>,
     /// The `last-modified` date-time of the exported OSCAL documents (RFC 3339, with a time
     /// zone). Exports must not depend on the clock, so builds stay byte-identical; without it,

@@ -256,3 +256,103 @@ fn export_paths_name_exactly_the_files_written() {
     said.sort();
     assert_eq!(said, written);
 }
+
+/// Past `print-part-bytes`, the site publishes the model and the guidelines' OSCAL catalog in
+/// parts (a domain, or a run of its guidelines), each valid in the format of the whole, every
+/// guideline in exactly one; `guidebook export` still writes them whole.
+#[test]
+fn a_large_site_publishes_its_large_exports_in_parts() {
+    let book = Book::fixture("valid");
+    let config = book.read("book.toml");
+    book.write(
+        "book.toml",
+        &format!("{config}\n[guidebook]\nprint-part-bytes = 1500\n"),
+    );
+    let built = exports(book.root());
+    let written: BTreeSet<&str> = built
+        .output
+        .iter()
+        .filter_map(|(path, _)| path.strip_prefix("exports/"))
+        .collect();
+    assert!(!written.contains("model.json") && !written.contains("guidelines.oscal.json"));
+    let parts: Vec<&str> = written
+        .iter()
+        .filter_map(|p| p.strip_prefix("parts/")?.strip_suffix(".model.json"))
+        .collect();
+    assert_eq!(
+        parts,
+        ["design-2", "design", "operate"],
+        "a run of guidelines per part"
+    );
+    let schema = json(&built, "exports/model.schema.json");
+    let validator = jsonschema::validator_for(&schema).expect("model schema compiles");
+    let mut seen = Vec::new();
+    for part in &parts {
+        let model = json(&built, &format!("exports/parts/{part}.model.json"));
+        assert!(validator.is_valid(&model), "{part}: a valid model");
+        let catalog = json(&built, &format!("exports/parts/{part}.oscal.json"));
+        validate(
+            "corpora/oscal/schemas/oscal_catalog_schema.json",
+            &catalog,
+            &format!("the catalog part {part}"),
+        );
+        let ids = |value: &serde_json::Value, pointer: &str| -> Vec<String> {
+            (value
+                .pointer(pointer)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten())
+            .filter_map(|g| g["id"].as_str().map(str::to_lowercase))
+            .collect()
+        };
+        let in_model = ids(&model, "/guidelines");
+        let in_catalog = ids(&catalog, "/catalog/groups/0/controls");
+        assert_eq!(in_model, in_catalog, "{part}: the same guidelines in both");
+        seen.extend(in_model);
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["a-1", "a-2", "b-1"],
+        "every guideline in exactly one part"
+    );
+    let mut said = guidebook::export::paths(&built.site, &guidebook::export::ALL);
+    said.sort();
+    assert_eq!(
+        said,
+        written.iter().map(|p| p.to_string()).collect::<Vec<_>>()
+    );
+    let downloads = crate::common::page(&built, "frameworks/index.html");
+    for part in &parts {
+        for kind in ["model", "oscal"] {
+            let link = format!("exports/parts/{part}.{kind}.json");
+            assert!(
+                downloads.contains(&link),
+                "the Frameworks page links {link}"
+            );
+        }
+    }
+    assert!(
+        !downloads.contains("exports/model.json\""),
+        "no link to a file not written"
+    );
+
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = crate::common::guidebook(&[
+        "export",
+        "--root",
+        book.root().to_str().expect("utf-8"),
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        out.path().join("model.json").is_file(),
+        "the command exports whole"
+    );
+}

@@ -29,7 +29,7 @@ pub enum Format {
 /// The export files of `site` in `formats`, as (path under `exports/`, content), by path.
 pub fn files(site: &Site, formats: &[Format]) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let collected: std::io::Result<()> = each_file(site, formats, |path, write| {
+    let collected: std::io::Result<()> = each_file(site, formats, Layout::Whole, |path, write| {
         let mut bytes = Vec::new();
         write(&mut bytes)?;
         files.push((path, String::from_utf8_lossy(&bytes).into_owned()));
@@ -48,13 +48,28 @@ pub type WriteFile<'a> = &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<
 pub fn each_file<E>(
     site: &Site,
     formats: &[Format],
+    layout: Layout,
     mut sink: impl FnMut(String, WriteFile<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let wants = |format| formats.contains(&format);
+    let parts = match layout {
+        Layout::Whole => None,
+        Layout::Site => parts(site),
+    };
     if wants(Format::Oscal) {
-        sink("guidelines.oscal.json".into(), &|w| {
-            write_pretty(w, &oscal::catalog(site))
-        })?;
+        match &parts {
+            None => sink("guidelines.oscal.json".into(), &|w| {
+                write_pretty(w, &oscal::catalog(site, None))
+            })?,
+            Some(parts) => {
+                for part in parts {
+                    sink(format!("parts/{}.oscal.json", part.name), &|w| {
+                        let only = (part.name.as_str(), part.guidelines.as_slice());
+                        write_pretty(w, &oscal::catalog(site, Some(only)))
+                    })?;
+                }
+            }
+        }
         for (framework, collection) in oscal::mapping_collections(site) {
             sink(format!("mappings/{framework}.oscal.json"), &|w| {
                 write_pretty(w, &collection)
@@ -70,9 +85,18 @@ pub fn each_file<E>(
         })?;
     }
     if wants(Format::Json) {
-        sink("model.json".into(), &|w| {
-            write_pretty(w, &model::dump(site))
-        })?;
+        match &parts {
+            None => sink("model.json".into(), &|w| {
+                write_pretty(w, &model::dump(site, None))
+            })?,
+            Some(parts) => {
+                for part in parts {
+                    sink(format!("parts/{}.model.json", part.name), &|w| {
+                        write_pretty(w, &model::dump(site, Some(&part.guidelines)))
+                    })?;
+                }
+            }
+        }
         sink("model.schema.json".into(), &|w| {
             write_pretty(w, &model::schema())
         })?;
@@ -82,12 +106,74 @@ pub fn each_file<E>(
 
 pub const ALL: [Format; 3] = [Format::Oscal, Format::Csv, Format::Json];
 
-/// The paths (under `exports/`) that [`each_file`] writes for `site`, in the same order,
-/// without making any file.
+/// Where the large exports go: whole (`guidebook export`, for the next tool in a chain), or as
+/// the site publishes them: in parts past the part size (see [`parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Whole,
+    Site,
+}
+
+/// Past this much guideline Markdown in all (`[guidebook] print-part-bytes`, as print.html),
+/// the site publishes `model.json` and `guidelines.oscal.json` in parts, each at most about
+/// that much (a domain, or a run of its guidelines): no file of the site passes 20 MB. Each
+/// part is a document of the same format, of its guidelines.
+pub struct Part {
+    /// `<domain folder>`, then `<domain folder>-2`...: files `parts/<name>.model.json` and
+    /// `parts/<name>.oscal.json`.
+    pub name: String,
+    guidelines: Vec<usize>,
+}
+
+/// The parts of a large site's exports, or `None` when they are published whole.
+pub fn parts(site: &Site) -> Option<Vec<Part>> {
+    let limit = (site.config.guidebook.print_part_bytes).unwrap_or(crate::config::PART_BYTES);
+    // The body, and about a kilobyte of front matter, mappings and links.
+    let size = |g: usize| site.guidelines[g].guideline.body.len() as u64 + 1024;
+    if (0..site.guidelines.len()).map(size).sum::<u64>() <= limit {
+        return None;
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for (d, domain) in site.domains.iter().enumerate() {
+        let (mut bytes, mut count) = (0, 0);
+        for g in site.guidelines_of(d) {
+            if count == 0 || (bytes + size(g) > limit && bytes > 0) {
+                count += 1;
+                let name = match count {
+                    1 => domain.folder.clone(),
+                    n => format!("{}-{n}", domain.folder),
+                };
+                parts.push(Part {
+                    name,
+                    guidelines: Vec::new(),
+                });
+                bytes = 0;
+            }
+            bytes += size(g);
+            if let Some(part) = parts.last_mut() {
+                part.guidelines.push(g);
+            }
+        }
+    }
+    Some(parts)
+}
+
+/// The paths (under `exports/`) that [`each_file`] writes for `site` as the site publishes
+/// them, in the same order, without making any file.
 pub fn paths(site: &Site, formats: &[Format]) -> Vec<String> {
     let mut paths = Vec::new();
+    let parts = parts(site);
+    let each_part = |suffix: &str| -> Vec<String> {
+        let parts = parts.iter().flatten();
+        parts
+            .map(|p| format!("parts/{}.{suffix}", p.name))
+            .collect()
+    };
     if formats.contains(&Format::Oscal) {
-        paths.push("guidelines.oscal.json".to_string());
+        match &parts {
+            None => paths.push("guidelines.oscal.json".to_string()),
+            Some(_) => paths.extend(each_part("oscal.json")),
+        }
         let mapped = site.frameworks.iter().enumerate().filter(|(f, _)| {
             (site.guidelines.iter()).any(|g| g.mappings.iter().any(|m| m.framework == *f))
         });
@@ -100,7 +186,11 @@ pub fn paths(site: &Site, formats: &[Format]) -> Vec<String> {
         ]);
     }
     if formats.contains(&Format::Json) {
-        paths.extend(["model.json".to_string(), "model.schema.json".to_string()]);
+        match &parts {
+            None => paths.push("model.json".to_string()),
+            Some(_) => paths.extend(each_part("model.json")),
+        }
+        paths.push("model.schema.json".to_string());
     }
     paths
 }

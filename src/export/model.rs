@@ -140,7 +140,18 @@ pub struct ControlDump {
     pub properties: std::collections::BTreeMap<String, String>,
 }
 
-pub fn dump(site: &Site) -> Model {
+/// The model of the whole site, or of the guidelines `only` (a part of a large site: their
+/// domains and examples, and every framework).
+pub fn dump(site: &Site, only: Option<&[usize]>) -> Model {
+    let all: Vec<usize>;
+    let selected: &[usize] = match only {
+        Some(only) => only,
+        None => {
+            all = (0..site.guidelines.len()).collect();
+            &all
+        }
+    };
+    let chosen: std::collections::HashSet<usize> = selected.iter().copied().collect();
     let id_of = |g: usize| site.guidelines[g].guideline.meta.id.value.clone();
     let related = |links: &[crate::resolve::Link]| -> Vec<RelatedDump> {
         links
@@ -156,16 +167,20 @@ pub fn dump(site: &Site) -> Model {
         format_version: MODEL_VERSION,
         title: site.config.title().to_string(),
         domains: (0..site.domains.len())
+            .filter(|&d| only.is_none() || site.guidelines_of(d).any(|g| chosen.contains(&g)))
             .map(|d| DomainDump {
                 id: site.domains[d].meta.id.value.clone(),
                 title: site.domains[d].meta.title.clone(),
                 summary: site.domains[d].meta.summary.clone(),
-                guidelines: site.guidelines_of(d).map(id_of).collect(),
+                guidelines: (site.guidelines_of(d))
+                    .filter(|g| chosen.contains(g))
+                    .map(id_of)
+                    .collect(),
             })
             .collect(),
-        guidelines: site
-            .guidelines
+        guidelines: selected
             .iter()
+            .map(|&g| &site.guidelines[g])
             .map(|g| {
                 let meta = &g.guideline.meta;
                 GuidelineDump {
@@ -235,6 +250,13 @@ pub fn dump(site: &Site) -> Model {
         examples: site
             .examples
             .iter()
+            .filter(|e| {
+                // In a part: the examples of its guidelines (those of none, in the first part).
+                let first = selected.first() == Some(&0) || selected.is_empty();
+                only.is_none()
+                    || e.guidelines.iter().any(|g| chosen.contains(g))
+                    || (e.guidelines.is_empty() && first)
+            })
             .map(|e| ExampleDump {
                 id: e.example.meta.id.value.clone(),
                 title: e.example.meta.title.clone(),

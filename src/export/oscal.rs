@@ -94,15 +94,22 @@ fn metadata(site: &Site, title: String) -> Value {
 
 /// The guidelines as a catalog: one group per domain, one control per guideline, its summary as
 /// the statement and its body as guidance, cross-references as links.
-pub fn catalog(site: &Site) -> Value {
+///
+/// A part of a large site (`part`: its name and guidelines) is a catalog of its own, with the
+/// domains of those guidelines as groups.
+pub fn catalog(site: &Site, part: Option<(&str, &[usize])>) -> Value {
+    let chosen: Option<std::collections::HashSet<usize>> =
+        part.map(|(_, only)| only.iter().copied().collect());
+    let wanted = |g: &usize| chosen.as_ref().is_none_or(|c| c.contains(g));
     let groups: Vec<Value> = (0..site.domains.len())
+        .filter(|&d| site.guidelines_of(d).any(|g| wanted(&g)) || chosen.is_none())
         .map(|d| {
             let domain = &site.domains[d];
             let mut group = json!({
                 "id": token(&domain.meta.id.value),
                 "class": "domain",
                 "title": domain.meta.title,
-                "controls": site.guidelines_of(d).collect::<Vec<_>>().into_par_iter().map(|g| guideline_control(site, g)).collect::<Vec<_>>(),
+                "controls": site.guidelines_of(d).filter(wanted).collect::<Vec<_>>().into_par_iter().map(|g| guideline_control(site, g)).collect::<Vec<_>>(),
             });
             if let Some(summary) = &domain.meta.summary {
                 group["parts"] = json!([{ "id": format!("{}_ovw", token(&domain.meta.id.value)), "name": "overview", "prose": summary }]);
@@ -110,10 +117,17 @@ pub fn catalog(site: &Site) -> Value {
             group
         })
         .collect();
+    let (name, title) = match part {
+        None => (String::new(), site.config.title().to_string()),
+        Some((name, _)) => (
+            format!(":{name}"),
+            format!("{} ({name})", site.config.title()),
+        ),
+    };
     json!({
         "catalog": {
-            "uuid": uuid(&format!("catalog:{}", site.config.title())),
-            "metadata": metadata(site, site.config.title().to_string()),
+            "uuid": uuid(&format!("catalog:{}{name}", site.config.title())),
+            "metadata": metadata(site, title),
             "groups": groups,
         }
     })

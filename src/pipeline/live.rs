@@ -293,14 +293,19 @@ impl LiveSite {
         };
         // Only the requested export is serialized: the others' writers are never called.
         let mut bytes = None;
-        crate::export::each_file(&self.site, &crate::export::ALL, |path, write| {
-            if path == name {
-                let mut written = Vec::new();
-                write(&mut written)?;
-                bytes = Some(written);
-            }
-            std::io::Result::Ok(())
-        })
+        crate::export::each_file(
+            &self.site,
+            &crate::export::ALL,
+            crate::export::Layout::Site,
+            |path, write| {
+                if path == name {
+                    let mut written = Vec::new();
+                    write(&mut written)?;
+                    bytes = Some(written);
+                }
+                std::io::Result::Ok(())
+            },
+        )
         .map_err(|e| Error::write(path, e))?;
         Ok(bytes)
     }

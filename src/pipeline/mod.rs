@@ -251,12 +251,16 @@ fn index_and_export(
                     if !stages.exports {
                         return Ok(exported);
                     }
-                    let written =
-                        crate::export::each_file(site, &crate::export::ALL, |path, write| {
+                    let written = crate::export::each_file(
+                        site,
+                        &crate::export::ALL,
+                        crate::export::Layout::Site,
+                        |path, write| {
                             let path = format!("exports/{path}");
                             exported.push((path.clone(), output.prepare_with(&path, write)?));
                             Ok(())
-                        });
+                        },
+                    );
                     written.map(|()| exported)
                 },
             )

@@ -25,8 +25,12 @@ impl<'a> Renderer<'a> {
                 mapped: fw.controls.iter().filter(|c| c.has_page()).count(),
                 threats: fw.is_threats(),
             });
+        // Whether the exports come in parts, and which, depends on every guideline's size.
+        record(Fact::Everything);
+        let parts = crate::export::parts(site).into_iter().flatten();
         PageData::Frameworks {
             frameworks: frameworks.collect(),
+            export_parts: parts.map(|p| p.name).collect(),
         }
     }
 

@@ -42,10 +42,6 @@ struct PartLink {
     url: String,
 }
 
-/// Past this many bytes of Markdown in all (`[guidebook] print-part-bytes`), print.html becomes
-/// an index of parts, each at most about that size: a 100 MB page is unusable in a browser.
-pub const PART_BYTES: u64 = 8_000_000;
-
 /// One file of a printed knowledge base too large for one page: a domain (or a run of its
 /// guidelines), the examples or the pages.
 #[derive(Debug, Clone)]
@@ -71,7 +67,11 @@ fn all_docs(site: &Site) -> Vec<PrintDoc> {
 
 /// The parts of the printed knowledge base, or `None` when print.html holds it whole.
 pub fn parts(site: &Site) -> Option<Vec<PrintPart>> {
-    let limit = site.config.guidebook.print_part_bytes.unwrap_or(PART_BYTES);
+    let limit = site
+        .config
+        .guidebook
+        .print_part_bytes
+        .unwrap_or(crate::config::PART_BYTES);
     let size = |doc: PrintDoc| text_of(site, doc).len() as u64;
     let docs = all_docs(site);
     if docs.iter().map(|&doc| size(doc)).sum::<u64>() <= limit {

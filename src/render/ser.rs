@@ -233,6 +233,9 @@ pub enum PageData<'a> {
     Control(ControlPage<'a>),
     Frameworks {
         frameworks: Vec<FrameworkSummary<'a>>,
+        /// A large site's exports come in parts (`exports/parts/<name>.model.json` and
+        /// `.oscal.json`); empty when they are whole.
+        export_parts: Vec<String>,
     },
     Tags {
         tags: Vec<TagCount<'a>>,
