@@ -8,6 +8,8 @@ pub mod live;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::config::{BookConfig, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
@@ -233,18 +235,29 @@ fn index_and_export(
         let indexing = index.map(|target| {
             scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
         });
-        let (files, exported) = timings.time("client-index+exports", || {
+        let spool: &Output = output;
+        let (stored, exported) = timings.time("client-index+exports", || {
             rayon::join(
                 || {
-                    (search.enable && stages.static_search).then(|| {
-                        let labels = crate::search::client::labels_for(site);
-                        crate::search::client::build(
-                            docs,
-                            search.boost_title,
-                            search.teaser_word_count,
-                            &labels,
-                        )
-                    })
+                    if !(search.enable && stages.static_search) {
+                        return Ok(Vec::new());
+                    }
+                    let labels = crate::search::client::labels_for(site);
+                    let files = crate::search::client::build(
+                        docs,
+                        search.boost_title,
+                        search.teaser_word_count,
+                        &labels,
+                    );
+                    // Thousands of small files at 10,000 guidelines: written in parallel, and
+                    // beside the exports.
+                    files
+                        .into_par_iter()
+                        .map(|(path, text)| {
+                            let stored = spool.prepare(&path, text.into_bytes())?;
+                            Ok((path, stored))
+                        })
+                        .collect::<Result<Vec<_>>>()
                 },
                 || {
                     let mut exported = Vec::new();
@@ -257,7 +270,7 @@ fn index_and_export(
                         crate::export::Layout::Site,
                         |path, write| {
                             let path = format!("exports/{path}");
-                            exported.push((path.clone(), output.prepare_with(&path, write)?));
+                            exported.push((path.clone(), spool.prepare_with(&path, write)?));
                             Ok(())
                         },
                     );
@@ -265,10 +278,11 @@ fn index_and_export(
                 },
             )
         });
-        let stored = files
-            .unwrap_or_default()
-            .into_iter()
-            .try_for_each(|(path, text)| output.insert(path, text.into_bytes()));
+        let stored = stored.map(|files| {
+            for (path, file) in files {
+                output.add(path, file);
+            }
+        });
         let exported = exported.map(|files| {
             for (path, file) in files {
                 output.add(path, file);
