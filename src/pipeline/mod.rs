@@ -8,8 +8,6 @@ pub mod live;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::config::{BookConfig, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
@@ -249,10 +247,11 @@ fn index_and_export(
                         search.teaser_word_count,
                         &labels,
                     );
-                    // Thousands of small files at 10,000 guidelines: written in parallel, and
-                    // beside the exports.
+                    // Thousands of small files at 10,000 guidelines, written beside the exports
+                    // (one at a time: creating files in one folder in parallel only contends
+                    // for the folder's lock).
                     files
-                        .into_par_iter()
+                        .into_iter()
                         .map(|(path, text)| {
                             let stored = spool.prepare(&path, text.into_bytes())?;
                             Ok((path, stored))
