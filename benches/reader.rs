@@ -255,6 +255,7 @@ fn main() {
     let mut hugo = Site::open(&hugo_dir);
     let page = first_page(&hugo_dir, "access-control", "")
         .map(|folder| format!("{folder}/"))
+        .filter(|folder| hugo_dir.join(folder).join("index.html").is_file())
         .unwrap_or_else(|| "index.html".into());
     let (view, files) = hugo.first_view(&page);
     let costs: Vec<u64> = queries.iter().map(|q| hugo.pagefind_query(q)).collect();

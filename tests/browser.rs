@@ -146,11 +146,26 @@ fn more_results_come_on_request() {
         after > before,
         "the next results' metadata loads on request ({before} -> {after})"
     );
+    let shown = "getComputedStyle(document.querySelector('.search-more')).display !== 'none'";
+    assert_eq!(browser.eval(shown), true, "more than 16 pages match");
     assert_eq!(
-        browser.eval("document.querySelector('.search-more').hidden"),
-        false,
-        "more than 16 pages match"
+        browser.eval("document.activeElement.id"),
+        "search-input",
+        "focus is back in the box, on the first new result"
     );
+    assert_eq!(
+        browser.eval("document.getElementById('search-result-8').getAttribute('aria-selected')"),
+        "true"
+    );
+    // A query with a screenful or less shows no button.
+    browser
+        .eval("const box = document.getElementById('search-input'); box.value = ''; box.focus()");
+    browser.paste_text("LLM01:2025");
+    browser.wait_for(
+        "document.getElementById('search-results').dataset.query === 'LLM01:2025'",
+        WAIT,
+    );
+    assert_eq!(browser.eval(shown), false, "nothing more to fetch");
 }
 
 /// Types `query` into the search box of the home page; the first result's link.

@@ -281,7 +281,7 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
         .collect();
     assert_eq!(
         parts,
-        ["design-2", "design", "operate"],
+        ["01-design", "02-design", "03-operate"],
         "a run of guidelines per part"
     );
     let schema = json(&built, "exports/model.schema.json");
@@ -322,6 +322,24 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
         said,
         written.iter().map(|p| p.to_string()).collect::<Vec<_>>()
     );
+    // The mapping-collection names each part's catalog, a file the site has, as a source.
+    let collection = json(&built, "exports/mappings/demo.oscal.json");
+    validate(
+        "corpora/oscal/schemas/oscal_mapping_schema.json",
+        &collection,
+        "the mapping-collection of a site in parts",
+    );
+    let mappings = collection["mapping-collection"]["mappings"]
+        .as_array()
+        .expect("mappings");
+    for mapping in mappings {
+        let href = mapping["source-resource"]["href"].as_str().expect("href");
+        let file = href
+            .strip_prefix("../")
+            .expect("relative to exports/mappings/");
+        assert!(written.contains(file), "{href} is published");
+    }
+    assert_eq!(mappings.len(), 3, "a mapping per part that maps to demo");
     let downloads = crate::common::page(&built, "frameworks/index.html");
     for part in &parts {
         for kind in ["model", "oscal"] {

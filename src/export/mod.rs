@@ -70,7 +70,7 @@ pub fn each_file<E>(
                 }
             }
         }
-        for (framework, collection) in oscal::mapping_collections(site) {
+        for (framework, collection) in oscal::mapping_collections(site, parts.as_deref()) {
             sink(format!("mappings/{framework}.oscal.json"), &|w| {
                 write_pretty(w, &collection)
             })?;
@@ -117,10 +117,13 @@ pub enum Layout {
 /// Past this much guideline Markdown in all (`[guidebook] print-part-bytes`, as print.html),
 /// the site publishes `model.json` and `guidelines.oscal.json` in parts, each at most about
 /// that much (a domain, or a run of its guidelines): no file of the site passes 20 MB. Each
-/// part is a document of the same format, of its guidelines.
+/// part is a document of the same format, of its guidelines (and their domains and examples);
+/// a model part keeps every framework whole, so `mapped_by` names guidelines of other parts
+/// too; domains without guidelines are in no part. The mapping-collections have a mapping per
+/// part, each naming its part's catalog as the source.
 pub struct Part {
-    /// `<domain folder>`, then `<domain folder>-2`...: files `parts/<name>.model.json` and
-    /// `parts/<name>.oscal.json`.
+    /// `<number>-<domain folder>` (`01-design`, `02-design`, `03-operate`): files
+    /// `parts/<name>.model.json` and `parts/<name>.oscal.json`.
     pub name: String,
     guidelines: Vec<usize>,
 }
@@ -139,10 +142,8 @@ pub fn parts(site: &Site) -> Option<Vec<Part>> {
         for g in site.guidelines_of(d) {
             if count == 0 || (bytes + size(g) > limit && bytes > 0) {
                 count += 1;
-                let name = match count {
-                    1 => domain.folder.clone(),
-                    n => format!("{}-{n}", domain.folder),
-                };
+                // Numbered, so no two parts share a name whatever the folders are called.
+                let name = format!("{:02}-{}", parts.len() + 1, domain.folder);
                 parts.push(Part {
                     name,
                     guidelines: Vec::new(),

@@ -172,40 +172,42 @@ fn guideline_control(site: &Site, g: usize) -> Value {
 }
 
 /// One mapping-collection per framework that any guideline maps to: source = our catalog,
-/// target = that framework.
-pub fn mapping_collections(site: &Site) -> Vec<(String, Value)> {
-    let catalog_href = "../guidelines.oscal.json";
+/// target = that framework. When the site publishes the catalog in parts, the collection has a
+/// mapping per part, each naming its part as the source.
+pub fn mapping_collections(site: &Site, parts: Option<&[super::Part]>) -> Vec<(String, Value)> {
+    let all: Vec<usize> = (0..site.guidelines.len()).collect();
+    let sources: Vec<(String, String, &[usize])> = match parts {
+        None => vec![(String::new(), "../guidelines.oscal.json".into(), &all)],
+        Some(parts) => (parts.iter())
+            .map(|p| {
+                (
+                    format!(":{}", p.name),
+                    format!("../parts/{}.oscal.json", p.name),
+                    p.guidelines.as_slice(),
+                )
+            })
+            .collect(),
+    };
     site.frameworks
         .iter()
         .enumerate()
         .filter_map(|(f, framework)| {
-            let maps: Vec<Value> = site
-                .guidelines
+            let target_href = framework.url.clone().unwrap_or_else(|| format!("#{}", framework.id));
+            let mappings: Vec<Value> = sources
                 .iter()
-                .flat_map(|g| g.mappings.iter().map(move |m| (g, m)))
-                .filter(|(_, m)| m.framework == f)
-                .map(|(g, m)| {
-                    let source = &g.guideline.meta.id.value;
-                    let target = &framework.controls[m.control].id;
-                    let mut map = json!({
-                        "uuid": uuid(&format!("map:{}:{source}:{target}", framework.id)),
-                        "relationship": m.relationship.as_str(),
-                        "sources": [{ "type": "control", "id-ref": token(source) }],
-                        "targets": [{ "type": "control", "id-ref": target }],
-                    });
-                    if let Some(confidence) = m.confidence {
-                        map["props"] = json!([{ "name": "confidence", "value": format!("{confidence:?}").to_lowercase() }]);
-                    }
-                    if let Some(rationale) = &m.rationale {
-                        map["remarks"] = json!(rationale);
-                    }
-                    map
+                .filter_map(|(part, href, guidelines)| {
+                    let maps = maps_to(site, f, guidelines);
+                    (!maps.is_empty()).then(|| json!({
+                        "uuid": uuid(&format!("mapping:{}:{}{part}", site.config.title(), framework.id)),
+                        "source-resource": { "type": "catalog", "href": href },
+                        "target-resource": { "type": "catalog", "href": target_href },
+                        "maps": maps,
+                    }))
                 })
                 .collect();
-            if maps.is_empty() {
+            if mappings.is_empty() {
                 return None;
             }
-            let target_href = framework.url.clone().unwrap_or_else(|| format!("#{}", framework.id));
             let collection = json!({
                 "mapping-collection": {
                     "uuid": uuid(&format!("mapping-collection:{}:{}", site.config.title(), framework.id)),
@@ -221,15 +223,36 @@ pub fn mapping_collections(site: &Site) -> Vec<(String, Value)> {
                             framework.version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default()
                         ),
                     },
-                    "mappings": [{
-                        "uuid": uuid(&format!("mapping:{}:{}", site.config.title(), framework.id)),
-                        "source-resource": { "type": "catalog", "href": catalog_href },
-                        "target-resource": { "type": "catalog", "href": target_href },
-                        "maps": maps,
-                    }],
+                    "mappings": mappings,
                 }
             });
             Some((framework.id.clone(), collection))
+        })
+        .collect()
+}
+
+/// The maps from `guidelines` to framework `f`.
+fn maps_to(site: &Site, f: usize, guidelines: &[usize]) -> Vec<Value> {
+    let framework = &site.frameworks[f];
+    (guidelines.iter().map(|&g| &site.guidelines[g]))
+        .flat_map(|g| g.mappings.iter().map(move |m| (g, m)))
+        .filter(|(_, m)| m.framework == f)
+        .map(|(g, m)| {
+            let source = &g.guideline.meta.id.value;
+            let target = &framework.controls[m.control].id;
+            let mut map = json!({
+                "uuid": uuid(&format!("map:{}:{source}:{target}", framework.id)),
+                "relationship": m.relationship.as_str(),
+                "sources": [{ "type": "control", "id-ref": token(source) }],
+                "targets": [{ "type": "control", "id-ref": target }],
+            });
+            if let Some(confidence) = m.confidence {
+                map["props"] = json!([{ "name": "confidence", "value": format!("{confidence:?}").to_lowercase() }]);
+            }
+            if let Some(rationale) = &m.rationale {
+                map["remarks"] = json!(rationale);
+            }
+            map
         })
         .collect()
 }

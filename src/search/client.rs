@@ -4,7 +4,8 @@
 //!
 //! - `search/manifest.js`: sizes, facet values and labels, the letters the vocabulary covers;
 //! - `search/t<n>.js`: page postings `[page gap, weight, section, ...]` of each key (prose stem,
-//!   or `#id`), sharded by a hash of the key;
+//!   or `#id`), sharded by a hash of the key; a shard past ~32 KB is written as parts
+//!   `search/t<n>-<part>.js` (see `shard_files`), which the manifest's `split` lists;
 //! - `search/d<n>.js`: page metadata (URL, kind, id, title, and each section's anchor, heading
 //!   and teaser), [`PAGES_PER_CHUNK`] pages a file;
 //! - `search/f.js`: the pages of each facet value (kind, domain, framework) as runs, for filters and
@@ -12,8 +13,8 @@
 //! - `search/w-<letter>.js`: the vocabulary's words starting with that letter, commonest first,
 //!   loaded only when a query word is unknown (typo tolerance).
 //!
-//! A query loads the manifest, one shard per query key, the facets and the metadata chunks of
-//! the results it shows, so the first query downloads a small, bounded part of the index.
+//! A query loads the manifest, one shard (or part) per query key, the facets and the metadata
+//! files of the results on screen, so a query downloads a small, bounded part of the index.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -353,21 +354,30 @@ fn shard_files(
         let file = format!("guidebookSearch.shard(\"{n}\",{json});\n");
         return (vec![(format!("search/t{n}.js"), file)], None);
     }
-    let parts = json.len().div_ceil(SHARD_TARGET_BYTES).next_power_of_two();
-    let mut split: Vec<BTreeMap<&str, &Vec<u32>>> = vec![BTreeMap::new(); parts];
-    for (key, list) in shard {
-        split[part_of(key, shards, parts)].insert(key, list);
+    // Twice as many parts until every part of more than one key fits (the hash spreads keys
+    // unevenly, so one split may leave a part too large).
+    let mut parts = json.len().div_ceil(SHARD_TARGET_BYTES).next_power_of_two();
+    loop {
+        let mut split: Vec<BTreeMap<&str, &Vec<u32>>> = vec![BTreeMap::new(); parts];
+        for (key, list) in shard {
+            split[part_of(key, shards, parts)].insert(key, list);
+        }
+        let texts: Vec<String> = (split.iter())
+            .map(|keys| serde_json::to_string(keys).unwrap_or_else(|_| "{}".into()))
+            .collect();
+        let fits = (split.iter().zip(&texts))
+            .all(|(keys, text)| keys.len() <= 1 || text.len() <= SHARD_MAX_BYTES);
+        if fits || parts >= shard.len() {
+            let files = (texts.into_iter().enumerate())
+                .map(|(part, json)| {
+                    let file = format!("guidebookSearch.shard(\"{n}-{part}\",{json});\n");
+                    (format!("search/t{n}-{part}.js"), file)
+                })
+                .collect();
+            return (files, Some(parts));
+        }
+        parts *= 2;
     }
-    let files = split
-        .iter()
-        .enumerate()
-        .map(|(part, keys)| {
-            let json = serde_json::to_string(keys).unwrap_or_else(|_| "{}".into());
-            let file = format!("guidebookSearch.shard(\"{n}-{part}\",{json});\n");
-            (format!("search/t{n}-{part}.js"), file)
-        })
-        .collect();
-    (files, Some(parts))
 }
 
 /// FNV-1a (32 bit) of the key's UTF-8 bytes; `search.js` computes the same.

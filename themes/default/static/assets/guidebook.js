@@ -51,7 +51,11 @@
     };
     var script = document.createElement("script");
     script.src = src;
-    script.onerror = function () { li.removeAttribute("data-loading"); delete navWaiting[folder]; };
+    script.onerror = function () {
+      li.removeAttribute("data-loading");
+      delete navWaiting[folder];
+      button.setAttribute("aria-expanded", "false");
+    };
     document.head.appendChild(script);
   }
 

@@ -565,14 +565,19 @@
   more.hidden = true;
   list.parentNode.insertBefore(more, list.nextSibling);
   more.addEventListener("click", function () {
+    var first = shown;
     shown = Math.min(shown + SCREEN, limit);
-    refresh();
+    refresh(function () {
+      // Focus moves to the first new result (the button may be gone).
+      var items = list.querySelectorAll("[role=option]");
+      if (items[first]) { input.focus(); select(first); }
+    });
   });
 
   var labels = {};
   var labelsLoaded = false;
 
-  function refresh() {
+  function refresh(then) {
     var query = input.value;
     var mine = ++generation;
     if (!query.trim()) { list.textContent = ""; status.textContent = ""; more.hidden = true; open(false); return; }
@@ -583,6 +588,7 @@
         engine.ready().then(function (m) { labels = m.labels || {}; if (mine === generation) renderFilters(answer.facets); });
       }
       render(answer);
+      if (then) then();
     }, function () {
       if (mine !== generation) return;
       list.textContent = "";
@@ -613,9 +619,12 @@
   input.addEventListener("input", function (event) {
     clearTimeout(timer);
     shown = SCREEN;
+    // A paste (or a drop, a replacement, text inserted whole) is searched at once; keys,
+    // deletions and an input method's composition wait for a pause.
     var kind = event.inputType || "";
-    var typed = kind === "insertText" ? (event.data || "").length <= 1 : /^delete/.test(kind);
-    timer = setTimeout(refresh, typed ? TYPING_PAUSE : PASTE_PAUSE);
+    var pasted = /^insertFrom(Paste|Drop)|^insertReplacementText$/.test(kind) ||
+      (kind === "insertText" && (event.data || "").length > 1);
+    timer = setTimeout(refresh, pasted ? PASTE_PAUSE : TYPING_PAUSE);
   });
   input.addEventListener("focus", function () { if (input.value.trim() && list.children.length) open(true); });
   input.addEventListener("keydown", function (event) {
