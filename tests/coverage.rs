@@ -92,6 +92,19 @@ fn catalog_controls(framework: &str) -> Vec<String> {
     out
 }
 
+/// The counts of the matrix table's row whose heading links `label`.
+fn row_counts(table: &str, label: &str) -> Vec<usize> {
+    let start = table
+        .find(&format!(">{label}</a>"))
+        .unwrap_or_else(|| panic!("row for {label}"));
+    let row = &table[start..];
+    let row = &row[..row.find("</tr>").expect("row end")];
+    row.split("data-count=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').expect("quote")].parse().expect("number"))
+        .collect()
+}
+
 #[test]
 fn matrix_and_gap_numbers_match_an_independent_count() {
     let rendered = pipeline::render_site(&repo_root(), &BuildOptions::default()).expect("render");
@@ -117,16 +130,7 @@ fn matrix_and_gap_numbers_match_an_independent_count() {
     let table = &page[page.find("id=\"matrix-table\"").expect("matrix table")..];
     let table = &table[..table.find("</table>").expect("table end")];
     for (id, per_framework) in &expected {
-        let row_start = table
-            .find(&format!(">{id}</a>"))
-            .unwrap_or_else(|| panic!("row for {id}"));
-        let row = &table[row_start..];
-        let row = &row[..row.find("</tr>").expect("row end")];
-        let cells: Vec<usize> = row
-            .split("data-count=\"")
-            .skip(1)
-            .map(|s| s[..s.find('"').expect("quote")].parse().expect("number"))
-            .collect();
+        let cells = row_counts(table, id);
         let mut wanted: Vec<usize> = frameworks
             .iter()
             .map(|f| per_framework.get(f).copied().unwrap_or(0))
@@ -209,13 +213,7 @@ fn a_large_site_gets_coverage_by_domain() {
             .filter(|g| g.domain == d)
             .map(|g| g.mappings.iter().filter(|m| m.framework == demo).count())
             .sum();
-        let row = &table[table.find(&format!(">{}</a>", domain.folder)).expect("row")..];
-        let row = &row[..row.find("</tr>").expect("row end")];
-        let cells: Vec<usize> = row
-            .split("data-count=\"")
-            .skip(1)
-            .map(|s| s[..s.find('"').expect("quote")].parse().expect("number"))
-            .collect();
+        let cells = row_counts(table, &domain.folder);
         assert_eq!(cells[demo], expected, "{}", domain.folder);
     }
     // Citations from `operate` to `design`: the 80 generated ones to A-1, and the fixture's.

@@ -216,25 +216,24 @@ fn the_model_validates_against_its_schema() {
     assert!(!backlinks.is_empty(), "backlinks are part of the model");
 }
 
+/// `guidebook export` of the book at `root` (with `args`) into a fresh folder; it must succeed.
+fn export_command(root: &std::path::Path, args: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temp dir");
+    let (root, dest) = (
+        root.to_str().expect("utf-8"),
+        out.path().to_str().expect("utf-8"),
+    );
+    let mut command = vec!["export", "--root", root, "--out", dest];
+    command.extend(args);
+    let run = crate::common::guidebook(&command);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    out
+}
+
 #[test]
 fn export_command_writes_the_files() {
-    let out = tempfile::tempdir().expect("temp dir");
-    let root = repo_root();
-    let run = crate::common::guidebook(&[
-        "export",
-        "--root",
-        root.to_str().expect("utf-8"),
-        "--format",
-        "csv",
-        "--out",
-        out.path().to_str().expect("utf-8"),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out = export_command(&repo_root(), &["--format", "csv"]);
     assert!(out.path().join("mappings.csv").is_file());
     assert!(
         !out.path().join("model.json").exists(),
@@ -355,20 +354,7 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
         "no link to a file not written"
     );
 
-    let out = tempfile::tempdir().expect("temp dir");
-    let run = crate::common::guidebook(&[
-        "export",
-        "--root",
-        book.root().to_str().expect("utf-8"),
-        "--out",
-        out.path().to_str().expect("utf-8"),
-    ]);
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out = export_command(book.root(), &[]);
     assert!(
         out.path().join("model.json").is_file(),
         "the command exports whole"
