@@ -516,3 +516,31 @@ fn a_file_turned_into_a_link_out_of_the_content_is_refused() {
     );
     assert!(!format!("{diagnostics:?}").contains("TOP SECRET"));
 }
+
+/// A new file that is a link out of the content folder is refused by the incremental rebuild
+/// (which lists new files without a walk when it can) as a full build refuses it.
+#[test]
+fn a_new_link_out_of_the_content_is_refused() {
+    let book = Book::shipped();
+    let cache = Arc::new(MarkdownCache::default());
+    let served = Served::build(&book, &cache).expect("the shipped content builds");
+    let outside = tempfile::tempdir().expect("temp dir");
+    let secret = outside.path().join("secret.md");
+    std::fs::write(
+        &secret,
+        "---\nid: NEW-9\ntitle: TOP SECRET\nsummary: s\n---\n\nTOP SECRET\n",
+    )
+    .expect("secret");
+    let file = book.path(&format!("content/guidelines/{}/new-9.md", DOMAINS[0]));
+    std::os::unix::fs::symlink(&secret, &file).expect("symlink");
+    let Err(Error::Content(diagnostics)) = served.live.rebuild(&[file]) else {
+        panic!("a new link out of the content must fail the rebuild");
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "symlink" && d.file.ends_with("new-9.md")),
+        "{diagnostics:#?}"
+    );
+    assert!(!format!("{diagnostics:?}").contains("TOP SECRET"));
+}

@@ -124,9 +124,20 @@ pub fn load_cached(
                     .strip_prefix(content_dir)
                     .is_ok_and(|relative| cache.files.contains_key(relative))
         });
-    let (files, listed) = match (&cache.listing, only_edits) {
-        (Some((files, listed)), true) => (files.clone(), listed.clone()),
-        _ => list_files(book_root, content_dir)?,
+    // Files created or removed (a new guideline, a rename, a deletion) update the listing
+    // without a walk when they can (see `updated_listing`); a listing that refused links or
+    // stopped at the limit is walked again, as what it left out may now be listed.
+    let updated = match (&cache.listing, only_edits) {
+        (Some((files, listed)), true) => Some((files.clone(), listed.clone())),
+        (Some((files, listed)), false) if !changed.is_empty() && listed.is_empty() => {
+            walk::updated_listing(content_dir, files, changed).map(|f| (f, listed.clone()))
+        }
+        _ => None,
+    };
+    let only_edits = updated.is_some();
+    let (files, listed) = match updated {
+        Some(listing) => listing,
+        None => list_files(book_root, content_dir)?,
     };
     cache.listing = Some((files.clone(), listed.clone()));
     let mut previous = std::mem::take(&mut cache.files);

@@ -86,6 +86,56 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
     Ok((files, diagnostics))
 }
 
+/// The listing after files the watcher named were created or removed, without walking the
+/// folder again: `None` whenever only a walk can tell. That is: a path outside the content
+/// folder, a link, a folder, a new file in a folder no listed file is in, a name a walk ignores,
+/// or a missing path that was not listed (a folder gone, say). The files keep a walk's order:
+/// paths sorted component by component are the walk's depth-first order by file name. A new
+/// file is read as an edit is (`Walked::No`), checking that no link on its way leaves the
+/// folder.
+pub(super) fn updated_listing(
+    dir: &Path,
+    files: &[PathBuf],
+    changed: &std::collections::HashSet<PathBuf>,
+) -> Option<Vec<PathBuf>> {
+    use std::collections::HashSet;
+    let known: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let folders: HashSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+    let mut added: Vec<PathBuf> = Vec::new();
+    let mut gone: HashSet<&Path> = HashSet::new();
+    for full in changed {
+        let relative = full.strip_prefix(dir).ok()?;
+        match std::fs::symlink_metadata(full) {
+            Ok(meta) if meta.is_file() => {
+                let named =
+                    |c: std::path::Component<'_>| c.as_os_str().to_string_lossy().into_owned();
+                let ignored = relative.components().map(named).any(|n| is_ignored(&n));
+                let folder = relative.parent().filter(|p| folders.contains(p));
+                match (known.contains(relative), folder, ignored) {
+                    (true, _, _) => {}
+                    (false, Some(_), false) => added.push(relative.to_path_buf()),
+                    _ => return None,
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && known.contains(relative) => {
+                gone.insert(files.iter().find(|f| f.as_path() == relative)?.as_path());
+            }
+            _ => return None,
+        }
+    }
+    if files.len() + added.len() > MAX_FILES {
+        return None;
+    }
+    let kept = files
+        .iter()
+        .filter(|f| !gone.contains(f.as_path()))
+        .cloned();
+    let mut files: Vec<PathBuf> = kept.chain(added).collect();
+    files.sort();
+    files.dedup();
+    Some(files)
+}
+
 /// Whether a file's path was checked by [`list_files`] (no link on the way leaves the folder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Walked {
