@@ -467,7 +467,7 @@ fn growing_past_the_print_part_size_splits_print_html_incrementally() {
     let cache = Arc::new(MarkdownCache::default());
     let served = Served::build(&book, &cache).expect("builds");
     assert!(
-        !served.files.contains_key("print/secure-design.html"),
+        !served.files.keys().any(|path| path.starts_with("print/")),
         "one print.html at first"
     );
     let file = GUIDELINES[0];

@@ -633,7 +633,7 @@ fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
         .collect();
     assert!(parts.len() >= 3, "{parts:?}");
     assert!(
-        parts.contains(&"print/design.html".to_string()),
+        parts.contains(&"print/01-design.html".to_string()),
         "{parts:?}"
     );
     let attribute = |html: &str, name: &str| -> Vec<String> {
@@ -672,6 +672,48 @@ fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
         }
     }
     assert!(across > 0, "some cross-reference leads to another part");
+}
+
+/// Print parts are named so that no two share a file whatever the domain folders are called:
+/// a domain split in several parts beside a domain whose folder looks like one of its parts
+/// (`design`, split, and `design-2`), and a domain folder called `examples`.
+#[test]
+fn print_parts_never_share_a_file() {
+    let book = Book::fixture("valid");
+    book.edit(
+        "book.toml",
+        "[output.html]\n",
+        "[guidebook]\nprint-part-bytes = 100\n\n[output.html]\n",
+    );
+    for (folder, id, guideline) in [("design-2", "design-two", "C-1"), ("examples", "ex", "D-1")] {
+        book.write(
+            &format!("content/guidelines/{folder}/_domain.md"),
+            &format!("---\nid: {id}\ntitle: Domain {id}\norder: 3\nsummary: s.\n---\n\nThe {id} domain.\n"),
+        );
+        book.write(
+            &format!("content/guidelines/{folder}/{}.md", guideline.to_lowercase()),
+            &format!("---\nid: {guideline}\ntitle: Guideline {guideline}\nsummary: s.\n---\n\nOnly in {folder}, a body long enough to fill a part of its own.\n"),
+        );
+    }
+    let built = book.build();
+    let index = crate::common::page(&built, "print.html");
+    let parts: Vec<&str> = index
+        .split("<ol class=\"print-parts\">")
+        .nth(1)
+        .expect("print.html lists the parts")
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = parts.iter().collect();
+    assert_eq!(unique.len(), parts.len(), "{parts:?}");
+    for guideline in ["a-1", "c-1", "d-1"] {
+        let anchor = format!("id=\"guidelines-{guideline}\"");
+        let holding: Vec<&&str> = (parts.iter())
+            .filter(|part| crate::common::page(&built, part).contains(&anchor))
+            .collect();
+        assert_eq!(holding.len(), 1, "{guideline} is printed once: {holding:?}");
+    }
 }
 
 /// The home page lists the first 25 guidelines of a domain and links to the rest.

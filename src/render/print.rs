@@ -48,9 +48,17 @@ struct PartLink {
 pub struct PrintPart {
     pub path: String,
     pub title: String,
-    /// The domain folder, `examples` or `pages`.
-    group: String,
+    /// The domain (by index), the examples or the pages.
+    group: PrintGroup,
     docs: Vec<PrintDoc>,
+}
+
+/// What a print part holds: one domain's documents, the examples or the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PrintGroup {
+    Domain(usize),
+    Examples,
+    Pages,
 }
 
 /// Every document print.html holds, in reading order.
@@ -79,28 +87,30 @@ pub fn parts(site: &Site) -> Option<Vec<PrintPart>> {
     }
     let mut parts: Vec<PrintPart> = Vec::new();
     let mut bytes = 0;
-    let domain = |d: usize| {
-        (
-            site.domains[d].folder.clone(),
-            site.domains[d].meta.title.clone(),
-        )
-    };
     for doc in docs {
-        let (group, title) = match doc {
-            PrintDoc::Domain(d) => domain(d),
-            PrintDoc::Guideline(g) => domain(site.guidelines[g].domain),
-            PrintDoc::Example(_) => ("examples".to_string(), "Worked examples".to_string()),
-            PrintDoc::Page(_) => ("pages".to_string(), "Pages".to_string()),
+        let group = match doc {
+            PrintDoc::Domain(d) => PrintGroup::Domain(d),
+            PrintDoc::Guideline(g) => PrintGroup::Domain(site.guidelines[g].domain),
+            PrintDoc::Example(_) => PrintGroup::Examples,
+            PrintDoc::Page(_) => PrintGroup::Pages,
+        };
+        let (name, title) = match group {
+            PrintGroup::Domain(d) => (
+                site.domains[d].folder.as_str(),
+                site.domains[d].meta.title.as_str(),
+            ),
+            PrintGroup::Examples => ("examples", "Worked examples"),
+            PrintGroup::Pages => ("pages", "Pages"),
         };
         let same_group = parts.last().is_some_and(|p| p.group == group);
         if !same_group || (bytes + size(doc) > limit && bytes > 0) {
             let n = parts.iter().filter(|p| p.group == group).count();
-            let (path, title) = match n {
-                0 => (format!("print/{group}.html"), title),
-                n => (
-                    format!("print/{group}-{}.html", n + 1),
-                    format!("{title} ({})", n + 1),
-                ),
+            // Numbered, so no two parts share a file whatever the folders are called (a
+            // domain folder `design-2` beside a split `design`, or one called `examples`).
+            let path = format!("print/{:02}-{name}.html", parts.len() + 1);
+            let title = match n {
+                0 => title.to_string(),
+                n => format!("{title} ({})", n + 1),
             };
             parts.push(PrintPart {
                 path,
