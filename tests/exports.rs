@@ -258,7 +258,8 @@ fn export_paths_name_exactly_the_files_written() {
 
 /// Past `print-part-bytes`, the site publishes the model and the guidelines' OSCAL catalog in
 /// parts (a domain, or a run of its guidelines), each valid in the format of the whole, every
-/// guideline in exactly one; `guidebook export` still writes them whole.
+/// guideline in exactly one, a domain without guidelines in the first; `guidebook export`
+/// still writes them whole.
 #[test]
 fn a_large_site_publishes_its_large_exports_in_parts() {
     let book = Book::fixture("valid");
@@ -266,6 +267,10 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
     book.write(
         "book.toml",
         &format!("{config}\n[guidebook]\nprint-part-bytes = 1500\n"),
+    );
+    book.write(
+        "content/guidelines/later/_domain.md",
+        "---\nid: later\ntitle: Later\norder: 9\nsummary: Not written yet.\n---\n\nSoon.\n",
     );
     let built = exports(book.root());
     let written: BTreeSet<&str> = built
@@ -286,6 +291,7 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
     let schema = json(&built, "exports/model.schema.json");
     let validator = jsonschema::validator_for(&schema).expect("model schema compiles");
     let mut seen = Vec::new();
+    let mut domains = Vec::new();
     for part in &parts {
         let model = json(&built, &format!("exports/parts/{part}.model.json"));
         assert!(validator.is_valid(&model), "{part}: a valid model");
@@ -308,7 +314,24 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
         let in_catalog = ids(&catalog, "/catalog/groups/0/controls");
         assert_eq!(in_model, in_catalog, "{part}: the same guidelines in both");
         seen.extend(in_model);
+        let in_model = ids(&model, "/domains");
+        assert_eq!(
+            in_model,
+            ids(&catalog, "/catalog/groups"),
+            "{part}: same domains"
+        );
+        domains.extend(in_model.into_iter().map(|d| format!("{part}:{d}")));
     }
+    assert_eq!(
+        domains,
+        [
+            "01-design:design",
+            "01-design:later",
+            "02-design:design",
+            "03-operate:operate"
+        ],
+        "a domain without guidelines is in the first part"
+    );
     seen.sort();
     assert_eq!(
         seen,
@@ -358,5 +381,20 @@ fn a_large_site_publishes_its_large_exports_in_parts() {
     assert!(
         out.path().join("model.json").is_file(),
         "the command exports whole"
+    );
+    // Whole, the catalog holds the domain without guidelines too, and stays valid OSCAL.
+    let whole: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("guidelines.oscal.json")))
+            .expect("catalog JSON");
+    validate(
+        "corpora/oscal/schemas/oscal_catalog_schema.json",
+        &whole,
+        "the whole catalog with an empty domain",
+    );
+    let groups = whole["catalog"]["groups"].as_array().expect("groups");
+    assert!(
+        groups
+            .iter()
+            .any(|g| g["id"] == "later" && g.get("controls").is_none())
     );
 }

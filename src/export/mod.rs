@@ -64,8 +64,7 @@ pub fn each_file<E>(
             Some(parts) => {
                 for part in parts {
                     sink(format!("parts/{}.oscal.json", part.name), &|w| {
-                        let only = (part.name.as_str(), part.guidelines.as_slice());
-                        write_pretty(w, &oscal::catalog(site, Some(only)))
+                        write_pretty(w, &oscal::catalog(site, Some(part)))
                     })?;
                 }
             }
@@ -92,7 +91,7 @@ pub fn each_file<E>(
             Some(parts) => {
                 for part in parts {
                     sink(format!("parts/{}.model.json", part.name), &|w| {
-                        write_pretty(w, &model::dump(site, Some(&part.guidelines)))
+                        write_pretty(w, &model::dump(site, Some(part)))
                     })?;
                 }
             }
@@ -119,13 +118,18 @@ pub enum Layout {
 /// that much (a domain, or a run of its guidelines): no file of the site passes 20 MB. Each
 /// part is a document of the same format, of its guidelines (and their domains and examples);
 /// a model part keeps every framework whole, so `mapped_by` names guidelines of other parts
-/// too; domains without guidelines are in no part. The mapping-collections have a mapping per
-/// part, each naming its part's catalog as the source.
+/// too; what belongs to no guideline (a domain without guidelines, an example of none) is in the
+/// first part. The mapping-collections have a mapping per part, each naming its part's catalog
+/// as the source.
 pub struct Part {
     /// `<number>-<domain folder>` (`01-design`, `02-design`, `03-operate`): files
     /// `parts/<name>.model.json` and `parts/<name>.oscal.json`.
     pub name: String,
     guidelines: Vec<usize>,
+    /// The domains it holds: those of its guidelines, and in the first part the empty ones.
+    domains: Vec<usize>,
+    /// Whether it is the first part, which holds what belongs to no guideline.
+    first: bool,
 }
 
 /// The parts of a large site's exports, or `None` when they are published whole.
@@ -147,6 +151,8 @@ pub fn parts(site: &Site) -> Option<Vec<Part>> {
                 parts.push(Part {
                     name,
                     guidelines: Vec::new(),
+                    domains: vec![d],
+                    first: parts.is_empty(),
                 });
                 bytes = 0;
             }
@@ -156,6 +162,8 @@ pub fn parts(site: &Site) -> Option<Vec<Part>> {
             }
         }
     }
+    let empty = (0..site.domains.len()).filter(|&d| site.guidelines_of(d).next().is_none());
+    parts.first_mut()?.domains.extend(empty);
     Some(parts)
 }
 

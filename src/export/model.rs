@@ -140,12 +140,12 @@ pub struct ControlDump {
     pub properties: std::collections::BTreeMap<String, String>,
 }
 
-/// The model of the whole site, or of the guidelines `only` (a part of a large site: their
-/// domains and examples, and every framework).
-pub fn dump(site: &Site, only: Option<&[usize]>) -> Model {
+/// The model of the whole site, or of one part of a large site (its guidelines, their domains
+/// and examples, and every framework; the first part also what belongs to no guideline).
+pub fn dump(site: &Site, part: Option<&super::Part>) -> Model {
     let all: Vec<usize>;
-    let selected: &[usize] = match only {
-        Some(only) => only,
+    let selected: &[usize] = match part {
+        Some(part) => &part.guidelines,
         None => {
             all = (0..site.guidelines.len()).collect();
             &all
@@ -167,7 +167,7 @@ pub fn dump(site: &Site, only: Option<&[usize]>) -> Model {
         format_version: MODEL_VERSION,
         title: site.config.title().to_string(),
         domains: (0..site.domains.len())
-            .filter(|&d| only.is_none() || site.guidelines_of(d).any(|g| chosen.contains(&g)))
+            .filter(|d| part.is_none_or(|p| p.domains.contains(d)))
             .map(|d| DomainDump {
                 id: site.domains[d].meta.id.value.clone(),
                 title: site.domains[d].meta.title.clone(),
@@ -252,10 +252,10 @@ pub fn dump(site: &Site, only: Option<&[usize]>) -> Model {
             .iter()
             .filter(|e| {
                 // In a part: the examples of its guidelines (those of none, in the first part).
-                let first = selected.first() == Some(&0) || selected.is_empty();
-                only.is_none()
-                    || e.guidelines.iter().any(|g| chosen.contains(g))
-                    || (e.guidelines.is_empty() && first)
+                part.is_none_or(|p| {
+                    e.guidelines.iter().any(|g| chosen.contains(g))
+                        || (e.guidelines.is_empty() && p.first)
+                })
             })
             .map(|e| ExampleDump {
                 id: e.example.meta.id.value.clone(),

@@ -95,22 +95,25 @@ fn metadata(site: &Site, title: String) -> Value {
 /// The guidelines as a catalog: one group per domain, one control per guideline, its summary as
 /// the statement and its body as guidance, cross-references as links.
 ///
-/// A part of a large site (`part`: its name and guidelines) is a catalog of its own, with the
-/// domains of those guidelines as groups.
-pub fn catalog(site: &Site, part: Option<(&str, &[usize])>) -> Value {
+/// A part of a large site is a catalog of its own, with its domains as groups.
+pub fn catalog(site: &Site, part: Option<&super::Part>) -> Value {
     let chosen: Option<std::collections::HashSet<usize>> =
-        part.map(|(_, only)| only.iter().copied().collect());
+        part.map(|p| p.guidelines.iter().copied().collect());
     let wanted = |g: &usize| chosen.as_ref().is_none_or(|c| c.contains(g));
     let groups: Vec<Value> = (0..site.domains.len())
-        .filter(|&d| site.guidelines_of(d).any(|g| wanted(&g)) || chosen.is_none())
+        .filter(|d| part.is_none_or(|p| p.domains.contains(d)))
         .map(|d| {
             let domain = &site.domains[d];
             let mut group = json!({
                 "id": token(&domain.meta.id.value),
                 "class": "domain",
                 "title": domain.meta.title,
-                "controls": site.guidelines_of(d).filter(wanted).collect::<Vec<_>>().into_par_iter().map(|g| guideline_control(site, g)).collect::<Vec<_>>(),
             });
+            let guidelines: Vec<usize> = site.guidelines_of(d).filter(wanted).collect();
+            // OSCAL allows no empty list: a domain without guidelines has no `controls`.
+            if !guidelines.is_empty() {
+                group["controls"] = Value::Array(guidelines.into_par_iter().map(|g| guideline_control(site, g)).collect());
+            }
             if let Some(summary) = &domain.meta.summary {
                 group["parts"] = json!([{ "id": format!("{}_ovw", token(&domain.meta.id.value)), "name": "overview", "prose": summary }]);
             }
@@ -119,9 +122,9 @@ pub fn catalog(site: &Site, part: Option<(&str, &[usize])>) -> Value {
         .collect();
     let (name, title) = match part {
         None => (String::new(), site.config.title().to_string()),
-        Some((name, _)) => (
-            format!(":{name}"),
-            format!("{} ({name})", site.config.title()),
+        Some(part) => (
+            format!(":{}", part.name),
+            format!("{} ({})", site.config.title(), part.name),
         ),
     };
     json!({
