@@ -531,3 +531,46 @@ fn assert_link_out_refused(book: &Book, file: &std::path::Path, id: &str) {
     );
     assert!(!format!("{diagnostics:?}").contains("TOP SECRET"));
 }
+
+/// A content folder with a link inside is walked on every change: a file reached through a
+/// link changes and goes with its target, as in a full build (a change names only the target).
+#[test]
+fn a_file_reached_through_a_link_follows_its_target() {
+    let book = Book::shipped();
+    let target = "content/shared/figure.svg";
+    book.write(target, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    std::os::unix::fs::symlink(book.path("content/shared"), book.path("content/linked"))
+        .expect("symlink");
+    let cache = Arc::new(MarkdownCache::default());
+    let mut served = Served::build(&book, &cache).expect("the shipped content builds");
+    assert!(
+        served.files.contains_key("linked/figure.svg"),
+        "reached through the link"
+    );
+    let file = book.path(target);
+    for what in ["edited", "deleted"] {
+        match what {
+            "edited" => std::fs::write(
+                &file,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>\n",
+            ),
+            _ => std::fs::remove_file(&file),
+        }
+        .expect(what);
+        served = match served.live.rebuild(std::slice::from_ref(&file)) {
+            Ok(Some(rebuilt)) => served.applied(rebuilt),
+            Ok(None) => Served::build(&book, &cache).expect("builds"),
+            Err(e) => panic!("the target {what}: {e}"),
+        };
+        let full = full_build(&book).expect("builds");
+        assert_eq!(
+            served.files.get("linked/figure.svg"),
+            full.output
+                .read("linked/figure.svg")
+                .map(|b| b.to_vec())
+                .as_ref(),
+            "the target {what}"
+        );
+        assert_same(&served, &full, &[]);
+    }
+}

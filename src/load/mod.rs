@@ -12,7 +12,7 @@ mod walk;
 mod yaml;
 
 pub use walk::is_ignored;
-use walk::{Walked, leaves_folder, list_files};
+use walk::{Listing, Walked, leaves_folder, list_files};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -77,12 +77,14 @@ enum Loaded {
 
 /// Reads the content root `content_dir`; paths in diagnostics are relative to `book_root`.
 pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostics)> {
-    let (files, listed) = list_files(book_root, content_dir)?;
+    let Listing {
+        files, diagnostics, ..
+    } = list_files(book_root, content_dir)?;
     let results: Vec<(Loaded, Diagnostics)> = files
         .par_iter()
         .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
         .collect();
-    Ok(assemble(listed, results))
+    Ok(assemble(diagnostics, results))
 }
 
 /// The files an earlier load parsed, each with the size and modification time it had then, so
@@ -90,8 +92,18 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
 #[derive(Default)]
 pub struct LoadCache {
     files: HashMap<PathBuf, (Stamp, FileLoad)>,
-    /// The files of the last walk, and what the walk reported.
-    listing: Option<(Vec<PathBuf>, Diagnostics)>,
+    /// The files of the last walk (or of the last listing updated without one).
+    listing: Option<Listing>,
+    /// The files the last load read again (new, changed, or named by the watcher), relative
+    /// to the content folder: a file reached through a link changes without being named.
+    reread: HashSet<PathBuf>,
+}
+
+impl LoadCache {
+    /// Whether the last load read `relative` again rather than keeping what it had.
+    pub fn reread(&self, relative: &Path) -> bool {
+        self.reread.contains(relative)
+    }
 }
 
 type Stamp = (u64, Option<std::time::SystemTime>);
@@ -107,16 +119,17 @@ fn stamp(full: &Path) -> Stamp {
 
 /// [`load`], parsing again only the files that are not in `cache` as they are now (same size
 /// and modification time) or that are in `changed` (full paths; the watcher saw them change).
-/// When every changed path is a file the cache holds, the folder is not walked again. The
-/// result is what [`load`] gives; `cache` then holds the files of this load.
+/// The folder is not walked again when the changed paths are files the listing holds, or new or
+/// removed files it can follow (see [`walk::updated_listing`]), and the folder has no links;
+/// then only the changed files are checked, so an event the watcher missed is missed here too.
+/// The result is what [`load`] gives; `cache` then holds the files of this load.
 pub fn load_cached(
     book_root: &Path,
     content_dir: &Path,
     cache: &mut LoadCache,
     changed: &HashSet<PathBuf>,
 ) -> Result<(Content, Diagnostics)> {
-    // Edits of files already loaded keep the list of files as it was; anything else (a new,
-    // removed or renamed file, or no word from the watcher) walks the folder again.
+    // Edits of files already loaded keep the list of files as it was.
     let only_edits = !changed.is_empty()
         && changed.iter().all(|full| {
             full.is_file()
@@ -125,21 +138,34 @@ pub fn load_cached(
                     .is_ok_and(|relative| cache.files.contains_key(relative))
         });
     // Files created or removed (a new guideline, a rename, a deletion) update the listing
-    // without a walk when they can (see `updated_listing`); a listing that refused links or
-    // stopped at the limit is walked again, as what it left out may now be listed.
-    let updated = match (&cache.listing, only_edits) {
-        (Some((files, listed)), true) => Some((files.clone(), listed.clone())),
-        (Some((files, listed)), false) if !changed.is_empty() && listed.is_empty() => {
-            walk::updated_listing(content_dir, files, changed).map(|f| (f, listed.clone()))
+    // without a walk when they can (see `updated_listing`). A folder with links is always
+    // walked (a change under one name can change a file listed under another), and so is a
+    // listing that refused something or stopped at the limit.
+    let last = cache
+        .listing
+        .as_ref()
+        .filter(|l| !l.links && l.diagnostics.is_empty());
+    let updated = match (last, only_edits) {
+        (Some(last), true) => Some(last.clone()),
+        (Some(last), false) if !changed.is_empty() => {
+            walk::updated_listing(content_dir, &last.files, changed).map(|files| Listing {
+                files,
+                ..Listing::default()
+            })
         }
         _ => None,
     };
     let only_edits = updated.is_some();
-    let (files, listed) = match updated {
+    let listing = match updated {
         Some(listing) => listing,
         None => list_files(book_root, content_dir)?,
     };
-    cache.listing = Some((files.clone(), listed.clone()));
+    cache.listing = Some(listing.clone());
+    let Listing {
+        files,
+        diagnostics: listed,
+        ..
+    } = listing;
     let mut previous = std::mem::take(&mut cache.files);
     let mut fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
         .into_iter()
@@ -178,6 +204,10 @@ pub fn load_cached(
     } else {
         Walked::Checked
     };
+    cache.reread = (fresh.iter())
+        .filter(|(_, _, kept)| kept.is_none())
+        .map(|(relative, _, _)| relative.clone())
+        .collect();
     let loaded: Vec<(PathBuf, Stamp, FileLoad)> = fresh
         .into_par_iter()
         .map(|(relative, now, kept)| {

@@ -3,10 +3,23 @@
 
 use super::*;
 
+/// What a walk of the content folder found.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Listing {
+    /// Every file, relative to the folder, in the walk's order.
+    pub files: Vec<PathBuf>,
+    /// The links refused and the limit reached.
+    pub diagnostics: Diagnostics,
+    /// Whether the walk met a symbolic link (followed or refused): a file may then be listed
+    /// under two names, or read through a link whose target changes under another name, so
+    /// only a walk can tell what a change did.
+    pub links: bool,
+}
+
 /// Every file below `dir`, relative to it, sorted, skipping hidden and editor temporary files;
 /// with a located error for each symbolic link that leads outside `dir`, dangles or loops
 /// (paths in diagnostics relative to `book_root`). Links that stay inside are followed.
-pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, Diagnostics)> {
+pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<Listing> {
     if !dir.is_dir() {
         return Err(Error::read(
             dir,
@@ -23,6 +36,7 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
     };
     let mut files = Vec::new();
     let mut diagnostics = Diagnostics::default();
+    let mut links = false;
     let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -32,6 +46,7 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
+                links = true;
                 let path = err.path().unwrap_or(dir).to_path_buf();
                 let message = match err.loop_ancestor() {
                     Some(_) => "this symbolic link leads back into a folder that holds it (a loop)"
@@ -50,6 +65,7 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
             }
         };
         if entry.path_is_symlink() {
+            links = true;
             let inside = entry
                 .path()
                 .canonicalize()
@@ -83,7 +99,11 @@ pub(super) fn list_files(book_root: &Path, dir: &Path) -> Result<(Vec<PathBuf>, 
             files.push(relative.to_path_buf());
         }
     }
-    Ok((files, diagnostics))
+    Ok(Listing {
+        files,
+        diagnostics,
+        links,
+    })
 }
 
 /// The listing after files the watcher named were created or removed, without walking the
@@ -100,6 +120,9 @@ pub(super) fn updated_listing(
 ) -> Option<Vec<PathBuf>> {
     use std::collections::HashSet;
     let known: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    // On a case-insensitive disk, `Foo.md` renamed `foo.md` is both an old and a new name.
+    let folded = |p: &Path| p.to_string_lossy().to_lowercase();
+    let known_folded: HashSet<String> = files.iter().map(|f| folded(f)).collect();
     let folders: HashSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();
     let mut added: Vec<PathBuf> = Vec::new();
     let mut gone: HashSet<&Path> = HashSet::new();
@@ -111,7 +134,8 @@ pub(super) fn updated_listing(
                     |c: std::path::Component<'_>| c.as_os_str().to_string_lossy().into_owned();
                 let ignored = relative.components().map(named).any(|n| is_ignored(&n));
                 let folder = relative.parent().filter(|p| folders.contains(p));
-                match (known.contains(relative), folder, ignored) {
+                let twin = known_folded.contains(&folded(relative));
+                match (known.contains(relative), folder, ignored || twin) {
                     (true, _, _) => {}
                     (false, Some(_), false) => added.push(relative.to_path_buf()),
                     _ => return None,

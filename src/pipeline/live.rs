@@ -3,8 +3,8 @@
 //! made; [`LiveSite::rebuild`] makes the next one from it and says which files changed, or
 //! returns `None` when the change needs the full build ([`LiveSite::build`]).
 //!
-//! A rebuild runs every stage, each on only what changed: the content is walked again but only
-//! changed files are parsed ([`crate::load::load_cached`]); the site is resolved whole (tens of
+//! A rebuild runs every stage, each on only what changed: only changed files are parsed, and
+//! the content is walked again only when the change needs it ([`crate::load::load_cached`]); the site is resolved whole (tens of
 //! milliseconds at 10,000 guidelines); [`crate::render::deps::Changes`] compares it with the last
 //! build fact by fact, and only the files that show a changed fact are rendered again
 //! ([`crate::render::rerender`]); the checks across files run on the records of every file.
@@ -135,9 +135,9 @@ impl LiveSite {
         &self.warnings
     }
 
-    /// The next build for a change of `changed` files (full paths; the content is walked again
-    /// anyway, so a missed event costs nothing but time). `Ok(None)` when the change needs the
-    /// full build; an error when the new content has errors.
+    /// The next build for a change of `changed` files (full paths; see
+    /// [`crate::load::load_cached`] for when the content is walked again). `Ok(None)` when the
+    /// change needs the full build; an error when the new content has errors.
     pub fn rebuild(&self, changed: &[PathBuf]) -> Result<Option<Rebuilt>> {
         if changed.iter().any(|path| self.reaches_every_page(path)) {
             return Ok(None);
@@ -172,7 +172,7 @@ impl LiveSite {
         let mut files = rerendered.files;
         let mut removed = rerendered.removed;
         let mut stale = rerendered.stale;
-        self.changed_assets(&site, &changed, &mut files, &mut removed)?;
+        self.changed_assets(&site, &loads, &mut files, &mut removed)?;
         self.changed_exports(&site, changes.anything(), &mut stale, &mut removed);
         let (docs, removed_docs, added_docs) =
             self.next_docs(&site, &files, &removed, rerendered.texts);
@@ -208,11 +208,12 @@ impl LiveSite {
                 .any(|dir| path.starts_with(self.root.join(dir)))
     }
 
-    /// Content assets (images...) that are new or changed, and those that are gone.
+    /// Content assets (images...) that are new or changed (read again by the load), and those
+    /// that are gone.
     fn changed_assets(
         &self,
         site: &Site,
-        changed: &HashSet<PathBuf>,
+        loads: &LoadCache,
         files: &mut Vec<(String, Vec<u8>)>,
         removed: &mut Vec<String>,
     ) -> Result<()> {
@@ -220,7 +221,7 @@ impl LiveSite {
         let now: HashSet<&PathBuf> = site.assets.iter().collect();
         for relative in &site.assets {
             let full = site.content_dir.join(relative);
-            if !before.contains(relative) || changed.contains(&full) {
+            if !before.contains(relative) || loads.reread(relative) {
                 let bytes = std::fs::read(&full).map_err(|e| Error::read(&full, e))?;
                 files.push((crate::safe_path::to_site_path(relative)?, bytes));
             }

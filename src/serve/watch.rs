@@ -139,7 +139,7 @@ fn rebuild_loop(
 }
 
 /// The relevant changes of one or more batches of events: every path created, written,
-/// renamed or removed (the rebuild walks the content again, so a missed event costs only time).
+/// renamed or removed (the rebuild reads those again; see `load::load_cached`).
 struct Changed {
     relevant: bool,
     paths: std::collections::BTreeSet<PathBuf>,
