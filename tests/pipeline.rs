@@ -621,16 +621,7 @@ fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
         "[guidebook]\nprint-part-bytes = 100\n\n[output.html]\n",
     );
     let built = book.build();
-    let index = crate::common::page(&built, "print.html");
-    let parts: Vec<String> = index
-        .split("<ol class=\"print-parts\">")
-        .nth(1)
-        .expect("print.html lists the parts")
-        .split("href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .map(str::to_string)
-        .collect();
+    let parts = print_parts(&built);
     assert!(parts.len() >= 3, "{parts:?}");
     assert!(
         parts.contains(&"print/01-design.html".to_string()),
@@ -674,6 +665,18 @@ fn a_large_print_page_is_split_into_parts_that_link_to_each_other() {
     assert!(across > 0, "some cross-reference leads to another part");
 }
 
+/// The parts print.html lists, in order.
+fn print_parts(built: &guidebook::pipeline::Built) -> Vec<String> {
+    let index = crate::common::page(built, "print.html");
+    (index.split("<ol class=\"print-parts\">").nth(1))
+        .expect("print.html lists the parts")
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Print parts are named so that no two share a file whatever the domain folders are called:
 /// a domain split in several parts beside a domain whose folder looks like one of its parts
 /// (`design`, split, and `design-2`), and a domain folder called `examples`.
@@ -696,20 +699,12 @@ fn print_parts_never_share_a_file() {
         );
     }
     let built = book.build();
-    let index = crate::common::page(&built, "print.html");
-    let parts: Vec<&str> = index
-        .split("<ol class=\"print-parts\">")
-        .nth(1)
-        .expect("print.html lists the parts")
-        .split("href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
-    let unique: std::collections::BTreeSet<&&str> = parts.iter().collect();
+    let parts = print_parts(&built);
+    let unique: std::collections::BTreeSet<&String> = parts.iter().collect();
     assert_eq!(unique.len(), parts.len(), "{parts:?}");
     for guideline in ["a-1", "c-1", "d-1"] {
         let anchor = format!("id=\"guidelines-{guideline}\"");
-        let holding: Vec<&&str> = (parts.iter())
+        let holding: Vec<&String> = (parts.iter())
             .filter(|part| crate::common::page(&built, part).contains(&anchor))
             .collect();
         assert_eq!(holding.len(), 1, "{guideline} is printed once: {holding:?}");
