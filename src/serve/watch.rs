@@ -132,7 +132,12 @@ fn rebuild_loop(
         }
         if changed.relevant {
             generation += 1;
-            let paths: Vec<PathBuf> = changed.paths.into_iter().collect();
+            // After lost events, naming no file makes the rebuild walk the content and check
+            // every file's size and time.
+            let paths: Vec<PathBuf> = match changed.rescan {
+                true => Vec::new(),
+                false => changed.paths.into_iter().collect(),
+            };
             rebuild(&inputs.root, live, generation, &paths, report);
         }
     }
@@ -142,6 +147,8 @@ fn rebuild_loop(
 /// renamed or removed (the rebuild reads those again; see `load::load_cached`).
 struct Changed {
     relevant: bool,
+    /// The watcher lost events (an error, or a queue that overflowed).
+    rescan: bool,
     paths: std::collections::BTreeSet<PathBuf>,
 }
 
@@ -149,6 +156,7 @@ impl Changed {
     fn new() -> Self {
         Self {
             relevant: false,
+            rescan: false,
             paths: std::collections::BTreeSet::new(),
         }
     }
@@ -166,10 +174,14 @@ impl Changed {
                 for err in errors {
                     report(ServeEvent::WatchError(err.to_string()));
                 }
+                (self.relevant, self.rescan) = (true, true);
                 return;
             }
         };
         for event in events.iter() {
+            if event.need_rescan() {
+                (self.relevant, self.rescan) = (true, true);
+            }
             if matches!(event.kind, EventKind::Access(_)) {
                 continue;
             }
@@ -180,5 +192,52 @@ impl Changed {
             self.relevant = true;
             self.paths.extend(paths.into_iter().cloned());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{Event, EventKind, Flag, ModifyKind};
+    use notify_debouncer_full::DebouncedEvent;
+
+    fn inputs() -> Inputs {
+        Inputs {
+            root: PathBuf::from("/book"),
+            dirs: vec![PathBuf::from("/book/content")],
+            config: PathBuf::from("/book/book.toml"),
+            build_dir: PathBuf::from("/book/build"),
+        }
+    }
+
+    fn modified(path: &str) -> DebouncedEvent {
+        let event = Event::new(EventKind::Modify(ModifyKind::Any)).add_path(PathBuf::from(path));
+        DebouncedEvent::new(event, std::time::Instant::now())
+    }
+
+    /// Named files are read again; after lost events (an error, or a rescan flag) the rebuild
+    /// names no file, so the content is walked and every file checked.
+    #[test]
+    fn lost_events_make_the_rebuild_check_everything() {
+        let report = |_: ServeEvent| {};
+        let mut changed = Changed::new();
+        changed.add(&inputs(), Ok(vec![modified("/book/content/a.md")]), &report);
+        assert!(changed.relevant && !changed.rescan);
+        assert_eq!(changed.paths.len(), 1);
+
+        let mut changed = Changed::new();
+        changed.add(
+            &inputs(),
+            Err(vec![notify::Error::generic("overflow")]),
+            &report,
+        );
+        assert!(changed.relevant && changed.rescan);
+
+        let mut changed = Changed::new();
+        let mut flagged = Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        flagged.paths.clear();
+        let flagged = DebouncedEvent::new(flagged, std::time::Instant::now());
+        changed.add(&inputs(), Ok(vec![flagged]), &report);
+        assert!(changed.relevant && changed.rescan);
     }
 }
