@@ -142,7 +142,7 @@ pub(super) fn updated_listing(
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && known.contains(relative) => {
-                gone.insert(files.iter().find(|f| f.as_path() == relative)?.as_path());
+                gone.insert(relative);
             }
             _ => return None,
         }
