@@ -224,6 +224,62 @@ fn failed_build_leaves_the_previous_site_untouched() {
     );
 }
 
+/// A rebuild links the files it would write unchanged from the site it replaces (the same
+/// file, its time kept), writes the changed ones anew, and leaves a site equal to a fresh build.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let book = copy_fixture("valid");
+    let dest = book.path().join("out");
+    let options = BuildOptions {
+        dest: Some(dest.clone()),
+        ..BuildOptions::default()
+    };
+    let inode = |path: &str| fs::metadata(dest.join(path)).expect(path).ino();
+    pipeline::build(book.path(), &options).expect("first build");
+    let (home, changed, other) = (
+        inode("index.html"),
+        inode("guidelines/a-1.html"),
+        inode("guidelines/a-2.html"),
+    );
+
+    let source = book.path().join("content/guidelines/design/a-1.md");
+    let text = read(&source).replace("\n---\n", "\n---\n\nA sentence added by the test.\n");
+    fs::write(&source, text).expect("edit");
+    pipeline::build(book.path(), &options).expect("rebuild");
+    assert_eq!(
+        inode("guidelines/a-2.html"),
+        other,
+        "an unchanged page is kept"
+    );
+    assert_ne!(
+        inode("guidelines/a-1.html"),
+        changed,
+        "the edited page is new"
+    );
+    assert!(read(&dest.join("guidelines/a-1.html")).contains("A sentence added by the test."));
+    assert_eq!(inode("index.html"), home);
+    for entry in walkdir::WalkDir::new(&dest) {
+        let meta = entry.expect("entry").metadata().expect("stat");
+        assert!(
+            !meta.is_file() || meta.nlink() == 1,
+            "no file has a second name left"
+        );
+    }
+
+    let fresh = book.path().join("fresh");
+    let fresh_options = BuildOptions {
+        dest: Some(fresh.clone()),
+        ..BuildOptions::default()
+    };
+    pipeline::build(book.path(), &fresh_options).expect("fresh build");
+    assert!(
+        snapshot(&dest) == snapshot(&fresh),
+        "a rebuild equals a fresh build"
+    );
+}
+
 /// Two builds of one book at once (say, `build` while `serve` rebuilds) each finish whole: their
 /// staging folders for the site and the search index never collide.
 #[test]

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::staging::{self, Scratch, name_of, parent_of};
 
+mod reuse;
+
 /// Marks a folder as written by guidebook, so a later build may replace it.
 pub const MARKER: &str = ".guidebook-build";
 
@@ -50,6 +52,30 @@ impl Stored {
 struct Spool {
     staging: Scratch,
     dest: PathBuf,
+    /// The site being replaced, whose unchanged files are linked, not written (see [`reuse`]).
+    previous: Option<reuse::Previous>,
+}
+
+impl Spool {
+    /// Writes `path` into the staging folder (or links the previous site's identical copy
+    /// there).
+    fn file(
+        &self,
+        path: &str,
+        len: Option<u64>,
+        write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<Stored> {
+        let target = crate::safe_path::join(self.staging.path(), path)?;
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        let written = match &self.previous {
+            Some(previous) => previous.write(path, &target, len, write),
+            None => reuse::write_new(&target, write),
+        };
+        let len = written.map_err(|e| Error::write(&target, e))?;
+        Ok(Stored::Spooled(len as usize))
+    }
 }
 
 impl PartialEq for Output {
@@ -73,6 +99,7 @@ impl Output {
         let spool = Spool {
             staging,
             dest: dest.to_path_buf(),
+            previous: reuse::Previous::at(dest, MARKER),
         };
         Ok(Self {
             files: BTreeMap::new(),
@@ -84,10 +111,10 @@ impl Output {
     /// threads at once; [`Output::add`] then records the result.
     pub fn prepare(&self, path: &str, bytes: Vec<u8>) -> Result<Stored> {
         crate::safe_path::check(path)?;
-        if self.spool.is_none() {
-            return Ok(Stored::Memory(bytes));
+        match &self.spool {
+            None => Ok(Stored::Memory(bytes)),
+            Some(spool) => spool.file(path, Some(bytes.len() as u64), &|w| w.write_all(&bytes)),
         }
-        self.prepare_with(path, &|w| w.write_all(&bytes))
     }
 
     /// Like [`Output::prepare`] for a file produced by a writer: when spooled, it is written
@@ -103,14 +130,7 @@ impl Output {
             write(&mut bytes).map_err(|e| Error::write(Path::new(path), e))?;
             return Ok(Stored::Memory(bytes));
         };
-        let target = crate::safe_path::join(spool.staging.path(), path)?;
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-        }
-        let mut file = fs::File::create(&target).map_err(|e| Error::write(&target, e))?;
-        write(&mut file).map_err(|e| Error::write(&target, e))?;
-        let len = file.metadata().map_err(|e| Error::read(&target, e))?.len();
-        Ok(Stored::Spooled(len as usize))
+        spool.file(path, None, write)
     }
 
     pub fn add(&mut self, path: String, stored: Stored) {
