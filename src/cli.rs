@@ -186,7 +186,19 @@ pub enum Format {
 }
 
 pub fn main() -> ExitCode {
+    main_with(|| {})
+}
+
+/// Like [`main`]; `one_shot` is called first when the command runs once and exits (`build`,
+/// `check`, `export`), not for `serve` or `search`: a binary tunes its allocator there.
+pub fn main_with(one_shot: fn()) -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Build { .. } | Command::Check { .. } | Command::Export { .. }
+    ) {
+        one_shot();
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => ExitCode::from(code),
