@@ -476,14 +476,16 @@ fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
     Ok(())
 }
 
-/// The distinct plain words of a document's prose fields, space-separated (see `rank`).
+/// The distinct plain words of a document's prose fields, space-separated (see `rank`), in no
+/// particular order: the field records only which documents hold a word (no positions, no
+/// frequencies, no norms), so the order cannot change the index.
 fn document_words(doc: &SearchDoc) -> String {
     let texts = [&doc.title, &doc.summary, &doc.body]
         .into_iter()
         .chain(&doc.tags);
-    let words: std::collections::BTreeSet<std::borrow::Cow<'_, str>> =
+    let words: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> =
         texts.flat_map(|t| analysis::vocabulary_words(t)).collect();
-    let mut joined = String::new();
+    let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
     for word in words {
         if !joined.is_empty() {
             joined.push(' ');
