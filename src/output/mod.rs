@@ -192,7 +192,7 @@ impl Output {
             ));
         };
         let marker = spool.staging.path().join(MARKER);
-        fs::write(&marker, b"").map_err(|e| Error::write(&marker, e))?;
+        reuse::create_fresh(&marker).map_err(|e| Error::write(&marker, e))?;
         staging::swap_in(&spool.staging, &spool.dest)
     }
 

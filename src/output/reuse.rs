@@ -118,9 +118,28 @@ pub(super) fn write_new(
     target: &Path,
     write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<u64> {
-    let mut file = File::create(target)?;
+    let mut file = create_fresh(target)?;
     write(&mut file)?;
     Ok(file.metadata()?.len())
+}
+
+/// A new file at `path`, never an existing one opened for writing: a staging folder may hold
+/// a link to the old site's copy there (a path written twice), and writing through it would
+/// change the site being replaced. What is at `path` is unlinked first.
+pub(super) fn create_fresh(path: &Path) -> io::Result<File> {
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            create()
+        }
+        other => other,
+    }
 }
 
 /// A writer that compares what it is given with the old copy, and starts writing the new file
@@ -149,7 +168,7 @@ impl<'a> Compare<'a> {
     /// Stops comparing: creates the new file and copies the matched prefix into it.
     fn diverge(&mut self) -> io::Result<&mut File> {
         if self.new.is_none() {
-            let mut new = File::create(self.target)?;
+            let mut new = create_fresh(self.target)?;
             let old = self.old.get_mut();
             old.rewind()?;
             let copied = io::copy(&mut old.take(self.matched), &mut new)?;
@@ -329,6 +348,22 @@ mod tests {
             prop_assert_eq!(inode(&target) == inode(&old_path), old == new);
             prop_assert_eq!(fs::read(&old_path).expect("read"), old);
         }
+    }
+
+    /// A path written twice (an error the build reports later) never writes through the link
+    /// the first write made into the old site.
+    #[test]
+    fn writing_a_linked_path_again_leaves_the_old_copy_alone() {
+        let (dir, previous, target) = sites(b"old bytes");
+        let old_path = dir.path().join("site/guidelines/file.html");
+        write_chunked(&previous, &target, b"old bytes", &[3]);
+        assert_eq!(inode(&target), inode(&old_path), "linked");
+        write_chunked(&previous, &target, b"new bytes", &[3]);
+        write_new(&target, &|w| w.write_all(b"other")).expect("written");
+        assert_eq!(fs::read(&old_path).expect("read"), b"old bytes");
+        assert_eq!(fs::read(&target).expect("read"), b"other");
+        create_fresh(&target).expect("created");
+        assert_eq!(fs::read(&old_path).expect("read"), b"old bytes");
     }
 
     #[test]
