@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::{Job, template_and_path};
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
@@ -33,24 +35,28 @@ pub(super) fn unclaimed_jobs(
     jobs: Vec<Job>,
     theme_assets: impl Iterator<Item = String>,
     diagnostics: &mut Diagnostics,
-) -> Vec<Job> {
+) -> Vec<(Job, String)> {
+    // Paths made in parallel; a claim's description only when it collides.
+    let paths: Vec<String> = jobs
+        .par_iter()
+        .map(|job| template_and_path(site, job).1)
+        .collect();
+    let mut taken = vec![false; jobs.len()];
     let mut claims = Claims::default();
     for path in theme_assets {
-        claims.claim(&path, book("a file of the theme"));
+        claims.claim(&path, || book("a file of the theme"));
     }
-    let mut kept = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let path = template_and_path(site, &job).1;
-        match claims.claim(&path, claim_of(site, &job)) {
-            Some(collision) => diagnostics.push(collision),
-            None => kept.push(job),
+    for ((job, path), taken) in jobs.iter().zip(&paths).zip(&mut taken) {
+        if let Some(collision) = claims.claim(path, || claim_of(site, job)) {
+            diagnostics.push(collision);
+            *taken = true;
         }
     }
     for asset in &site.assets {
         let Ok(path) = crate::safe_path::to_site_path(asset) else {
             continue;
         };
-        let claim = Claim {
+        let claim = || Claim {
             what: "this file".into(),
             file: content_file(site, asset),
         };
@@ -58,24 +64,30 @@ pub(super) fn unclaimed_jobs(
             diagnostics.push(collision);
         }
     }
-    kept
+    drop(claims);
+    (jobs.into_iter().zip(paths).zip(taken))
+        .filter(|(_, taken)| !taken)
+        .map(|(pair, _)| pair)
+        .collect()
 }
 
 /// Output paths by owner, compared without case (a case-insensitive disk would merge them).
+/// An owner is described only when someone else claims its path.
 #[derive(Default)]
-struct Claims(HashMap<String, Claim>);
+struct Claims<'a>(HashMap<String, Box<dyn Fn() -> Claim + 'a>>);
 
-impl Claims {
-    /// Records `claim` for `path`, or returns the collision with whoever holds it already.
-    fn claim(&mut self, path: &str, claim: Claim) -> Option<Diagnostic> {
+impl<'a> Claims<'a> {
+    /// Records the claim `claim` describes for `path`, or returns the collision with whoever
+    /// holds it already.
+    fn claim(&mut self, path: &str, claim: impl Fn() -> Claim + 'a) -> Option<Diagnostic> {
         let key = path.to_lowercase();
         if let Some((_, what)) = GENERATED_FOLDERS.iter().find(|(f, _)| key.starts_with(f)) {
-            return Some(collision(path, &book(what), &claim));
+            return Some(collision(path, &book(what), &claim()));
         }
         match self.0.entry(key) {
-            Entry::Occupied(first) => Some(collision(path, first.get(), &claim)),
+            Entry::Occupied(first) => Some(collision(path, &first.get()(), &claim())),
             Entry::Vacant(slot) => {
-                slot.insert(claim);
+                slot.insert(Box::new(claim));
                 None
             }
         }

@@ -134,8 +134,9 @@ fn render_all(
     let renderer = Renderer::new(site, theme, cache);
     // print.html goes first: it is the longest job, and it renders no Markdown until it splices
     // the bodies in at its end, by which time the other jobs have cached most of them.
-    let mut jobs =
+    let claimed =
         claims::unclaimed_jobs(site, jobs(site), theme.assets.keys().cloned(), diagnostics);
+    let mut jobs: Vec<Job> = claimed.into_iter().map(|(job, _)| job).collect();
     // (Its parts likewise.)
     jobs.sort_by_key(|job| !matches!(job, Job::Print | Job::PrintPart(_)));
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it

@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn controls_changed(
     controls: &[Remap],
     frameworks: &Remap,
-    mut differs: impl FnMut(usize, usize, usize, usize) -> bool,
+    differs: impl Fn(usize, usize, usize, usize) -> bool + Sync,
 ) -> Vec<Vec<bool>> {
     controls
         .iter()
@@ -115,17 +115,29 @@ pub(super) fn link_changes<'a>(
             Err(_) => None,
         }
     };
-    let mut changes = HashMap::new();
-    for link in links {
-        changes.entry(hash_of(link)).or_insert_with(|| {
-            let Some((scheme, target)) = link.split_once(':') else {
-                return true;
+    // Each distinct link once, judged in parallel (a large site's files hold some hundred
+    // thousand links, a few tens of thousands of them distinct).
+    let distinct: rustc_hash::FxHashSet<&str> = links.collect();
+    let distinct: Vec<&str> = distinct.into_iter().collect();
+    let judged: Vec<(u64, bool)> = distinct
+        .par_iter()
+        .map(|link| {
+            let changed = match link.split_once(':') {
+                None => true,
+                Some((scheme, target)) => {
+                    let before = resolved(&old_links, scheme, target);
+                    // A link that failed before or fails now is never taken as unchanged: its
+                    // diagnostic names the site's other ids.
+                    before.is_none() || before != resolved(&new_links, scheme, target)
+                }
             };
-            let before = resolved(&old_links, scheme, target);
-            // A link that failed before or fails now is never taken as unchanged: its
-            // diagnostic names the site's other ids.
-            before.is_none() || before != resolved(&new_links, scheme, target)
-        });
+            (hash_of(link), changed)
+        })
+        .collect();
+    let mut changes = HashMap::with_capacity(judged.len());
+    for (hash, changed) in judged {
+        // Two links of one hash: changed if either is.
+        *changes.entry(hash).or_insert(false) |= changed;
     }
     changes
 }

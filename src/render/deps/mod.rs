@@ -8,6 +8,7 @@
 //! Facts name entities by their index in the site they were recorded in; [`Changes`] maps the
 //! old indices to the new ones (by id), for the changes and for records carried over.
 
+use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -170,9 +171,11 @@ impl Remap {
         self.0.get(old).copied().flatten()
     }
 
-    /// For each old index: gone, or `differs(old, new)`.
-    fn changed(&self, mut differs: impl FnMut(usize, usize) -> bool) -> Vec<bool> {
+    /// For each old index: gone, or `differs(old, new)` (judged in parallel: a site has tens
+    /// of thousands of items to compare after every edit).
+    fn changed(&self, differs: impl Fn(usize, usize) -> bool + Sync) -> Vec<bool> {
         (0..self.0.len())
+            .into_par_iter()
             .map(|i| self.get(i).is_none_or(|j| differs(i, j)))
             .collect()
     }
