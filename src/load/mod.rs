@@ -167,19 +167,24 @@ pub fn load_cached(
         ..
     } = listing;
     let mut previous = std::mem::take(&mut cache.files);
+    // The named files by their path under the content folder, so the listing is compared
+    // without joining every one of its paths.
+    let named: HashSet<&Path> = (changed.iter())
+        .filter_map(|full| full.strip_prefix(content_dir).ok())
+        .collect();
     let mut fresh: Vec<(PathBuf, Stamp, Option<FileLoad>)> = files
         .into_iter()
         .map(|relative| {
-            let full = content_dir.join(&relative);
             let cached = previous.remove(&relative);
+            let is_named = named.contains(relative.as_path());
             // After a walk, every file's size and time are checked (a missed event costs only
             // time); after edits the watcher named, only theirs.
-            let now = match (&cached, only_edits && !changed.contains(&full)) {
+            let now = match (&cached, only_edits && !is_named) {
                 (Some((then, _)), true) => *then,
-                _ => stamp(&full),
+                _ => stamp(&content_dir.join(&relative)),
             };
             let kept = cached
-                .filter(|(then, _)| *then == now && !changed.contains(&full))
+                .filter(|(then, _)| *then == now && !is_named)
                 .map(|(_, load)| load);
             (relative, now, kept)
         })

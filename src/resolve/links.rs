@@ -4,10 +4,11 @@
 use super::*;
 use crate::model::Spanned;
 
+/// A guideline's `controls:` resolved against the frameworks (the controls' `mapped_by` is
+/// filled by the caller, in guideline order, so this can run for many guidelines at once).
 pub(super) fn resolve_mappings(
     guideline: &Guideline,
-    frameworks: &mut [Framework],
-    g: usize,
+    frameworks: &[Framework],
     unloaded: &Unloaded,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ResolvedMapping> {
@@ -96,10 +97,6 @@ pub(super) fn resolve_mappings(
             );
             continue;
         }
-        frameworks[f].controls[c].mapped_by.push(MappingRef {
-            guideline: g,
-            mapping: resolved.len(),
-        });
         resolved.push(ResolvedMapping {
             framework: f,
             control: c,
@@ -122,11 +119,11 @@ pub(super) fn resolve_mappings(
     resolved
 }
 
-/// Each id under `threats:` to its entry in a threat catalog (and the entry's `addressed_by`).
+/// Each id under `threats:` to its entry in a threat catalog (the entries' `addressed_by` is
+/// filled by the caller, in guideline order).
 pub(super) fn resolve_threats(
     guideline: &Guideline,
-    frameworks: &mut [Framework],
-    g: usize,
+    frameworks: &[Framework],
     unloaded: &Unloaded,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ThreatRef> {
@@ -163,7 +160,7 @@ pub(super) fn resolve_threats(
             );
             continue;
         };
-        let entry = &mut frameworks[threat.framework].controls[threat.control];
+        let entry = &frameworks[threat.framework].controls[threat.control];
         if entry.withdrawn {
             diagnostics.push(
                 Diagnostic::error(
@@ -191,7 +188,6 @@ pub(super) fn resolve_threats(
             );
             continue;
         }
-        entry.addressed_by.push(g);
         resolved.push(threat);
     }
     resolved

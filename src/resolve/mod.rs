@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::BookConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position, did_you_mean};
 use crate::markdown::is_safe_url;
@@ -290,6 +292,14 @@ impl Lookup {
 }
 
 /// Resolves `content`, pushing every cross-file problem into `diagnostics`.
+/// What one guideline's references resolve to, and the problems found on the way.
+struct References {
+    mappings: Vec<ResolvedMapping>,
+    threats: Vec<ThreatRef>,
+    related: Vec<Link>,
+    found: Diagnostics,
+}
+
 pub fn resolve(
     config: BookConfig,
     content_dir: &Path,
@@ -313,25 +323,43 @@ pub fn resolve(
         .map(|(i, g)| (g.guideline.meta.id.value.clone(), i))
         .collect();
 
+    // Each guideline's references resolved in parallel (they only read the site), then the
+    // reverse lists filled in guideline order.
+    let references: Vec<References> = guidelines
+        .par_iter()
+        .map(|resolved| {
+            let guideline = &resolved.guideline;
+            let mut found = Diagnostics::default();
+            let mappings = resolve_mappings(guideline, &frameworks, &unloaded, &mut found);
+            let threats = resolve_threats(guideline, &frameworks, &unloaded, &mut found);
+            let related = resolve_related(guideline, &guideline_ids, &unloaded, &mut found);
+            check_reference_urls(guideline, &mut found);
+            References {
+                mappings,
+                threats,
+                related,
+                found,
+            }
+        })
+        .collect();
     let mut frameworks = frameworks;
-    for (g, resolved) in guidelines.iter_mut().enumerate() {
-        resolved.mappings = resolve_mappings(
-            &resolved.guideline,
-            &mut frameworks,
-            g,
-            &unloaded,
-            diagnostics,
-        );
-        resolved.threats = resolve_threats(
-            &resolved.guideline,
-            &mut frameworks,
-            g,
-            &unloaded,
-            diagnostics,
-        );
-        resolved.related =
-            resolve_related(&resolved.guideline, &guideline_ids, &unloaded, diagnostics);
-        check_reference_urls(&resolved.guideline, diagnostics);
+    for (g, (resolved, references)) in guidelines.iter_mut().zip(references).enumerate() {
+        for (mapping, m) in references.mappings.iter().enumerate() {
+            let control = &mut frameworks[m.framework].controls[m.control];
+            control.mapped_by.push(MappingRef {
+                guideline: g,
+                mapping,
+            });
+        }
+        for threat in &references.threats {
+            frameworks[threat.framework].controls[threat.control]
+                .addressed_by
+                .push(g);
+        }
+        resolved.mappings = references.mappings;
+        resolved.threats = references.threats;
+        resolved.related = references.related;
+        diagnostics.extend(references.found);
     }
     for g in 0..guidelines.len() {
         for link in guidelines[g].related.clone() {
