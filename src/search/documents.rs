@@ -4,6 +4,7 @@
 
 use crate::markdown::TextSection;
 use crate::resolve::{Entity, Site};
+use rayon::prelude::*;
 
 use super::SearchDoc;
 
@@ -13,11 +14,12 @@ pub fn of_site(
     site: &Site,
     pages: impl IntoIterator<Item = (Entity, String, Vec<TextSection>)>,
 ) -> Vec<SearchDoc> {
+    let pages: Vec<_> = pages.into_iter().collect();
     let mut docs: Vec<SearchDoc> = pages
-        .into_iter()
-        .flat_map(|(entity, path, sections)| of_page(site, entity, &path, sections))
+        .into_par_iter()
+        .flat_map_iter(|(entity, path, sections)| of_page(site, entity, &path, sections))
         .collect();
-    docs.sort_by(|a, b| a.url.cmp(&b.url));
+    docs.par_sort_by(|a, b| a.url.cmp(&b.url));
     docs
 }
 
