@@ -13,7 +13,13 @@
 //! plain file with no other name (`nlink == 1`), reached through folders of the old site that
 //! are not links, so the new site never shares a file with anything outside the old one.
 //! Otherwise, or when linking fails (another file system, a file system without links), the
-//! file is written as usual.
+//! file is written as usual. A reused file keeps the old copy's permissions (guidebook's own).
+//!
+//! Not defended: someone who can write into the old site *while* a build runs (swapping a
+//! checked folder for a link, adding a name to a file, editing a copy after it was compared)
+//! can make the new site share or show what they wrote; they could as well write into the new
+//! site once it is in place. A read error on an old copy fails the build (the bytes already
+//! compared are not kept to fall back on).
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -32,7 +38,10 @@ pub(super) struct Previous {
 impl Previous {
     /// The previous site at `dest`, when there is one guidebook wrote (it holds `marker`).
     pub(super) fn at(dest: &Path, marker: &str) -> Option<Self> {
-        if !cfg!(target_os = "linux") || !dest.is_dir() || !dest.join(marker).is_file() {
+        // The destination itself a link (`book -> /srv/site`): the swap replaces the link and
+        // the folder it led to stays, so its files must not become the new site's.
+        let is_folder = fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_dir());
+        if !cfg!(target_os = "linux") || !is_folder || !dest.join(marker).is_file() {
             return None;
         }
         Some(Self {
@@ -401,6 +410,19 @@ mod tests {
         let target = dir.path().join("file.html");
         write_chunked(&previous, &target, b"same", &[4]);
         assert_ne!(inode(&target), inode(&real.join("file.html")));
+    }
+
+    /// A destination that is itself a link: the folder it leads to outlives the swap, so none
+    /// of its files are reused.
+    #[test]
+    fn a_linked_destination_is_not_reused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let real = dir.path().join("real");
+        fs::create_dir_all(&real).expect("mkdir");
+        fs::write(real.join(".marker"), b"").expect("marker");
+        let dest = dir.path().join("site");
+        std::os::unix::fs::symlink(&real, &dest).expect("symlink");
+        assert!(Previous::at(&dest, ".marker").is_none());
     }
 
     #[test]

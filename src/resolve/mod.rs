@@ -291,7 +291,6 @@ impl Lookup {
     }
 }
 
-/// Resolves `content`, pushing every cross-file problem into `diagnostics`.
 /// What one guideline's references resolve to, and the problems found on the way.
 struct References {
     mappings: Vec<ResolvedMapping>,
@@ -300,6 +299,7 @@ struct References {
     found: Diagnostics,
 }
 
+/// Resolves `content`, pushing every cross-file problem into `diagnostics`.
 pub fn resolve(
     config: BookConfig,
     content_dir: &Path,
