@@ -19,6 +19,14 @@ fn build_valid() -> tempfile::TempDir {
     out
 }
 
+/// Build options that write the site to `dest`.
+fn writing_to(dest: &std::path::Path) -> BuildOptions {
+    BuildOptions {
+        dest: Some(dest.to_path_buf()),
+        ..BuildOptions::default()
+    }
+}
+
 #[test]
 fn writes_every_page_kind() {
     let out = build_valid();
@@ -193,11 +201,7 @@ fn builds_are_byte_identical() {
 fn failed_build_leaves_the_previous_site_untouched() {
     let book = copy_fixture("valid");
     let dest = book.path().join("out");
-    let options = BuildOptions {
-        dest: Some(dest.clone()),
-        deny_warnings: false,
-        ..BuildOptions::default()
-    };
+    let options = writing_to(&dest);
     pipeline::build(book.path(), &options).expect("first build");
     let before = snapshot(&dest);
 
@@ -232,10 +236,7 @@ fn a_rebuild_keeps_unchanged_files_and_rewrites_changed_ones() {
     use std::os::unix::fs::MetadataExt;
     let book = copy_fixture("valid");
     let dest = book.path().join("out");
-    let options = BuildOptions {
-        dest: Some(dest.clone()),
-        ..BuildOptions::default()
-    };
+    let options = writing_to(&dest);
     let inode = |path: &str| fs::metadata(dest.join(path)).expect(path).ino();
     pipeline::build(book.path(), &options).expect("first build");
     let (home, changed, other) = (
@@ -269,10 +270,7 @@ fn a_rebuild_keeps_unchanged_files_and_rewrites_changed_ones() {
     }
 
     let fresh = book.path().join("fresh");
-    let fresh_options = BuildOptions {
-        dest: Some(fresh.clone()),
-        ..BuildOptions::default()
-    };
+    let fresh_options = writing_to(&fresh);
     pipeline::build(book.path(), &fresh_options).expect("fresh build");
     assert!(
         snapshot(&dest) == snapshot(&fresh),
@@ -290,10 +288,7 @@ fn concurrent_builds_of_one_book_both_succeed() {
             .map(|n| {
                 let root = book.path();
                 scope.spawn(move || {
-                    let options = BuildOptions {
-                        dest: Some(root.join(format!("site-{n}"))),
-                        ..BuildOptions::default()
-                    };
+                    let options = writing_to(&root.join(format!("site-{n}")));
                     pipeline::build(root, &options)
                 })
             })
@@ -315,11 +310,7 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
     let dir = tempfile::tempdir().expect("temp dir");
     let precious = dir.path().join("notes.txt");
     fs::write(&precious, "keep me").expect("write");
-    let options = BuildOptions {
-        dest: Some(dir.path().to_path_buf()),
-        deny_warnings: false,
-        ..BuildOptions::default()
-    };
+    let options = writing_to(dir.path());
     let book = copy_fixture("valid");
     let err = pipeline::build(book.path(), &options).expect_err("unsafe destination");
     assert!(matches!(err, Error::UnsafeDestination(_)), "{err}");
@@ -536,11 +527,7 @@ fn a_theme_folder_overrides_templates_and_assets_by_name() {
             "[output.html]\ntheme = \"mytheme\"\n",
         );
     let dest = book.path("site");
-    let options = BuildOptions {
-        dest: Some(dest.clone()),
-        deny_warnings: false,
-        ..BuildOptions::default()
-    };
+    let options = writing_to(&dest);
     let refused = pipeline::build(book.root(), &options).expect_err("a page without the CSP");
     assert!(
         refused

@@ -118,7 +118,7 @@ fn large_site(scratch: &Path) -> PathBuf {
 }
 
 fn build(book: &Path, site: &Path) -> PathBuf {
-    let out = guidebook(&[
+    succeeding(&[
         "build",
         "-q",
         "--root",
@@ -126,28 +126,29 @@ fn build(book: &Path, site: &Path) -> PathBuf {
         "--dest",
         &site.display().to_string(),
     ]);
+    site.to_path_buf()
+}
+
+/// `guidebook` run with `args`, which must succeed (its error output otherwise).
+fn succeeding(args: &[&str]) -> std::process::Output {
+    let out = guidebook(args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    site.to_path_buf()
+    out
 }
 
 /// How many pages tantivy (`guidebook search`) finds for `query` in the book at `book`.
 fn tantivy_total(book: &Path, query: &str) -> u64 {
-    let out = guidebook(&[
+    let out = succeeding(&[
         "search",
         "--json",
         "--root",
         &book.display().to_string(),
         query,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     answer["total"].as_u64().expect("a total")
 }
