@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use guidebook::pipeline::{self, BuildOptions};
 use guidebook::search::SearchRequest;
 use guidebook::search::index::SearchIndex;
+use guidebook::search::vocabulary::Vocabulary;
 
 #[path = "../tests/common/judged.rs"]
 mod judged;
@@ -48,7 +49,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let index_dir = dir.path().join("index");
     let start = Instant::now();
-    SearchIndex::write(&index_dir, &rendered.search_docs, "bench").expect("index");
+    let vocabulary = Vocabulary::of(&rendered.search_docs);
+    SearchIndex::write(&index_dir, &rendered.search_docs, &vocabulary, "bench").expect("index");
     println!("  stage tantivy-index {:>7.1} ms", ms(start.elapsed()));
     println!("tantivy index: {} bytes", dir_bytes(&index_dir));
 

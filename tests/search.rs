@@ -210,3 +210,46 @@ fn cli_search_prints_ranked_results_and_json() {
     assert_eq!(results[0]["page"], "guidelines/dev-1.html");
     assert!(value["facets"]["kind"]["guideline"].as_u64().is_some());
 }
+
+/// The on-disk index keeps its vocabulary in a file beside the segments: typos are corrected
+/// exactly as by the in-memory index, and an index whose file is missing or damaged is not
+/// opened (the build makes it again).
+#[test]
+fn an_index_on_disk_corrects_typos_like_one_in_memory_and_needs_its_vocabulary() {
+    use guidebook::search::vocabulary::Vocabulary;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index_dir = dir.path().join("index");
+    SearchIndex::write(&index_dir, docs(), &Vocabulary::of(docs()), "here").expect("write");
+    let on_disk = SearchIndex::open_fresh(&index_dir, "here")
+        .expect("opens")
+        .expect("fresh");
+    for query in ["poisonng", "prompt injecton", "suply chain", "model"] {
+        let request = SearchRequest::new(query);
+        let from_disk = on_disk.search(&request, 2.0, 10).expect("search");
+        let in_memory = search(&request);
+        assert_eq!(
+            serde_json::to_value(&from_disk).expect("json"),
+            serde_json::to_value(&in_memory).expect("json"),
+            "{query}"
+        );
+    }
+    let typo = on_disk
+        .search(&SearchRequest::new("poisonng"), 2.0, 10)
+        .expect("search");
+    assert_eq!(typo.suggestion.as_deref(), Some("poisoning"));
+    drop(on_disk);
+
+    let vocabulary = index_dir.join("vocabulary.txt");
+    std::fs::write(&vocabulary, "poisoning many\n").expect("damage");
+    assert!(
+        SearchIndex::open_fresh(&index_dir, "here")
+            .expect("reads")
+            .is_none()
+    );
+    std::fs::remove_file(&vocabulary).expect("remove");
+    assert!(
+        SearchIndex::open_fresh(&index_dir, "here")
+            .expect("reads")
+            .is_none()
+    );
+}

@@ -16,6 +16,7 @@ use crate::render::{self, MarkdownCache, Theme};
 use crate::resolve::{self, Site};
 use crate::search::SearchDoc;
 use crate::search::index::SearchIndex;
+use crate::search::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -229,20 +230,31 @@ fn index_and_export(
 ) -> Result<()> {
     let search = &site.config.output.html.search;
     let index = index.filter(|_| search.enable);
+    let static_search = search.enable && stages.static_search;
+    // Counted once for both indexes.
+    let vocabulary = if index.is_some() || static_search {
+        Vocabulary::of(docs)
+    } else {
+        Vocabulary::default()
+    };
+    let vocabulary = &vocabulary;
     std::thread::scope(|scope| {
         let indexing = index.map(|target| {
-            scope.spawn(move || SearchIndex::write(&target.dir, docs, &target.fingerprint))
+            scope.spawn(move || {
+                SearchIndex::write(&target.dir, docs, vocabulary, &target.fingerprint)
+            })
         });
         let spool: &Output = output;
         let (stored, exported) = timings.time("client-index+exports", || {
             rayon::join(
                 || {
-                    if !(search.enable && stages.static_search) {
+                    if !static_search {
                         return Ok(Vec::new());
                     }
                     let labels = crate::search::client::labels_for(site);
                     let files = crate::search::client::build(
                         docs,
+                        vocabulary,
                         search.boost_title,
                         search.teaser_word_count,
                         &labels,

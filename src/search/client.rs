@@ -16,10 +16,9 @@
 //! A query loads the manifest, one shard (or part) per query key, the facets and the metadata
 //! files of the results on screen, so a query downloads a small, bounded part of the index.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,6 +28,7 @@ use super::SearchDoc;
 use super::analysis::{self, normalize_id};
 use super::index::teaser;
 use super::rank;
+use super::vocabulary::Vocabulary;
 
 /// Format version of the files; the engine refuses other versions.
 pub const CLIENT_FORMAT: u32 = 3;
@@ -68,14 +68,13 @@ pub fn labels_for(site: &crate::resolve::Site) -> Labels {
 /// sorted by URL.
 pub fn build(
     docs: &[SearchDoc],
+    vocabulary: &Vocabulary,
     title_boost: f32,
     teaser_words: usize,
     labels: &Labels,
 ) -> Vec<(String, String)> {
     let pages = Pages::of(docs);
-    // The vocabulary is read beside the weights, whose last step runs on one thread.
-    let (weights, vocabulary) =
-        rayon::join(|| section_weights(docs, title_boost), || vocabulary(docs));
+    let weights = section_weights(docs, title_boost);
     let postings = page_postings(&pages, weights);
     let estimated: usize = postings
         .iter()
@@ -124,6 +123,7 @@ pub fn build(
         "search/f.js".into(),
         format!("guidebookSearch.facets({facets});\n"),
     ));
+    let vocabulary = vocabulary.by_letter();
     let letters: String = vocabulary.keys().collect();
     for (letter, words) in vocabulary {
         let json = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
@@ -297,47 +297,6 @@ fn page_row<'a>(docs: &'a [SearchDoc], page: &Page<'a>, teaser_words: usize) -> 
         title,
         sections,
     )
-}
-
-/// Each vocabulary word (see [`analysis::vocabulary_words`]) by its first letter, commonest
-/// first (in the most documents), ties alphabetical.
-fn vocabulary(docs: &[SearchDoc]) -> BTreeMap<char, Vec<String>> {
-    let freq = docs
-        .par_iter()
-        .fold(FxHashMap::<String, u32>::default, |mut freq, doc| {
-            let texts = [&doc.title, &doc.summary, &doc.body]
-                .into_iter()
-                .chain(&doc.tags);
-            let words: FxHashSet<Cow<'_, str>> =
-                texts.flat_map(|t| analysis::vocabulary_words(t)).collect();
-            for word in words {
-                match freq.get_mut(&*word) {
-                    Some(count) => *count += 1,
-                    None => {
-                        freq.insert(word.into_owned(), 1);
-                    }
-                }
-            }
-            freq
-        })
-        .reduce(FxHashMap::default, |mut a, mut b| {
-            if a.len() < b.len() {
-                std::mem::swap(&mut a, &mut b);
-            }
-            for (word, count) in b {
-                *a.entry(word).or_default() += count;
-            }
-            a
-        });
-    let mut ranked: Vec<(u32, String)> = freq.into_iter().map(|(w, f)| (f, w)).collect();
-    ranked.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let mut by_letter: BTreeMap<char, Vec<String>> = BTreeMap::new();
-    for (_, word) in ranked {
-        if let Some(first) = word.chars().next() {
-            by_letter.entry(first).or_default().push(word);
-        }
-    }
-    by_letter
 }
 
 /// The file(s) of shard `n`: `search/t<n>.js`, or, when its keys' postings add up to more

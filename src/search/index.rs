@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
@@ -11,20 +11,22 @@ use tantivy::schema::{
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, WhitespaceTokenizer};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
 use super::analysis::{self, PROSE_TOKENIZER, normalize_id};
 use super::postings::{PageTables, ProseFields, TantivySource};
 use super::rank::{self, Plan};
+use super::vocabulary::Vocabulary;
 use super::{Facets, Hit, SearchDoc, SearchRequest, SearchResponse};
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const VERSION_FILE: &str = "guidebook-index.json";
 const ID_TOKENIZER: &str = "guidebook_id";
-const WORDS_TOKENIZER: &str = "guidebook_words";
+/// The vocabulary (see [`Vocabulary::to_text`]), beside the segments.
+const VOCABULARY_FILE: &str = "vocabulary.txt";
 const SNIPPET_CHARS: usize = 180;
 
 #[derive(Clone, Copy)]
@@ -39,8 +41,6 @@ struct Fields {
     summary: Field,
     body: Field,
     tags: Field,
-    /// The plain words of the prose fields, for typo tolerance (see `rank`).
-    words: Field,
     facets: Field,
 }
 
@@ -77,15 +77,6 @@ fn schema() -> (Schema, Fields) {
         summary: builder.add_text_field("summary", prose(true)),
         body: builder.add_text_field("body", prose(true)),
         tags: builder.add_text_field("tags", prose(false)),
-        words: builder.add_text_field(
-            "words",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(WORDS_TOKENIZER)
-                    .set_index_option(IndexRecordOption::Basic)
-                    .set_fieldnorms(false),
-            ),
-        ),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
     };
     (builder.build(), fields)
@@ -98,12 +89,15 @@ pub struct SearchIndex {
     /// Kept for in-memory indexes so `update` can replace only what changed.
     updater: Option<Mutex<Updater>>,
     pages: PageTables,
+    /// What typos are corrected to: read from its file, or counted in memory.
+    vocabulary: RwLock<Vocabulary>,
 }
 
-/// The writer of an in-memory index and a digest of each document it holds, by URL.
+/// The writer of an in-memory index and, by URL, a digest and the words of each document it
+/// holds (to count them out of the vocabulary when the document goes).
 struct Updater {
     writer: IndexWriter,
-    digests: HashMap<String, u64>,
+    digests: HashMap<String, (u64, Box<[u32]>)>,
 }
 
 fn search_error(err: impl Into<tantivy::TantivyError>) -> Error {
@@ -118,10 +112,6 @@ fn register_tokenizers(index: &Index) {
     index
         .tokenizers()
         .register(PROSE_TOKENIZER, analysis::prose_analyzer());
-    index.tokenizers().register(
-        WORDS_TOKENIZER,
-        TextAnalyzer::from(WhitespaceTokenizer::default()),
-    );
 }
 
 impl SearchIndex {
@@ -137,11 +127,13 @@ impl SearchIndex {
                 .map_err(search_error)?;
         }
         writer.commit().map_err(search_error)?;
-        let mut search = Self::with_reader(index, fields)?;
-        search.updater = Some(Mutex::new(Updater {
-            writer,
-            digests: docs.iter().map(|d| (d.url.clone(), digest(d))).collect(),
-        }));
+        let mut vocabulary = Vocabulary::default();
+        let digests = docs
+            .iter()
+            .map(|d| (d.url.clone(), (digest(d), vocabulary.add(d))))
+            .collect();
+        let mut search = Self::with_reader(index, fields, vocabulary)?;
+        search.updater = Some(Mutex::new(Updater { writer, digests }));
         Ok(search)
     }
 
@@ -159,7 +151,7 @@ impl SearchIndex {
             .map(|d| (d.url.as_str(), (digest(d), d)))
             .collect();
         let mut stale = Vec::new();
-        for (url, old) in &updater.digests {
+        for (url, (old, _)) in &updater.digests {
             let current = fresh.get(url.as_str()).map(|(new, _)| *new);
             if current != Some(*old) {
                 stale.push(url.clone());
@@ -167,7 +159,7 @@ impl SearchIndex {
         }
         let added: Vec<&SearchDoc> = fresh
             .iter()
-            .filter(|(url, (new, _))| updater.digests.get(**url) != Some(new))
+            .filter(|(url, (new, _))| updater.digest(url) != Some(*new))
             .map(|(_, (_, doc))| *doc)
             .collect();
         self.apply(&mut updater, &stale, &added)
@@ -180,12 +172,12 @@ impl SearchIndex {
         let fresh: HashMap<&str, u64> = new.iter().map(|d| (d.url.as_str(), digest(d))).collect();
         let stale: Vec<String> = old
             .iter()
-            .filter(|d| fresh.get(d.url.as_str()) != updater.digests.get(&d.url))
+            .filter(|d| fresh.get(d.url.as_str()).copied() != updater.digest(&d.url))
             .map(|d| d.url.clone())
             .collect();
         let added: Vec<&SearchDoc> = new
             .iter()
-            .filter(|d| updater.digests.get(&d.url) != fresh.get(d.url.as_str()))
+            .filter(|d| updater.digest(&d.url) != fresh.get(d.url.as_str()).copied())
             .collect();
         self.apply(&mut updater, &stale, &added)
     }
@@ -205,25 +197,40 @@ impl SearchIndex {
         if stale.is_empty() && added.is_empty() {
             return Ok(());
         }
+        let mut vocabulary = self
+            .vocabulary
+            .write()
+            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
         for url in stale {
             updater
                 .writer
                 .delete_term(Term::from_field_text(self.fields.url, url));
-            updater.digests.remove(url);
+            if let Some((_, words)) = updater.digests.remove(url) {
+                vocabulary.remove(&words);
+            }
         }
         for doc in added {
             updater
                 .writer
                 .add_document(to_document(self.fields, doc))
                 .map_err(search_error)?;
-            updater.digests.insert(doc.url.clone(), digest(doc));
+            let words = vocabulary.add(doc);
+            updater
+                .digests
+                .insert(doc.url.clone(), (digest(doc), words));
         }
         updater.writer.commit().map_err(search_error)?;
         self.reader.reload().map_err(search_error)
     }
 
     /// Writes an index of `docs` to `dir`, replacing any previous one only once it is complete.
-    pub fn write(dir: &Path, docs: &[SearchDoc], fingerprint: &str) -> Result<()> {
+    /// `vocabulary` is `docs`' ([`Vocabulary::of`]; the build counts it once for both indexes).
+    pub fn write(
+        dir: &Path,
+        docs: &[SearchDoc],
+        vocabulary: &Vocabulary,
+        fingerprint: &str,
+    ) -> Result<()> {
         let parent = dir.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
         crate::staging::recover(dir);
@@ -232,6 +239,9 @@ impl SearchIndex {
         let index = Index::create_in_dir(staging.path(), schema).map_err(search_error)?;
         register_tokenizers(&index);
         fill(&index, fields, docs)?;
+        let vocabulary_path = staging.path().join(VOCABULARY_FILE);
+        std::fs::write(&vocabulary_path, vocabulary.to_text())
+            .map_err(|e| Error::write(&vocabulary_path, e))?;
         let version =
             serde_json::json!({ "schema_version": SCHEMA_VERSION, "fingerprint": fingerprint });
         let version_path = staging.path().join(VERSION_FILE);
@@ -253,9 +263,7 @@ impl SearchIndex {
         if version["schema_version"] != SCHEMA_VERSION || version["fingerprint"] != fingerprint {
             return Ok(None);
         }
-        let index = Index::open_in_dir(dir).map_err(search_error)?;
-        register_tokenizers(&index);
-        Self::with_reader(index, schema().1).map(Some)
+        Self::open(dir)
     }
 
     /// Opens the index in `dir` if it has the current schema, however old its content.
@@ -267,12 +275,22 @@ impl SearchIndex {
         if version["schema_version"] != SCHEMA_VERSION {
             return Ok(None);
         }
-        let index = Index::open_in_dir(dir).map_err(search_error)?;
-        register_tokenizers(&index);
-        Self::with_reader(index, schema().1).map(Some)
+        Self::open(dir)
     }
 
-    fn with_reader(index: Index, fields: Fields) -> Result<Self> {
+    /// The index in `dir`, or `None` when its vocabulary file is missing or unreadable (an
+    /// index is rebuilt rather than searched without it).
+    fn open(dir: &Path) -> Result<Option<Self>> {
+        let text = std::fs::read_to_string(dir.join(VOCABULARY_FILE)).ok();
+        let Some(vocabulary) = text.as_deref().and_then(Vocabulary::from_text) else {
+            return Ok(None);
+        };
+        let index = Index::open_in_dir(dir).map_err(search_error)?;
+        register_tokenizers(&index);
+        Self::with_reader(index, schema().1, vocabulary).map(Some)
+    }
+
+    fn with_reader(index: Index, fields: Fields, vocabulary: Vocabulary) -> Result<Self> {
         // Reloaded explicitly after each commit; no background watcher thread.
         let reader = index
             .reader_builder()
@@ -284,6 +302,7 @@ impl SearchIndex {
             pages: PageTables::default(),
             reader,
             fields,
+            vocabulary: RwLock::new(vocabulary),
         })
     }
 
@@ -315,7 +334,12 @@ impl SearchIndex {
             ],
         };
         let pages = self.pages.of(&searcher)?;
-        let mut source = TantivySource::new(&searcher, prose, [f.id, f.mapped, f.words], pages)?;
+        let vocabulary = self
+            .vocabulary
+            .read()
+            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
+        let mut source =
+            TantivySource::new(&searcher, prose, [f.id, f.mapped], &vocabulary, pages)?;
         let plan = Plan::new(text, |id| source.knows_id(id));
         let ranking = rank::rank(&mut source, &plan);
         response.suggestion = ranking.suggestion(text);
@@ -479,23 +503,10 @@ fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
     Ok(())
 }
 
-/// The distinct plain words of a document's prose fields, space-separated (see `rank`), in no
-/// particular order: the field records only which documents hold a word (no positions, no
-/// frequencies, no norms), so the order cannot change the index.
-fn document_words(doc: &SearchDoc) -> String {
-    let texts = [&doc.title, &doc.summary, &doc.body]
-        .into_iter()
-        .chain(&doc.tags);
-    let words: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> =
-        texts.flat_map(|t| analysis::vocabulary_words(t)).collect();
-    let mut joined = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
-    for word in words {
-        if !joined.is_empty() {
-            joined.push(' ');
-        }
-        joined.push_str(&word);
+impl Updater {
+    fn digest(&self, url: &str) -> Option<u64> {
+        self.digests.get(url).map(|(digest, _)| *digest)
     }
-    joined
 }
 
 fn digest(doc: &SearchDoc) -> u64 {
@@ -525,7 +536,6 @@ fn to_document(f: Fields, doc: &SearchDoc) -> TantivyDocument {
     d.add_text(f.body, &doc.body);
     let tags = doc.tags.join(" ");
     d.add_text(f.tags, &tags);
-    d.add_text(f.words, document_words(doc));
     for (name, value) in doc.facets() {
         d.add_facet(f.facets, Facet::from_path([name, value.as_str()]));
     }

@@ -1,8 +1,8 @@
 //! The ranking's view of a tantivy index: page weights computed from tantivy's postings, field
 //! lengths and statistics by the formulas of [`rank`], exactly as the static index precomputes
-//! them; the vocabulary from the `words` field's term dictionary.
+//! them; the vocabulary from the index's [`Vocabulary`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -15,6 +15,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use super::analysis;
 use super::rank::{self, PageHit, Source};
+use super::vocabulary::Vocabulary;
 use crate::error::{Error, Result};
 
 fn index_error(err: impl Into<tantivy::TantivyError>) -> Error {
@@ -99,7 +100,7 @@ pub struct TantivySource<'s> {
     prose: ProseFields,
     id: Field,
     mapped: Field,
-    words: Field,
+    vocabulary: &'s Vocabulary,
     n: f32,
     averages: [f32; 4],
     segments: Vec<Segment>,
@@ -116,7 +117,8 @@ impl<'s> TantivySource<'s> {
     pub fn new(
         searcher: &'s Searcher,
         prose: ProseFields,
-        [id, mapped, words]: [Field; 3],
+        [id, mapped]: [Field; 2],
+        vocabulary: &'s Vocabulary,
         pages: Vec<Arc<[Arc<str>]>>,
     ) -> Result<Self> {
         let n = searcher.num_docs() as f32;
@@ -159,7 +161,7 @@ impl<'s> TantivySource<'s> {
             prose,
             id,
             mapped,
-            words,
+            vocabulary,
             n,
             averages,
             segments,
@@ -393,29 +395,7 @@ impl Source for TantivySource<'_> {
     }
 
     fn vocabulary(&mut self, first: char) -> Vec<String> {
-        let mut from = [0u8; 4];
-        let from = first.encode_utf8(&mut from).as_bytes().to_vec();
-        let Some(next) = char::from_u32(first as u32 + 1) else {
-            return Vec::new();
-        };
-        let mut to = [0u8; 4];
-        let to = next.encode_utf8(&mut to).as_bytes().to_vec();
-        let mut freq: BTreeMap<String, u32> = BTreeMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.words) else {
-                continue;
-            };
-            let Ok(mut stream) = inverted.terms().range().ge(&from).lt(&to).into_stream() else {
-                continue;
-            };
-            while stream.advance() {
-                let word = String::from_utf8_lossy(stream.key()).into_owned();
-                *freq.entry(word).or_default() += stream.value().doc_freq;
-            }
-        }
-        let mut words: Vec<(u32, String)> = freq.into_iter().map(|(w, f)| (f, w)).collect();
-        words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        words.into_iter().map(|(_, w)| w).collect()
+        self.vocabulary.starting_with(first)
     }
 
     fn stem_of(&mut self, word: &str) -> String {
