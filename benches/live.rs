@@ -18,7 +18,8 @@ use guidebook::serve::{ServeEvent, ServeOptions, serve};
 #[path = "../tests/common/edits.rs"]
 mod edits;
 
-// The allocator the `guidebook` binary uses, so the figures are those of `guidebook serve`.
+// The allocator the `guidebook` binary uses, set up as it does (see `main`), so the figures are
+// those of `guidebook serve`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -38,6 +39,7 @@ const KINDS: [&str; 10] = [
 ];
 
 fn main() {
+    guidebook::cli::no_transparent_huge_pages();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")

@@ -4,23 +4,8 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    no_transparent_huge_pages();
+    guidebook::cli::no_transparent_huge_pages();
     guidebook::cli::main_with(keep_freed_memory)
-}
-
-/// Every command, first thing: no transparent huge pages for this process. mimalloc asks for
-/// them on its arenas (`madvise(MADV_HUGEPAGE)`, done before `main`, so its `allow_thp` option
-/// comes too late), and where the kernel's THP defrag setting is `madvise` (Debian's default)
-/// each first touch of a 2 MiB page may stall on memory compaction. On the 2-core bench machine
-/// that was more system time than the whole build's user time (1,000 guidelines: 1.6-2.2 s
-/// against 1.2 s with THP off); the TLB gain of huge pages is small for a process this size.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: a process-wide flag; the call takes integers only and cannot fail in a way that
-    // matters (on error the process simply keeps THP).
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
 }
 
 /// mimalloc's `mi_option_purge_delay` (its options are numbered, not named, in the Rust
@@ -40,15 +25,6 @@ fn keep_freed_memory() {
 
 #[cfg(test)]
 mod tests {
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn transparent_huge_pages_are_off_after_the_call() {
-        super::no_transparent_huge_pages();
-        // SAFETY: reads a process flag.
-        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-        assert_eq!(disabled, 1);
-    }
-
     /// The option number still names the purge delay: its default in mimalloc 3 is 1000 ms
     /// (options.c; the header says 10, from mimalloc 2).
     #[test]

@@ -209,6 +209,11 @@ fn cli_search_prints_ranked_results_and_json() {
     assert!(results.len() <= 3 && !results.is_empty());
     assert_eq!(results[0]["page"], "guidelines/dev-1.html");
     assert!(value["facets"]["kind"]["guideline"].as_u64().is_some());
+
+    // The index the build wrote corrects typos from the vocabulary it wrote beside it.
+    let out = guidebook(&["search", "--root", root, "--json", "suply", "chian"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(value["suggestion"], "supply chain", "{value}");
 }
 
 /// The on-disk index keeps its vocabulary in a file beside the segments: typos are corrected

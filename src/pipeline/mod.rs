@@ -233,7 +233,7 @@ fn index_and_export(
     let static_search = search.enable && stages.static_search;
     // Counted once for both indexes.
     let vocabulary = if index.is_some() || static_search {
-        Vocabulary::of(docs)
+        timings.time("vocabulary", || Vocabulary::of(docs))
     } else {
         Vocabulary::default()
     };

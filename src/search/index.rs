@@ -128,10 +128,10 @@ impl SearchIndex {
         }
         writer.commit().map_err(search_error)?;
         let mut vocabulary = Vocabulary::default();
-        let digests = docs
-            .iter()
-            .map(|d| (d.url.clone(), (digest(d), vocabulary.add(d))))
-            .collect();
+        let mut digests = HashMap::new();
+        for doc in docs {
+            count_in(&mut digests, &mut vocabulary, doc);
+        }
         let mut search = Self::with_reader(index, fields, vocabulary)?;
         search.updater = Some(Mutex::new(Updater { writer, digests }));
         Ok(search)
@@ -197,29 +197,33 @@ impl SearchIndex {
         if stale.is_empty() && added.is_empty() {
             return Ok(());
         }
-        let mut vocabulary = self
-            .vocabulary
-            .write()
-            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
         for url in stale {
             updater
                 .writer
                 .delete_term(Term::from_field_text(self.fields.url, url));
-            if let Some((_, words)) = updater.digests.remove(url) {
-                vocabulary.remove(&words);
-            }
         }
         for doc in added {
             updater
                 .writer
                 .add_document(to_document(self.fields, doc))
                 .map_err(search_error)?;
-            let words = vocabulary.add(doc);
-            updater
-                .digests
-                .insert(doc.url.clone(), (digest(doc), words));
         }
         updater.writer.commit().map_err(search_error)?;
+        // The vocabulary changes with the searcher, under one lock, so a search (which takes
+        // the read lock before its searcher) sees both before or both after; searches wait
+        // only for this, not for the commit.
+        let mut vocabulary = self
+            .vocabulary
+            .write()
+            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
+        for url in stale {
+            if let Some((_, words)) = updater.digests.remove(url) {
+                vocabulary.remove(&words);
+            }
+        }
+        for doc in added {
+            count_in(&mut updater.digests, &mut vocabulary, doc);
+        }
         self.reader.reload().map_err(search_error)
     }
 
@@ -322,6 +326,11 @@ impl SearchIndex {
         if text.is_empty() {
             return Ok(response);
         }
+        // Before the searcher: see `apply`.
+        let vocabulary = self
+            .vocabulary
+            .read()
+            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
         let searcher = self.reader.searcher();
         let f = self.fields;
         let prose = ProseFields {
@@ -334,10 +343,6 @@ impl SearchIndex {
             ],
         };
         let pages = self.pages.of(&searcher)?;
-        let vocabulary = self
-            .vocabulary
-            .read()
-            .map_err(|_| Error::Search("vocabulary poisoned".into()))?;
         let mut source =
             TantivySource::new(&searcher, prose, [f.id, f.mapped], &vocabulary, pages)?;
         let plan = Plan::new(text, |id| source.knows_id(id));
@@ -503,6 +508,19 @@ fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
     Ok(())
 }
 
+/// Records `doc` under its URL and counts its words in; a document already recorded under that
+/// URL is counted out (URLs are unique in a site's documents, but not by type).
+fn count_in(
+    digests: &mut HashMap<String, (u64, Box<[u32]>)>,
+    vocabulary: &mut Vocabulary,
+    doc: &SearchDoc,
+) {
+    let words = vocabulary.add(doc);
+    if let Some((_, replaced)) = digests.insert(doc.url.clone(), (digest(doc), words)) {
+        vocabulary.remove(&replaced);
+    }
+}
+
 impl Updater {
     fn digest(&self, url: &str) -> Option<u64> {
         self.digests.get(url).map(|(digest, _)| *digest)
@@ -570,4 +588,66 @@ fn marked(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> String {
     }
     html.push_str(&crate::markdown::escape_html(&fragment[at..]));
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(url: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            url: url.into(),
+            page: url.into(),
+            kind: "page",
+            title: "Notes".into(),
+            body: body.into(),
+            ..SearchDoc::default()
+        }
+    }
+
+    fn counted(index: &SearchIndex) -> String {
+        index.vocabulary.read().expect("lock").to_text()
+    }
+
+    #[test]
+    fn an_updated_index_counts_the_vocabulary_of_its_documents() {
+        let first = [
+            doc("a", "model poisoning"),
+            doc("b", "prompt model"),
+            doc("c", "rare word"),
+        ];
+        let index = SearchIndex::in_memory(&first).expect("index");
+        assert_eq!(counted(&index), Vocabulary::of(&first).to_text());
+        // `a` changed, `c` removed, `d` added: "poisoning" and "word" leave.
+        let second = [
+            doc("a", "model drift"),
+            doc("b", "prompt model"),
+            doc("d", "rare again"),
+        ];
+        index.update(&second).expect("update");
+        assert_eq!(counted(&index), Vocabulary::of(&second).to_text());
+        // "poisoning" comes back; replacing a document by itself changes nothing.
+        let third = [
+            doc("a", "model poisoning"),
+            doc("b", "prompt model"),
+            doc("d", "rare again"),
+        ];
+        index.replace(&second[..1], &third[..1]).expect("replace");
+        index.replace(&third[1..2], &third[1..2]).expect("replace");
+        assert_eq!(counted(&index), Vocabulary::of(&third).to_text());
+        let typo = index.search(&SearchRequest::new("poisonng"), 2.0, 10);
+        assert_eq!(
+            typo.expect("search").suggestion.as_deref(),
+            Some("poisoning")
+        );
+    }
+
+    #[test]
+    fn a_url_given_twice_is_counted_once() {
+        let docs = [doc("a", "alpha"), doc("a", "beta")];
+        let index = SearchIndex::in_memory(&docs).expect("index");
+        assert_eq!(counted(&index), Vocabulary::of(&docs[1..]).to_text());
+        index.update(&[]).expect("update");
+        assert_eq!(counted(&index), "");
+    }
 }

@@ -15,7 +15,7 @@ use super::SearchDoc;
 use super::analysis;
 
 /// Words with the number of documents holding each.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
     /// Word -> its place in `words`.
     ids: FxHashMap<Box<str>, u32>,
@@ -99,7 +99,7 @@ impl Vocabulary {
             .filter(|(_, count)| *count > 0)
             .map(|(word, count)| (*count, &**word))
             .collect();
-        ranked.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         ranked.into_iter().map(|(_, word)| word).collect()
     }
 
