@@ -1,9 +1,9 @@
 //! The vocabulary typo tolerance corrects to: every plain word of the prose
 //! ([`analysis::vocabulary_words`]) with the number of documents that hold it. Both indexes
 //! read it, commonest words first: the static index writes it as `search/w-<letter>.js`, the
-//! tantivy index keeps it in a file beside its segments (indexed as a tantivy field it cost 7%
-//! of a build's CPU at 10,000 guidelines), and an in-memory index keeps it counted as `serve`
-//! replaces documents.
+//! tantivy index keeps it in a file beside its segments (indexed as a tantivy field it cost
+//! about a tenth of a build's CPU at 10,000 guidelines), and an in-memory index keeps it
+//! counted as `serve` replaces documents.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
