@@ -345,7 +345,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report> {
 }
 
 /// Opens the search index of the book at `root`, building the book first when the index is
-/// missing, of an older schema, or older than the content.
+/// missing or incomplete (no vocabulary file), of an older schema, or older than the content.
 pub fn open_search_index(root: &Path) -> Result<SearchIndex> {
     let fingerprint = content_fingerprint(root, &load_config(root)?);
     if let Some(index) = SearchIndex::open_fresh(&search_index_dir(root), &fingerprint)? {

@@ -91,39 +91,31 @@ impl Vocabulary {
         }
     }
 
-    /// Every word some document holds, commonest first (ties alphabetical).
-    fn ranked(&self) -> Vec<&str> {
+    /// The words some document holds that `keep` keeps, with their counts, commonest first
+    /// (ties alphabetical).
+    fn ranked(&self, keep: impl Fn(&str) -> bool) -> Vec<(u32, &str)> {
         let mut ranked: Vec<(u32, &str)> = self
             .words
             .iter()
-            .filter(|(_, count)| *count > 0)
+            .filter(|(word, count)| *count > 0 && keep(word))
             .map(|(word, count)| (*count, &**word))
             .collect();
         ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        ranked.into_iter().map(|(_, word)| word).collect()
+        ranked
     }
 
     /// The words starting with `first`, commonest first (ties alphabetical).
     pub fn starting_with(&self, first: char) -> Vec<String> {
-        let mut words: Vec<(u32, &str)> = self
-            .words
-            .iter()
-            .filter(|(word, count)| *count > 0 && word.starts_with(first))
-            .map(|(word, count)| (*count, &**word))
-            .collect();
-        words.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        words
-            .into_iter()
-            .map(|(_, word)| word.to_string())
-            .collect()
+        let ranked = self.ranked(|word| word.starts_with(first));
+        ranked.into_iter().map(|(_, word)| word.into()).collect()
     }
 
     /// [`Vocabulary::starting_with`] for every first letter there is.
     pub fn by_letter(&self) -> BTreeMap<char, Vec<String>> {
         let mut by_letter: BTreeMap<char, Vec<String>> = BTreeMap::new();
-        for word in self.ranked() {
+        for (_, word) in self.ranked(|_| true) {
             if let Some(first) = word.chars().next() {
-                by_letter.entry(first).or_default().push(word.to_string());
+                by_letter.entry(first).or_default().push(word.into());
             }
         }
         by_letter
@@ -133,11 +125,7 @@ impl Vocabulary {
     pub fn to_text(&self) -> String {
         use std::fmt::Write as _;
         let mut text = String::new();
-        for word in self.ranked() {
-            let count = self
-                .ids
-                .get(word)
-                .map_or(0, |&id| self.words[id as usize].1);
+        for (count, word) in self.ranked(|_| true) {
             let _ = writeln!(text, "{word} {count}");
         }
         text
