@@ -25,8 +25,8 @@ pub fn code_block(code: &str, lang: &str, highlight: Option<&Highlights>) -> Str
     let body = match highlight {
         Some(cache) if !lang.is_empty() => cache
             .highlighted(code, lang)
-            .unwrap_or_else(|| super::escape_html(code)),
-        _ => super::escape_html(code),
+            .unwrap_or_else(|| escape_code(code)),
+        _ => escape_code(code),
     };
     // Focusable, so a keyboard can scroll a long line into view (axe: scrollable-region-focusable).
     format!("<pre class=\"code\" tabindex=\"0\"><code{lang_class}>{body}</code></pre>\n")
@@ -64,7 +64,23 @@ fn highlight_uncached(code: &str, lang: &str) -> Option<String> {
             .parse_html_for_line_which_includes_newline(line)
             .ok()?;
     }
-    Some(generator.finalize())
+    // In the sanitizer's form (see `writer`): syntect escapes quotes, which html5ever's
+    // serializer writes as they are, and leaves no-break spaces, which it escapes. Classes hold
+    // neither, so only text changes.
+    let html = generator.finalize();
+    let html = html.replace("&quot;", "\"").replace("&#39;", "'");
+    Some(if html.contains('\u{a0}') {
+        html.replace('\u{a0}', "&nbsp;")
+    } else {
+        html
+    })
+}
+
+/// Code as text, escaped as the sanitizer writes text.
+fn escape_code(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + 16);
+    super::writer::escape(code, false, &mut out);
+    out
 }
 
 fn language_class(text: &str) -> String {

@@ -1,9 +1,11 @@
 //! Markdown to safe HTML: pulldown-cmark with the GFM extensions, typed links resolved to site
 //! URLs, stable heading anchors with a table of contents, build-time code highlighting, and
-//! ammonia over the result so content can never inject script.
+//! HTML that is always the sanitizer's (ammonia's) output, so content can never inject script:
+//! written by ammonia, or for documents without raw HTML, directly in its form (`writer`).
 
 mod highlight;
 mod sanitize;
+mod writer;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -146,6 +148,27 @@ pub fn task_items(markdown: &str) -> Vec<String> {
 
 /// Renders `markdown`; problems (unknown link targets) are returned beside the output.
 pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagnostic>) {
+    render_with(markdown, cx, Sanitizing::WhereNeeded)
+}
+
+/// Whether [`render`] may write a document's HTML in sanitized form directly (the tests
+/// compare it with the sanitizer's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sanitizing {
+    WhereNeeded,
+    /// Every document through the sanitizer.
+    #[cfg(test)]
+    Always,
+    /// No document through the sanitizer: one the direct writer declines comes out empty.
+    #[cfg(test)]
+    Never,
+}
+
+fn render_with(
+    markdown: &str,
+    cx: &Context<'_>,
+    sanitizing: Sanitizing,
+) -> (RenderedMarkdown, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut typed_links = Vec::new();
     let mut anchor_links = Vec::new();
@@ -154,6 +177,7 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagno
     let mut code_text: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     let mut nesting = Nesting::default();
+    let mut raw_html = false;
     while let Some((event, range)) = parser.next() {
         if nesting.exceeded_by(&event) {
             let position = Position::of_offset(markdown, range.start, cx.line_offset);
@@ -239,28 +263,52 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagno
             // A disabled checkbox still needs a name (axe: label): its state, read before the item.
             Event::TaskListMarker(done) => events.push(Event::InlineHtml(
                 match done {
-                    true => r#"<input type="checkbox" disabled checked aria-label="done"> "#,
-                    false => r#"<input type="checkbox" disabled aria-label="to do"> "#,
+                    true => r#"<input type="checkbox" disabled="" checked="" aria-label="done"> "#,
+                    false => r#"<input type="checkbox" disabled="" aria-label="to do"> "#,
                 }
                 .into(),
             )),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                raw_html = true;
+                events.push(event);
+            }
             other => events.push(other),
         }
     }
     let toc = anchor_headings(&mut events);
     let sections = text_sections(&events, &code_text);
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    // Every document goes through the sanitizer, whatever its Markdown holds: raw HTML, heading
-    // attributes and URLs are all ways in, and one pass over all of them is the proof.
+    let trusted = !raw_html && !writer::parser_normalizes(markdown);
+    let capacity = markdown.len() * 3 / 2;
+    let html = match sanitizing {
+        Sanitizing::WhereNeeded => to_safe_html(&events, trusted, capacity),
+        #[cfg(test)]
+        Sanitizing::Always => to_safe_html(&events, false, capacity),
+        #[cfg(test)]
+        Sanitizing::Never => trusted
+            .then(|| writer::sanitized_html(&events, capacity))
+            .flatten()
+            .unwrap_or_default(),
+    };
     let rendered = RenderedMarkdown {
-        html: sanitize(&html),
+        html,
         toc,
         typed_links,
         sections,
         anchor_links,
     };
     (rendered, diagnostics)
+}
+
+/// The HTML of `events`, sanitized. Documents without raw HTML (`trusted`) are written in the
+/// sanitizer's form directly where [`writer`] can ([`writer`] says why that is the same); all
+/// others are written by pulldown-cmark and go through the sanitizer.
+fn to_safe_html(events: &[Event<'_>], trusted: bool, capacity: usize) -> String {
+    if trusted && let Some(html) = writer::sanitized_html(events, capacity) {
+        return html;
+    }
+    let mut html = String::with_capacity(capacity);
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    sanitize(&html)
 }
 
 /// The deepest nesting of elements a document may have, counted separately for Markdown

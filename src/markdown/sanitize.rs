@@ -24,6 +24,11 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     BUILDER.get_or_init(allow_list)
 }
 
+/// The URL schemes the sanitizer keeps in `href` and `src` (ammonia's defaults).
+pub(super) fn url_schemes() -> std::collections::HashSet<&'static str> {
+    cleaner().clone_url_schemes()
+}
+
 /// Removes scripts, event handlers, `javascript:` URLs and anything else not on the allow-list.
 pub fn sanitize(html: &str) -> String {
     cleaner().clean(html).to_string()

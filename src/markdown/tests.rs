@@ -214,3 +214,248 @@ fn task_items_are_the_checks_of_a_document() {
     );
     assert!(super::task_items("- plain\n- list\n").is_empty());
 }
+
+/// The HTML the direct writer gives (empty when it declines the document), and the HTML of
+/// the same document sent through the sanitizer.
+fn both_ways(md: &str) -> (String, String) {
+    let source = Source::default();
+    let cx = Context {
+        source: &source,
+        line_offset: 1,
+        root: "../",
+        links: &Links,
+        highlight: Some(&HIGHLIGHTS),
+    };
+    let direct = render_with(md, &cx, Sanitizing::Never).0.html;
+    let sanitized = render_with(md, &cx, Sanitizing::Always).0.html;
+    (direct, sanitized)
+}
+
+/// Every construct the direct writer handles, in one document without raw HTML.
+const EVERY_CONSTRUCT: &str = r#"Intro with *em*, **strong**, ~~del~~, `co<de>&"'`, "quotes" & 'apostrophes' -- ... a&nbsp;b c\<d>e.
+A soft break, then a hard one\
+and two spaces  
+here. Entities: &amp; &copy; &#0; &#x6A; &lt;b&gt;. Not tags: a < b > c, 1<2.
+
+# Top {#top .a .b}
+
+## Links
+
+[plain](https://example.org/x?a=1&b=2 "T \"q\" & t") [rel](other.html#s) [mail](mailto:x@example.org)
+[js](javascript:alert(1)) [vb](VBScript:x) [data](data:text/html,x) [ftp](ftp://x.org) [tel](tel:123)
+[bad](http://[bad) [sp](<a b.html>) [q](a'b"c.html) [amp](a&amp;b) [pct](a%20b) [uni](é.html)
+<https://auto.example.org/x?a&b> <me@example.org> [typed](guideline:SD-2#why) [ref][r] [^1] [^note]
+
+![alt *text* `c` "q"](img.png "Title") ![x](javascript:alert(1)) [![inner](i.png)](https://x.org)
+
+[r]: https://ref.example.org "Ref"
+
+### Lists
+
+1. one
+2. two
+   - [ ] open task
+   - [x] done task
+
+5. five
+6. six
+
+- loose
+
+- list
+
+> quoted **text**
+>
+> > nested
+
+---
+
+| Left | Center | Right | None |
+|:-----|:------:|------:|------|
+| a    | *b*    | `c`   | [d](https://d.org) |
+
+| Head only |
+|---|
+
+```python
+def f(x):
+    return "a" < 'b' & x  # comment
+```
+
+```toml
+key = "value" # no grammar
+```
+
+```
+plain <code> & "quotes"
+```
+
+    indented code
+
+[^1]: First note with a [link](https://n.org).
+[^note]: Second note.
+
+Ends here."#;
+
+#[test]
+fn the_direct_writer_gives_the_sanitizers_bytes_for_every_construct() {
+    let events: Vec<Event<'_>> = Parser::new_ext(EVERY_CONSTRUCT, options()).collect();
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_))),
+        "the document holds no raw HTML"
+    );
+    let (direct, sanitized) = both_ways(EVERY_CONSTRUCT);
+    assert_eq!(direct, sanitized);
+}
+
+#[test]
+fn the_shipped_content_renders_the_same_either_way() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut documents = 0;
+    for entry in walk_markdown(&root) {
+        let text = std::fs::read_to_string(&entry).expect("shipped content reads");
+        let (direct, sanitized) = both_ways(&text);
+        if !direct.is_empty() {
+            assert_eq!(direct, sanitized, "{}", entry.display());
+            documents += 1;
+        }
+    }
+    assert!(
+        documents > 20,
+        "{documents} documents under content/ written directly"
+    );
+}
+
+fn walk_markdown(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("content folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk_markdown(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+mod direct_writer_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Inline pieces: text the escaping must get right, every inline construct, URLs the
+    /// sanitizer keeps and drops, and pieces that send the document to the sanitizer (raw
+    /// HTML, a footnote inside a link).
+    const INLINE: &[&str] = &[
+        "word",
+        "b&c",
+        "<",
+        ">",
+        "\"q\"",
+        "'s",
+        "\u{a0}",
+        "&amp;",
+        "&copy;",
+        "&#0;",
+        "&#xa0;",
+        "&nbsp;",
+        "*em*",
+        "_em_",
+        "**strong**",
+        "***both***",
+        "~~del~~",
+        "`code`",
+        "`` a`b ``",
+        "*a **b *c* d** e*",
+        "[t](http://x.y/a?b=1&c=2 \"ti\\\"tle\")",
+        "[t](javascript:alert(1))",
+        "[t](<a b>)",
+        "[t](mailto:x@y.z)",
+        "<http://auto.link/x?a&b>",
+        "<me@example.com>",
+        "![alt *x*](img.png \"t\")",
+        "![a](javascript:x)",
+        "![a ![b](c.png)](d.png)",
+        "[^1]",
+        "[^n]",
+        "[r]",
+        "[t][r]",
+        "[a [^1]](http://x)",
+        "<b>raw</b>",
+        "<!-- c -->",
+        "line\\\nbreak",
+        "two  \nspaces",
+        "--",
+        "...",
+        "'smart'",
+        "[t](#frag)",
+        "[t](guideline:SD-2)",
+        "[t](guideline:NOPE)",
+        "[x](http://[bad)",
+        "[x](HTTP://X)",
+        "[x](ftp://x)",
+        "[x](tel:1)",
+        "[x](data:text/html,x)",
+        "[x](//proto.rel)",
+        "[x](\\\\back)",
+        "[x](a'b)",
+        "é",
+        "😀",
+        "\t",
+        "[![i](i.png)](https://x.org)",
+        "[*a* `b`](c.html)",
+        "\\*",
+        "&#x27;",
+        "%20",
+        "a\u{c}b",
+    ];
+
+    const BLOCK: &[&str] = &[
+        "# ", "## ", "### ", "###### ", "- ", "1. ", "3. ", "> ", "- [ ] ", "- [x] ", "  - ",
+        "    ", "", "", "",
+    ];
+
+    fn block() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => (
+                prop::sample::select(BLOCK),
+                prop::collection::vec(prop::sample::select(INLINE), 1..6),
+                prop::sample::select(&["", " {#id .cls}", " {.a}", " {#x onclick=y}"][..]),
+            )
+                .prop_map(|(start, words, attrs)| {
+                    let attrs = if start.starts_with('#') { attrs } else { "" };
+                    format!("{start}{}{attrs}", words.join(" "))
+                }),
+            1 => prop::sample::select(&[
+                "---", "***", "| a | b |\n|:--|--:|\n| `x` | [y](z.html) |", "| h |\n|---|",
+                "```python\nx = \"a\" < 'b'\n```", "```json\n{\"a\": \"<b>\"}\n```",
+                "```\n<raw> & \"q\"\n```", "```toml\na = 1\n```", "[r]: https://r.org \"R\"",
+                "[^1]: a note", "[^n]: *another* note", "<div>raw block</div>",
+            ][..])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Whatever the document, rendering gives the bytes the sanitizer gives.
+        #[test]
+        fn direct_html_is_the_sanitizers_html(
+            blocks in prop::collection::vec(block(), 1..10),
+            separators in prop::collection::vec(prop::sample::select(&["\n", "\n\n", "\n\n\n"][..]), 10),
+        ) {
+            let md: String = blocks
+                .iter()
+                .zip(separators.iter().cycle())
+                .map(|(block, sep)| format!("{block}{sep}"))
+                .collect();
+            let (direct, sanitized) = both_ways(&md);
+            if !direct.is_empty() {
+                prop_assert_eq!(direct, sanitized, "markdown: {:?}", md);
+            }
+        }
+    }
+}
