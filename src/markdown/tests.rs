@@ -410,6 +410,10 @@ mod direct_writer_properties {
         "&#x27;",
         "%20",
         "a\u{c}b",
+        "a&#13;b",
+        "&#xD;",
+        "[t](x \"a&#13;b\")",
+        "![a&#13;b](i.png)",
     ];
 
     const BLOCK: &[&str] = &[
