@@ -1,7 +1,6 @@
 //! Build-time highlighting of fenced code with syntect, as CSS classes (`hl-keyword`...), so the
 //! theme's light and dark palettes both apply and no inline style is emitted.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -38,7 +37,7 @@ pub fn code_block(code: &str, lang: &str, highlight: Option<&Highlights>) -> Str
 /// it is worth it (a build, or the life of `serve`).
 #[derive(Default)]
 pub struct Highlights {
-    blocks: Mutex<HashMap<(String, String), Option<String>>>,
+    blocks: Mutex<rustc_hash::FxHashMap<(String, String), Option<String>>>,
 }
 
 impl Highlights {

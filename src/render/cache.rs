@@ -5,7 +5,6 @@
 //! the site (a new id or slug changes how links resolve). Highlighted code blocks are kept too:
 //! highlighting is the costliest step of rendering, and an edited body keeps most of its blocks.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -37,7 +36,9 @@ const MAX_ENTRIES: usize = 200_000;
 /// Rendered bodies and highlighted code, shared by the threads of a render.
 #[derive(Default)]
 pub struct MarkdownCache {
-    bodies: Mutex<HashMap<Key, Arc<Body>>>,
+    /// Fx-hashed: a key holds a whole document, which SipHash took 1% of a build to hash (keys
+    /// are compared whole, so a collision costs time, never a wrong body).
+    bodies: Mutex<rustc_hash::FxHashMap<Key, Arc<Body>>>,
     highlights: Highlights,
 }
 
