@@ -10,7 +10,8 @@ One run does everything:
      crates.io), else a `zola` on PATH;
   3. generates the same knowledge base for every tool with ../shared/bench/gen_corpus.py;
   4. runs every full build --runs times from a clean output folder, the tools alternating run
-     by run (so a slow spell of the disk falls on all of them), and prints, side by side, the
+     by run (so a slow spell of the disk falls on all of them) and each starting after a sync
+     (so no run writes back the one before it), and prints, side by side, the
      median wall time, peak RSS (of the process tree), output size, search index size and the
      ratio guidebook / peer; then guidebook's live rebuild per kind of edit and search latency
      at the largest size, and each target of issue 12 as met or missed.
@@ -239,6 +240,9 @@ class Build:
     def run(self, size, n, runs):
         for path in self.clean:
             remove(path)
+        # Each run starts with nothing left to write back: the previous tool's output is on
+        # disk, so its writeback is not timed in this tool's run.
+        os.sync()
         wall, peak = 0.0, 0
         for command in self.commands:
             seconds, rss = timed(command)
@@ -316,7 +320,7 @@ def render_table(rows, extras, versions, sizes, runs):
     lines = [
         f"Measured {datetime.date.today().isoformat()} by `python3 benches/compare.py` on "
         f"{machine()}. Median of {runs} full builds from a clean output folder, the tools "
-        "alternating run by run (the rebuild row alone builds over the site the clean build just "
+        "alternating run by run, each after a sync (the rebuild row alone builds over the site the clean build just "
         "wrote); peak RSS is the largest process of the build; ratio = "
         "guidebook time / peer time (below 1 means guidebook is faster).",
         "",
@@ -336,7 +340,7 @@ def render_table(rows, extras, versions, sizes, runs):
         )
     if extras.get("edits"):
         lines += ["", f"`serve` at {extras['size']:,} guidelines, write → reload event in the browser "
-                  f"(including the {extras.get('debounce', 0)} ms debounce), 5 edits of each kind:", "",
+                  f"(including the {extras.get('debounce', 0)} ms debounce), 5 edits of each kind, the kinds taking turns:", "",
                   "| edit | median | max | rebuild (median) | incremental |", "|---|---:|---:|---:|---:|"]
         for e in extras["edits"]:
             lines.append(f"| {e['kind']} | {e['median']} ms | {e['max']} ms | {e['rebuild']} ms | "
