@@ -165,14 +165,17 @@ pub fn recover(dest: &Path) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
-    let mut stale: Vec<(PathBuf, bool)> = entries
+    // A scratch folder, or a lock file left alone (a run killed between making its lock and
+    // its folder, or between removing them).
+    let stale: std::collections::BTreeSet<(PathBuf, bool)> = entries
         .flatten()
         .filter_map(|e| {
-            let retired = scratch_kind(&e.file_name().to_string_lossy(), &name)?;
-            Some((e.path(), retired))
+            let file_name = e.file_name().to_string_lossy().into_owned();
+            let folder = file_name.strip_suffix(".lock").unwrap_or(&file_name);
+            let retired = scratch_kind(folder, &name)?;
+            Some((parent.join(folder), retired))
         })
         .collect();
-    stale.sort();
     for (dir, retired) in stale {
         let lock_path = lock_path_of(&dir);
         let lock = match File::options().read(true).open(&lock_path) {
@@ -244,10 +247,14 @@ mod tests {
         let dead = tmp.path().join(".book.new-1-1");
         fs::create_dir(&dead).expect("mkdir");
         fs::write(lock_path_of(&dead), "").expect("lock file");
+        // A lock file whose folder is gone (a run killed between removing the two) goes too.
+        let orphan = lock_path_of(&tmp.path().join(".book.new-1-2"));
+        fs::write(&orphan, "").expect("lock file");
         let live = Scratch::new(tmp.path(), "book", "new", true).expect("scratch");
         recover(&dest);
         assert!(!dead.exists() && !lock_path_of(&dead).exists());
-        assert!(live.path().is_dir());
+        assert!(!orphan.exists());
+        assert!(live.path().is_dir() && lock_path_of(live.path()).exists());
     }
 
     #[test]

@@ -81,13 +81,13 @@ pub fn load(book_root: &Path, content_dir: &Path) -> Result<(Content, Diagnostic
     let Listing {
         files, diagnostics, ..
     } = list_files(book_root, content_dir)?;
-    let results: Vec<(Loaded, Diagnostics)> = std::thread::scope(|scope| {
-        scope.spawn(|| read_ahead::read_ahead(content_dir, &files, MAX_FILE_BYTES));
-        files
-            .par_iter()
-            .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
-            .collect()
-    });
+    let results: Vec<(Loaded, Diagnostics)> =
+        read_ahead::while_reading(content_dir, &files, || {
+            files
+                .par_iter()
+                .map(|relative| load_file(book_root, content_dir, relative, Walked::Checked))
+                .collect()
+        });
     Ok(assemble(diagnostics, results))
 }
 
@@ -218,20 +218,17 @@ pub fn load_cached(
         .map(|(relative, _, _)| relative.clone())
         .collect();
     cache.reread = unread.iter().cloned().collect();
-    let loaded: Vec<(PathBuf, Stamp, FileLoad)> = std::thread::scope(|scope| {
-        // Worth a thread for a first load, not for the few files of an edit.
-        if unread.len() > READ_AHEAD_FROM {
-            scope.spawn(|| read_ahead::read_ahead(content_dir, &unread, MAX_FILE_BYTES));
-        }
-        fresh
-            .into_par_iter()
-            .map(|(relative, now, kept)| {
-                let result =
-                    kept.unwrap_or_else(|| load_file(book_root, content_dir, &relative, walked));
-                (relative, now, result)
-            })
-            .collect()
-    });
+    let loaded: Vec<(PathBuf, Stamp, FileLoad)> =
+        read_ahead::while_reading(content_dir, &unread, || {
+            fresh
+                .into_par_iter()
+                .map(|(relative, now, kept)| {
+                    let result = kept
+                        .unwrap_or_else(|| load_file(book_root, content_dir, &relative, walked));
+                    (relative, now, result)
+                })
+                .collect()
+        });
     // The cache keeps one copy and the site gets another: copying every document is most of
     // a live rebuild's load at 10,000 guidelines, so it is done in parallel.
     let results = loaded
@@ -474,9 +471,6 @@ pub const MAX_FILES: usize = 100_000;
 
 /// The largest content file read, in bytes: far above any real guideline or catalog (NIST's
 /// SP 800-53 catalog is 10 MB), and low enough that one page can never take a gigabyte to build.
-/// Loads that read more files than this hint the kernel to read them ahead.
-const READ_AHEAD_FROM: usize = 64;
-
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn too_large(path: &Path) -> Diagnostic {

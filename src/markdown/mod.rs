@@ -153,16 +153,22 @@ pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagno
 
 /// Whether [`render`] may write a document's HTML in sanitized form directly (the tests
 /// compare it with the sanitizer's).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Sanitizing {
     WhereNeeded,
     /// Every document through the sanitizer.
     #[cfg(test)]
     Always,
-    /// No document through the sanitizer: one the direct writer declines comes out empty.
+    /// No document through the sanitizer: one the direct writer declines comes out as
+    /// [`DECLINED`].
     #[cfg(test)]
     Never,
 }
+
+/// What [`Sanitizing::Never`] gives for a declined document: a comment, which sanitized HTML
+/// never holds.
+#[cfg(test)]
+const DECLINED: &str = "<!-- declined -->";
 
 fn render_with(
     markdown: &str,
@@ -277,17 +283,17 @@ fn render_with(
     }
     let toc = anchor_headings(&mut events);
     let sections = text_sections(&events, &code_text);
-    let trusted = !raw_html && !writer::parser_normalizes(markdown);
+    let no_raw_html = !raw_html && !writer::parser_normalizes(markdown);
     let capacity = markdown.len() * 3 / 2;
     let html = match sanitizing {
-        Sanitizing::WhereNeeded => to_safe_html(&events, trusted, capacity),
+        Sanitizing::WhereNeeded => to_safe_html(&events, no_raw_html, capacity),
         #[cfg(test)]
         Sanitizing::Always => to_safe_html(&events, false, capacity),
         #[cfg(test)]
-        Sanitizing::Never => trusted
+        Sanitizing::Never => no_raw_html
             .then(|| writer::sanitized_html(&events, capacity))
             .flatten()
-            .unwrap_or_default(),
+            .unwrap_or_else(|| DECLINED.into()),
     };
     let rendered = RenderedMarkdown {
         html,
@@ -299,11 +305,11 @@ fn render_with(
     (rendered, diagnostics)
 }
 
-/// The HTML of `events`, sanitized. Documents without raw HTML (`trusted`) are written in the
-/// sanitizer's form directly where [`writer`] can ([`writer`] says why that is the same); all
-/// others are written by pulldown-cmark and go through the sanitizer.
-fn to_safe_html(events: &[Event<'_>], trusted: bool, capacity: usize) -> String {
-    if trusted && let Some(html) = writer::sanitized_html(events, capacity) {
+/// The HTML of `events`, sanitized. Documents without raw HTML (nor characters the HTML parser
+/// rewrites) are written in the sanitizer's form directly where [`writer`] can; all others are
+/// written by pulldown-cmark and go through the sanitizer.
+fn to_safe_html(events: &[Event<'_>], no_raw_html: bool, capacity: usize) -> String {
+    if no_raw_html && let Some(html) = writer::sanitized_html(events, capacity) {
         return html;
     }
     let mut html = String::with_capacity(capacity);
