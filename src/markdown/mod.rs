@@ -148,33 +148,34 @@ pub fn task_items(markdown: &str) -> Vec<String> {
 
 /// Renders `markdown`; problems (unknown link targets) are returned beside the output.
 pub fn render(markdown: &str, cx: &Context<'_>) -> (RenderedMarkdown, Vec<Diagnostic>) {
-    render_with(markdown, cx, Sanitizing::WhereNeeded)
+    let capacity = markdown.len() * 3 / 2;
+    match parse(markdown, cx) {
+        Ok(Parsed {
+            events,
+            no_raw_html,
+            rendered,
+            diagnostics,
+        }) => {
+            let html = to_safe_html(&events, no_raw_html, capacity);
+            (RenderedMarkdown { html, ..rendered }, diagnostics)
+        }
+        Err(diagnostics) => (RenderedMarkdown::default(), diagnostics),
+    }
 }
 
-/// Whether [`render`] may write a document's HTML in sanitized form directly (the tests
-/// compare it with the sanitizer's).
-#[derive(Clone, Copy)]
-enum Sanitizing {
-    WhereNeeded,
-    /// Every document through the sanitizer.
-    #[cfg(test)]
-    Always,
-    /// No document through the sanitizer: one the direct writer declines comes out as
-    /// [`DECLINED`].
-    #[cfg(test)]
-    Never,
+/// A document read into the events its HTML is written from, with everything else it gives.
+struct Parsed<'a> {
+    events: Vec<Event<'a>>,
+    /// No raw HTML, nor characters the HTML parser rewrites: the direct writer may take it.
+    no_raw_html: bool,
+    /// All but the HTML.
+    rendered: RenderedMarkdown,
+    diagnostics: Vec<Diagnostic>,
 }
 
-/// What [`Sanitizing::Never`] gives for a declined document: a comment, which sanitized HTML
-/// never holds.
-#[cfg(test)]
-const DECLINED: &str = "<!-- declined -->";
-
-fn render_with(
-    markdown: &str,
-    cx: &Context<'_>,
-    sanitizing: Sanitizing,
-) -> (RenderedMarkdown, Vec<Diagnostic>) {
+/// Reads `markdown` into events (typed links resolved, code highlighted, headings anchored);
+/// the diagnostics alone when the document is nested too deeply to render.
+fn parse<'a>(markdown: &'a str, cx: &Context<'_>) -> Result<Parsed<'a>, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut typed_links = Vec::new();
     let mut anchor_links = Vec::new();
@@ -188,7 +189,7 @@ fn render_with(
         if nesting.exceeded_by(&event) {
             let position = Position::of_offset(markdown, range.start, cx.line_offset);
             diagnostics.push(too_deep(cx, position));
-            return (RenderedMarkdown::default(), diagnostics);
+            return Err(diagnostics);
         }
         match event {
             Event::Start(Tag::Link {
@@ -283,26 +284,18 @@ fn render_with(
     }
     let toc = anchor_headings(&mut events);
     let sections = text_sections(&events, &code_text);
-    let no_raw_html = !raw_html && !writer::parser_normalizes(markdown);
-    let capacity = markdown.len() * 3 / 2;
-    let html = match sanitizing {
-        Sanitizing::WhereNeeded => to_safe_html(&events, no_raw_html, capacity),
-        #[cfg(test)]
-        Sanitizing::Always => to_safe_html(&events, false, capacity),
-        #[cfg(test)]
-        Sanitizing::Never => no_raw_html
-            .then(|| writer::sanitized_html(&events, capacity))
-            .flatten()
-            .unwrap_or_else(|| DECLINED.into()),
-    };
-    let rendered = RenderedMarkdown {
-        html,
-        toc,
-        typed_links,
-        sections,
-        anchor_links,
-    };
-    (rendered, diagnostics)
+    Ok(Parsed {
+        events,
+        no_raw_html: !raw_html && !writer::parser_normalizes(markdown),
+        rendered: RenderedMarkdown {
+            html: String::new(),
+            toc,
+            typed_links,
+            sections,
+            anchor_links,
+        },
+        diagnostics,
+    })
 }
 
 /// The HTML of `events`, sanitized. Documents without raw HTML (nor characters the HTML parser
