@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 /// Whether the source holds characters the HTML parser rewrites (so only the sanitizer's
 /// output is the reference).
@@ -213,7 +213,7 @@ impl<'a> Writer<'a> {
             | Tag::Superscript
             | Tag::Subscript
             | Tag::HtmlBlock
-            | Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented)
+            | Tag::CodeBlock(_)
             | Tag::DefinitionList
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition
