@@ -219,7 +219,9 @@ impl<'a> Run<'a> {
 }
 
 /// The stages after rendering: the tantivy index (when `index` says where) on its own thread,
-/// and beside it the static index and the exports, which are independent of each other.
+/// and beside it the static index and the exports, which are independent of each other. The
+/// vocabulary both indexes keep is counted in the static index's pass over the words (or on
+/// its own without one) and handed to the tantivy index once that is filled.
 fn index_and_export(
     site: &Site,
     docs: &[SearchDoc],
@@ -231,30 +233,24 @@ fn index_and_export(
     let search = &site.config.output.html.search;
     let index = index.filter(|_| search.enable);
     let static_search = search.enable && stages.static_search;
-    // Counted once for both indexes.
-    let vocabulary = if index.is_some() || static_search {
-        timings.time("vocabulary", || Vocabulary::of(docs))
-    } else {
-        Vocabulary::default()
-    };
-    let vocabulary = &vocabulary;
     std::thread::scope(|scope| {
         let indexing = index.map(|target| {
-            scope.spawn(move || {
-                SearchIndex::write(&target.dir, docs, vocabulary, &target.fingerprint)
-            })
+            let staging = scope.spawn(move || SearchIndex::stage(&target.dir, docs));
+            (target, staging)
         });
         let spool: &Output = output;
         let (stored, exported) = timings.time("client-index+exports", || {
             rayon::join(
                 || {
                     if !static_search {
-                        return Ok(Vec::new());
+                        return Ok((Vec::new(), None));
                     }
+                    let (terms, vocabulary) = crate::search::terms::analyze(docs);
                     let labels = crate::search::client::labels_for(site);
                     let files = crate::search::client::build(
                         docs,
-                        vocabulary,
+                        terms,
+                        &vocabulary,
                         search.boost_title,
                         search.teaser_word_count,
                         &labels,
@@ -262,13 +258,14 @@ fn index_and_export(
                     // Thousands of small files at 10,000 guidelines, written beside the exports
                     // (one at a time: creating files in one folder in parallel only contends
                     // for the folder's lock).
-                    files
+                    let stored = files
                         .into_iter()
                         .map(|(path, text)| {
                             let stored = spool.prepare(&path, text.into_bytes())?;
                             Ok((path, stored))
                         })
-                        .collect::<Result<Vec<_>>>()
+                        .collect::<Result<Vec<_>>>()?;
+                    Ok((stored, Some(vocabulary)))
                 },
                 || {
                     let mut exported = Vec::new();
@@ -289,10 +286,11 @@ fn index_and_export(
                 },
             )
         });
-        let stored = stored.map(|files| {
+        let vocabulary = stored.map(|(files, vocabulary)| {
             for (path, file) in files {
                 output.add(path, file);
             }
+            vocabulary
         });
         let exported = exported.map(|files| {
             for (path, file) in files {
@@ -300,13 +298,19 @@ fn index_and_export(
             }
         });
         let indexed = timings.time("index-wait", || {
-            indexing.map_or(Ok(()), |handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))
-            })
+            let Some((target, handle)) = indexing else {
+                return Ok(());
+            };
+            let staged = handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))?;
+            let vocabulary = match &vocabulary {
+                Ok(Some(counted)) => std::borrow::Cow::Borrowed(counted),
+                _ => std::borrow::Cow::Owned(Vocabulary::of(docs)),
+            };
+            staged.finish(&vocabulary, &target.fingerprint)
         });
-        stored.and(exported).and(indexed)
+        vocabulary.and(exported).and(indexed).map(|_| ())
     })
 }
 

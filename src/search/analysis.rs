@@ -92,6 +92,21 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
     }
 }
 
+/// The stem of the lowercased `word`, as [`prose_analyzer`] gives it (from the same memo).
+pub fn stem(word: &str) -> String {
+    STEMS.with_borrow_mut(|(stemmer, memo)| {
+        if let Some(stem) = memo.get(word) {
+            return stem.clone();
+        }
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        let stem = stemmer.stem(word).into_owned();
+        memo.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 /// Field weights: an exact id beats everything, then titles, then summaries and tags, then bodies.
 /// (The title boost is the book's `[output.html.search] boost-title`.)
 pub const ID_BOOST: f32 = 12.0;

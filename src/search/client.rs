@@ -18,16 +18,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
-
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::SearchDoc;
 use super::analysis::{self, normalize_id};
 use super::index::teaser;
 use super::rank;
+use super::terms::Terms;
 use super::vocabulary::Vocabulary;
 
 /// Format version of the files; the engine refuses other versions.
@@ -65,16 +63,17 @@ pub fn labels_for(site: &crate::resolve::Site) -> Labels {
 }
 
 /// Builds the client index files: (path relative to the site root, content). `docs` are
-/// sorted by URL.
+/// sorted by URL; `terms` and `vocabulary` are theirs ([`super::terms::analyze`]).
 pub fn build(
     docs: &[SearchDoc],
+    terms: Terms,
     vocabulary: &Vocabulary,
     title_boost: f32,
     teaser_words: usize,
     labels: &Labels,
 ) -> Vec<(String, String)> {
     let pages = Pages::of(docs);
-    let weights = section_weights(docs, title_boost);
+    let weights = section_weights(docs, terms, title_boost);
     let postings = page_postings(&pages, weights);
     let estimated: usize = postings
         .iter()
@@ -370,70 +369,24 @@ fn delta_encode(list: &[(u32, u32, u32)]) -> Vec<u32> {
     out
 }
 
-/// Documents analysed at a time (see `postings`).
-const ANALYSIS_CHUNK: usize = 4096;
-
-/// One field of one document: (term number, frequency) pairs and the field's length in tokens.
-struct NumberedField {
-    terms: Vec<(u32, u32)>,
-    length: u32,
-}
-
-/// Terms and their frequencies in one field of one document, and the field's length.
-struct FieldTerms {
-    terms: FxHashMap<String, u32>,
-    length: u32,
-}
-
 /// Key -> (document, weight) list, in document order, for every prose stem and identifier
 /// (weights as [`rank::tenths`]).
-fn section_weights(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec<(u32, u32)>> {
+fn section_weights(
+    docs: &[SearchDoc],
+    analyzed: Terms,
+    title_boost: f32,
+) -> BTreeMap<String, Vec<(u32, u32)>> {
     let boosts = [
         title_boost,
         analysis::SUMMARY_BOOST,
         analysis::BODY_BOOST,
         analysis::TAGS_BOOST,
     ];
-    // Analysed a chunk at a time (in parallel), each distinct term numbered once as the chunk
-    // is read, so only numbers are kept: the terms of every document at once would take
-    // hundreds of megabytes at 10,000 guidelines.
-    let analyzer = analysis::prose_analyzer();
     let n = docs.len() as f32;
-    let mut numbers: FxHashMap<String, u32> = FxHashMap::default();
-    let mut numbered: Vec<[NumberedField; 4]> = Vec::with_capacity(docs.len());
-    for chunk in docs.chunks(ANALYSIS_CHUNK) {
-        let analyzed: Vec<[FieldTerms; 4]> = chunk
-            .par_iter()
-            .map_init(
-                || analyzer.clone(),
-                |analyzer, d| {
-                    [
-                        analyze(analyzer, &d.title),
-                        analyze(analyzer, &d.summary),
-                        analyze(analyzer, &d.body),
-                        analyze(analyzer, &d.tags.join(" ")),
-                    ]
-                },
-            )
-            .collect();
-        numbered.extend(analyzed.into_iter().map(|fields| {
-            fields.map(|field| NumberedField {
-                length: field.length,
-                terms: field
-                    .terms
-                    .into_iter()
-                    .map(|(term, count)| {
-                        let next = numbers.len() as u32;
-                        (*numbers.entry(term).or_insert(next), count)
-                    })
-                    .collect(),
-            })
-        }));
-    }
-    let mut terms: Vec<String> = vec![String::new(); numbers.len()];
-    for (term, number) in numbers {
-        terms[number as usize] = term;
-    }
+    let Terms {
+        stems: terms,
+        docs: numbered,
+    } = analyzed;
     let mut averages = [0.0f32; 4];
     let mut doc_freq = vec![[0u32; 4]; terms.len()];
     for (field, average) in averages.iter_mut().enumerate() {
@@ -464,7 +417,8 @@ fn section_weights(docs: &[SearchDoc], title_boost: f32) -> BTreeMap<String, Vec
         }
     }
     drop(numbered);
-    let mut scores: BTreeMap<String, Vec<(u32, f32)>> = terms.into_iter().zip(lists).collect();
+    let mut scores: BTreeMap<String, Vec<(u32, f32)>> =
+        (terms.into_iter().map(String::from)).zip(lists).collect();
     add_identifiers(docs, n, &mut scores);
     scores
         .into_par_iter()
@@ -521,23 +475,6 @@ fn strongest(mut list: Vec<(u32, u32, u32)>) -> Vec<(u32, u32, u32)> {
         list.sort_unstable_by_key(|p| p.0);
     }
     list
-}
-
-fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> FieldTerms {
-    let mut terms: FxHashMap<String, u32> = FxHashMap::default();
-    let mut length = 0;
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        let text = &stream.token().text;
-        match terms.get_mut(text) {
-            Some(count) => *count += 1,
-            None => {
-                terms.insert(text.clone(), 1);
-            }
-        }
-        length += 1;
-    }
-    FieldTerms { terms, length }
 }
 
 /// Exact identifiers (`#ac-2`): the item itself with the id boost, guidelines mapped to it less.

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod index;
 mod postings;
 pub mod rank;
+pub mod terms;
 pub mod vocabulary;
 
 use serde::Serialize;

@@ -58,12 +58,13 @@ impl Vocabulary {
             });
         let mut vocabulary = Self::default();
         for (word, count) in counts {
-            vocabulary.count(word.into(), count);
+            vocabulary.add_count(word.into(), count);
         }
         vocabulary
     }
 
-    fn count(&mut self, word: Box<str>, count: u32) -> u32 {
+    /// Counts `word` in `count` more documents; returns its number.
+    pub(super) fn add_count(&mut self, word: Box<str>, count: u32) -> u32 {
         if let Some(&id) = self.ids.get(&word) {
             self.words[id as usize].1 += count;
             return id;
@@ -78,7 +79,7 @@ impl Vocabulary {
     pub fn add(&mut self, doc: &SearchDoc) -> Box<[u32]> {
         words_of(doc)
             .into_iter()
-            .map(|word| self.count(word.into(), 1))
+            .map(|word| self.add_count(word.into(), 1))
             .collect()
     }
 
@@ -141,7 +142,7 @@ impl Vocabulary {
             if plain.as_deref() != Some(word) || vocabulary.ids.contains_key(word) {
                 return None;
             }
-            vocabulary.count(word.into(), count);
+            vocabulary.add_count(word.into(), count);
         }
         Some(vocabulary)
     }
