@@ -39,6 +39,47 @@ impl Position {
     }
 }
 
+/// Positions of offsets in one text, each counted on from the one before: a document's links
+/// come in order, and counting every line from the start again for each made long documents
+/// quadratic. The same answers as [`Position::of_offset`].
+pub struct Positions<'a> {
+    text: &'a str,
+    line_offset: usize,
+    /// The last offset asked for (on a character boundary), its 1-based line, and where that
+    /// line starts.
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str, line_offset: usize) -> Self {
+        Self {
+            text,
+            line_offset,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The position of byte `offset` (a character boundary, as [`Position::of_offset`] needs).
+    pub fn of(&mut self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = Self::new(self.text, self.line_offset);
+        }
+        let skipped = &self.text[self.offset..offset];
+        self.line += skipped.matches('\n').count();
+        if let Some(last) = skipped.rfind('\n') {
+            self.line_start = self.offset + last + 1;
+        }
+        self.offset = offset;
+        let column = self.text[self.line_start..offset].chars().count() + 1;
+        Position::new(self.line + self.line_offset, column)
+    }
+}
+
 /// One problem in the content, tied to a place in a file (relative to the book root).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -188,6 +229,27 @@ mod tests {
         assert_eq!(Position::of_offset(text, 3, 0), Position::new(2, 1));
         // 'é' is two bytes but one column.
         assert_eq!(Position::of_offset(text, 6, 10), Position::new(12, 3));
+    }
+
+    proptest::proptest! {
+        /// Counting on from the last offset gives what counting from the start gives, in any
+        /// order of offsets.
+        #[test]
+        fn positions_count_on_like_of_offset(
+            text in "(a|é|\n|\r\n| |字){0,40}",
+            picks in proptest::collection::vec(0usize..200, 0..12),
+            line_offset in 0usize..5,
+        ) {
+            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let mut positions = Positions::new(&text, line_offset);
+            for pick in picks {
+                let offset = boundaries[pick % boundaries.len()];
+                proptest::prop_assert_eq!(
+                    positions.of(offset),
+                    Position::of_offset(&text, offset, line_offset)
+                );
+            }
+        }
     }
 
     #[test]

@@ -185,6 +185,7 @@ fn parse<'a>(markdown: &'a str, cx: &Context<'_>) -> Result<Parsed<'a>, Vec<Diag
     let mut parser = Parser::new_ext(markdown, options()).into_offset_iter();
     let mut nesting = Nesting::default();
     let mut raw_html = false;
+    let mut positions = crate::diagnostic::Positions::new(markdown, cx.line_offset);
     while let Some((event, range)) = parser.next() {
         if nesting.exceeded_by(&event) {
             let position = Position::of_offset(markdown, range.start, cx.line_offset);
@@ -198,18 +199,18 @@ fn parse<'a>(markdown: &'a str, cx: &Context<'_>) -> Result<Parsed<'a>, Vec<Diag
                 title,
                 id,
             }) => {
-                let position = || Position::of_offset(markdown, range.start, cx.line_offset);
+                let position = positions.of(range.start);
                 let dest_url = match typed_link(&dest_url) {
                     Some((scheme, target)) => {
                         typed_links.push(format!("{scheme}:{target}"));
                         let (url, anchor) =
-                            resolve_link(scheme, target, cx, position(), &mut diagnostics);
+                            resolve_link(scheme, target, cx, position, &mut diagnostics);
                         if let Some((page, anchor)) = anchor {
                             anchor_links.push(AnchorLink {
                                 page: Some(page),
                                 anchor,
                                 file: cx.source.path.clone(),
-                                position: position(),
+                                position,
                             });
                         }
                         url
@@ -220,7 +221,7 @@ fn parse<'a>(markdown: &'a str, cx: &Context<'_>) -> Result<Parsed<'a>, Vec<Diag
                                 page: None,
                                 anchor: anchor.to_string(),
                                 file: cx.source.path.clone(),
-                                position: position(),
+                                position,
                             });
                         }
                         dest_url

@@ -15,9 +15,9 @@ use crate::output::Output;
 use crate::render::{self, MarkdownCache, Theme};
 use crate::resolve::{self, Site};
 use crate::search::SearchDoc;
-use rayon::prelude::*;
 use crate::search::index::SearchIndex;
 use crate::search::vocabulary::Vocabulary;
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -306,7 +306,9 @@ fn index_and_export(
                 .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())))?;
             let vocabulary = match &vocabulary {
                 Ok(Some(counted)) => std::borrow::Cow::Borrowed(counted),
-                _ => std::borrow::Cow::Owned(Vocabulary::of(docs)),
+                Ok(None) => std::borrow::Cow::Owned(Vocabulary::of(docs)),
+                // The build fails anyway: the staged index goes, the last one stays.
+                Err(_) => return Ok(()),
             };
             staged.finish(&vocabulary, &target.fingerprint)
         });

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
 use tantivy::collector::TopDocs;
+use tantivy::indexer::UserOperation;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -515,16 +516,18 @@ fn writer(index: &Index) -> Result<IndexWriter> {
 
 fn fill(index: &Index, f: Fields, docs: &[SearchDoc]) -> Result<()> {
     // Two indexing threads, so two segments: `build` runs this beside the static index and the
-    // exports, and once those are done both cores index (about 0.1 s of a 7 s build at 10,000
-    // guidelines). Which segment a document lands in varies, but nothing depends on it: the
-    // ranking orders pages and their sections by URL (`postings::TantivySource::pages`).
+    // exports, and once those are done both cores index. A page's documents go as one batch,
+    // which tantivy keeps in one segment: a page straddling two takes the ranking's slower
+    // path (`postings::TantivySource::pages`). Which segment a page lands in varies, but the
+    // ranking orders pages and sections by URL, so results do not.
     let mut writer: IndexWriter = index
         .writer_with_num_threads(2, 200_000_000)
         .map_err(search_error)?;
-    for doc in docs {
-        writer
-            .add_document(to_document(f, doc))
-            .map_err(search_error)?;
+    for page in docs.chunk_by(|a, b| a.page == b.page) {
+        let adds = page
+            .iter()
+            .map(|doc| UserOperation::Add(to_document(f, doc)));
+        writer.run(adds).map_err(search_error)?;
     }
     writer.commit().map_err(search_error)?;
     writer.wait_merging_threads().map_err(search_error)?;

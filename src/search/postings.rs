@@ -281,7 +281,8 @@ impl<'s> TantivySource<'s> {
                     .push((url, DocAddress::new(s, doc), weight));
             }
         }
-        // A page's documents normally sit in one segment; merge the rare page that straddles two.
+        // A page's documents normally sit in one segment (the build adds each page's as one
+        // batch); merge a page that straddles two (`serve` replaces only the documents that changed).
         // Page -> its kind, its sections, and whether they came from several segments.
         let mut by_page: FxHashMap<Arc<str>, (Arc<str>, Vec<Section>, bool)> = FxHashMap::default();
         for ((s, page_ord), sections) in groups {
