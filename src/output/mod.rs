@@ -183,6 +183,16 @@ impl Output {
         })
     }
 
+    /// The in-memory files, taken out (spooled ones are left out).
+    pub fn into_memory(self) -> Vec<(String, Vec<u8>)> {
+        (self.files.into_iter())
+            .filter_map(|(path, stored)| match stored {
+                Stored::Memory(bytes) => Some((path, bytes)),
+                Stored::Spooled(_) => None,
+            })
+            .collect()
+    }
+
     /// Swaps a spooled output's staging folder in place of its destination (see
     /// [`Output::write_atomically`] for an in-memory one).
     pub fn commit(&self) -> Result<()> {

@@ -116,23 +116,26 @@ fn register_tokenizers(index: &Index) {
 }
 
 impl SearchIndex {
-    /// Indexes `docs` in memory (for `serve` and tests).
+    /// Indexes `docs` in memory (for `serve` and tests): filled as `build` fills its index,
+    /// while the vocabulary is counted beside it; later updates go through a writer of one
+    /// thread (one segment per update).
     pub fn in_memory(docs: &[SearchDoc]) -> Result<Self> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         register_tokenizers(&index);
-        let mut writer = writer(&index)?;
-        for doc in docs {
-            writer
-                .add_document(to_document(fields, doc))
-                .map_err(search_error)?;
-        }
-        writer.commit().map_err(search_error)?;
-        let mut vocabulary = Vocabulary::default();
-        let mut digests = HashMap::new();
-        for doc in docs {
-            count_in(&mut digests, &mut vocabulary, doc);
-        }
+        let (filled, (vocabulary, digests)) = rayon::join(
+            || fill(&index, fields, docs),
+            || {
+                let mut vocabulary = Vocabulary::default();
+                let mut digests = HashMap::new();
+                for doc in docs {
+                    count_in(&mut digests, &mut vocabulary, doc);
+                }
+                (vocabulary, digests)
+            },
+        );
+        filled?;
+        let writer = writer(&index)?;
         let mut search = Self::with_reader(index, fields, vocabulary)?;
         search.updater = Some(Mutex::new(Updater { writer, digests }));
         Ok(search)

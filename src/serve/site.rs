@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, live::LiveSite};
@@ -52,7 +54,7 @@ impl Deferred {
     /// The file, or why it could not be made.
     pub fn get(&self) -> std::result::Result<&Asset, &str> {
         let made = self.made.get_or_init(|| match self.site.make(&self.path) {
-            Ok(Some(bytes)) => Ok(asset(&self.path, &bytes, Some(self.generation))),
+            Ok(Some(bytes)) => Ok(asset(&self.path, bytes, Some(self.generation))),
             Ok(None) => Err(format!("{} is not part of this site", self.path)),
             Err(err) => Err(format!("cannot make {}: {err}", self.path)),
         });
@@ -92,18 +94,29 @@ impl Snapshot {
         let (live, output) = LiveSite::build(root, cache)?;
         let search = &live.site().config.output.html.search;
         let docs = live.search_docs();
-        let index = match (&previous.index, search.enable) {
-            (_, false) => None,
-            (Some(index), true) if index.segments() < MAX_SEGMENTS => {
-                index.update(&docs)?;
-                Some(index.clone())
-            }
-            (_, true) => Some(Arc::new(SearchIndex::in_memory(&docs)?)),
-        };
-        let files = output
-            .iter()
-            .map(|(path, bytes)| (path.to_string(), asset(path, bytes, Some(generation))))
-            .collect();
+        // The index fills on its own threads while the files become assets (at 10,000
+        // guidelines each takes seconds).
+        let (index, files) = std::thread::scope(|scope| {
+            let indexing = scope.spawn(|| match (&previous.index, search.enable) {
+                (_, false) => Ok(None),
+                (Some(index), true) if index.segments() < MAX_SEGMENTS => {
+                    index.update(&docs)?;
+                    Ok(Some(index.clone()))
+                }
+                (_, true) => SearchIndex::in_memory(&docs).map(|index| Some(Arc::new(index))),
+            });
+            let files: HashMap<String, Asset> = (output.into_memory().into_par_iter())
+                .map(|(path, bytes)| {
+                    let asset = asset(&path, bytes, Some(generation));
+                    (path, asset)
+                })
+                .collect();
+            let index = indexing
+                .join()
+                .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into())));
+            (index, files)
+        });
+        let index = index?;
         let mut snapshot = Self::complete(files, index, search, generation);
         snapshot.live = Some(live);
         Ok(snapshot)
@@ -134,9 +147,10 @@ impl Snapshot {
             files.remove(path);
             deferred.remove(path);
         }
-        for (path, bytes) in &rebuilt.files {
-            deferred.remove(path);
-            files.insert(path.clone(), asset(path, bytes, Some(generation)));
+        for (path, bytes) in rebuilt.files {
+            deferred.remove(&path);
+            let asset = asset(&path, bytes, Some(generation));
+            files.insert(path, asset);
         }
         for path in rebuilt.stale {
             files.remove(&path);
@@ -213,7 +227,7 @@ impl Snapshot {
             let relative = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
             let path = crate::safe_path::slash_path(relative);
             let bytes = std::fs::read(entry.path()).map_err(|e| Error::read(entry.path(), e))?;
-            files.insert(path.clone(), asset(&path, &bytes, None));
+            files.insert(path.clone(), asset(&path, bytes, None));
         }
         let index = SearchIndex::open_any(&pipeline::search_index_dir(root))?.map(Arc::new);
         Ok(Self::complete(files, index, &config.output.html.search, 0))
@@ -239,13 +253,13 @@ impl Snapshot {
     }
 }
 
-pub(super) fn asset(path: &str, bytes: &[u8], live_generation: Option<u64>) -> Asset {
+pub(super) fn asset(path: &str, bytes: Vec<u8>, live_generation: Option<u64>) -> Asset {
     let content_type = content_type(path);
     let bytes = match live_generation {
         Some(generation) if content_type.starts_with("text/html") => {
             with_live_script(bytes, generation)
         }
-        _ => bytes.to_vec(),
+        _ => bytes,
     };
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
@@ -269,12 +283,12 @@ fn content_type(path: &str) -> String {
 }
 
 /// Adds the reload client before `</head>`, telling it which build the page came from.
-fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
-    let text = String::from_utf8_lossy(html);
+fn with_live_script(html: Vec<u8>, generation: u64) -> Vec<u8> {
+    let mut text = String::from_utf8(html)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
     let tag =
         format!("<script src=\"{LIVE_SCRIPT}\" data-generation=\"{generation}\" defer></script>");
-    match text.find("</head>") {
-        Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]).into_bytes(),
-        None => format!("{text}{tag}").into_bytes(),
-    }
+    let at = text.find("</head>").unwrap_or(text.len());
+    text.insert_str(at, &tag);
+    text.into_bytes()
 }
