@@ -45,11 +45,11 @@ impl Position {
 pub struct Positions<'a> {
     text: &'a str,
     line_offset: usize,
-    /// The last offset asked for (on a character boundary), its 1-based line, and where that
-    /// line starts.
+    /// The last offset asked for (on a character boundary), its 1-based line, and its
+    /// 1-based column.
     offset: usize,
     line: usize,
-    line_start: usize,
+    column: usize,
 }
 
 impl<'a> Positions<'a> {
@@ -59,7 +59,7 @@ impl<'a> Positions<'a> {
             line_offset,
             offset: 0,
             line: 1,
-            line_start: 0,
+            column: 1,
         }
     }
 
@@ -70,13 +70,15 @@ impl<'a> Positions<'a> {
             *self = Self::new(self.text, self.line_offset);
         }
         let skipped = &self.text[self.offset..offset];
-        self.line += skipped.matches('\n').count();
-        if let Some(last) = skipped.rfind('\n') {
-            self.line_start = self.offset + last + 1;
+        match skipped.rfind('\n') {
+            Some(last) => {
+                self.line += skipped.matches('\n').count();
+                self.column = skipped[last + 1..].chars().count() + 1;
+            }
+            None => self.column += skipped.chars().count(),
         }
         self.offset = offset;
-        let column = self.text[self.line_start..offset].chars().count() + 1;
-        Position::new(self.line + self.line_offset, column)
+        Position::new(self.line + self.line_offset, self.column)
     }
 }
 

@@ -99,8 +99,10 @@ impl Snapshot {
         let (index, files) = std::thread::scope(|scope| {
             let indexing = scope.spawn(|| match (&previous.index, search.enable) {
                 (_, false) => Ok(None),
-                (Some(index), true) if index.segments() < MAX_SEGMENTS => {
-                    index.update(&docs)?;
+                // A failed update (a poisoned or broken writer) leaves that index behind.
+                (Some(index), true)
+                    if index.segments() < MAX_SEGMENTS && index.update(&docs).is_ok() =>
+                {
                     Ok(Some(index.clone()))
                 }
                 (_, true) => SearchIndex::in_memory(&docs).map(|index| Some(Arc::new(index))),
