@@ -1,7 +1,7 @@
 //! The guidelines as an OSCAL 1.2.1 catalog, and one mapping-collection per framework.
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::resolve::Site;
 
@@ -16,16 +16,19 @@ pub fn uuid(name: &str) -> String {
     bytes[8..].copy_from_slice(&b.to_be_bytes());
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    // 8-4-4-4-12 hex digits (one string: this runs for every map of a large site).
+    let mut out = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    out
 }
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn fnv1a64(bytes: &[u8], seed: u64) -> u64 {
     bytes.iter().fold(seed, |hash, &b| {
@@ -83,41 +86,116 @@ fn epoch_to_rfc3339(seconds: i64) -> String {
     )
 }
 
-fn metadata(site: &Site, title: String) -> Value {
-    json!({
-        "title": title,
-        "last-modified": last_modified(site),
-        "version": "1.0",
-        "oscal-version": OSCAL_VERSION,
-    })
+// The documents below are typed, borrowing from the site: at 10,000 guidelines building them
+// as `serde_json::Value`s copied every body and made a map per object. Fields are declared in
+// alphabetical order, the order `Value` wrote them in, so the files are byte for byte the same.
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    #[serde(rename = "last-modified")]
+    last_modified: String,
+    #[serde(rename = "oscal-version")]
+    oscal_version: &'a str,
+    title: String,
+    version: &'a str,
+}
+
+fn metadata(site: &Site, title: String) -> Metadata<'static> {
+    Metadata {
+        last_modified: last_modified(site),
+        oscal_version: OSCAL_VERSION,
+        title,
+        version: "1.0",
+    }
+}
+
+#[derive(Serialize)]
+pub struct CatalogFile<'a> {
+    catalog: Catalog<'a>,
+}
+
+#[derive(Serialize)]
+struct Catalog<'a> {
+    groups: Vec<Group<'a>>,
+    metadata: Metadata<'a>,
+    uuid: String,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    class: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    controls: Vec<Control<'a>>,
+    id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    parts: Vec<Part<'a>>,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct Control<'a> {
+    class: &'a str,
+    id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link<'a>>,
+    parts: Vec<Part<'a>>,
+    props: Vec<Prop<'a>>,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct Part<'a> {
+    id: String,
+    name: &'a str,
+    prose: &'a str,
+}
+
+#[derive(Serialize)]
+struct Link<'a> {
+    href: std::borrow::Cow<'a, str>,
+    rel: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Prop<'a> {
+    name: &'a str,
+    value: std::borrow::Cow<'a, str>,
 }
 
 /// The guidelines as a catalog: one group per domain, one control per guideline, its summary as
 /// the statement and its body as guidance, cross-references as links.
 ///
 /// A part of a large site is a catalog of its own, with its domains as groups.
-pub fn catalog(site: &Site, part: Option<&super::Part>) -> Value {
+pub fn catalog<'a>(site: &'a Site, part: Option<&super::Part>) -> CatalogFile<'a> {
     let chosen: Option<std::collections::HashSet<usize>> =
         part.map(|p| p.guidelines.iter().copied().collect());
     let wanted = |g: &usize| chosen.as_ref().is_none_or(|c| c.contains(g));
-    let groups: Vec<Value> = (0..site.domains.len())
+    let groups: Vec<Group<'a>> = (0..site.domains.len())
         .filter(|d| part.is_none_or(|p| p.domains.contains(d)))
         .map(|d| {
             let domain = &site.domains[d];
-            let mut group = json!({
-                "id": token(&domain.meta.id.value),
-                "class": "domain",
-                "title": domain.meta.title,
-            });
             let guidelines: Vec<usize> = site.guidelines_of(d).filter(wanted).collect();
             // OSCAL allows no empty list: a domain without guidelines has no `controls`.
-            if !guidelines.is_empty() {
-                group["controls"] = Value::Array(guidelines.into_par_iter().map(|g| guideline_control(site, g)).collect());
+            let controls = guidelines
+                .into_par_iter()
+                .map(|g| guideline_control(site, g))
+                .collect();
+            let parts = (domain.meta.summary.iter())
+                .map(|summary| Part {
+                    id: format!("{}_ovw", token(&domain.meta.id.value)),
+                    name: "overview",
+                    prose: summary,
+                })
+                .collect();
+            Group {
+                class: "domain",
+                controls,
+                id: token(&domain.meta.id.value),
+                parts,
+                title: &domain.meta.title,
             }
-            if let Some(summary) = &domain.meta.summary {
-                group["parts"] = json!([{ "id": format!("{}_ovw", token(&domain.meta.id.value)), "name": "overview", "prose": summary }]);
-            }
-            group
         })
         .collect();
     let (name, title) = match part {
@@ -127,57 +205,132 @@ pub fn catalog(site: &Site, part: Option<&super::Part>) -> Value {
             format!("{} ({})", site.config.title(), part.name),
         ),
     };
-    json!({
-        "catalog": {
-            "uuid": uuid(&format!("catalog:{}{name}", site.config.title())),
-            "metadata": metadata(site, title),
-            "groups": groups,
-        }
-    })
+    CatalogFile {
+        catalog: Catalog {
+            groups,
+            metadata: metadata(site, title),
+            uuid: uuid(&format!("catalog:{}{name}", site.config.title())),
+        },
+    }
 }
 
-fn guideline_control(site: &Site, g: usize) -> Value {
+fn guideline_control(site: &Site, g: usize) -> Control<'_> {
     let resolved = &site.guidelines[g];
     let meta = &resolved.guideline.meta;
     let id = token(&meta.id.value);
-    let mut parts =
-        vec![json!({ "id": format!("{id}_smt"), "name": "statement", "prose": meta.summary })];
-    if !resolved.guideline.body.trim().is_empty() {
-        parts.push(json!({ "id": format!("{id}_gdn"), "name": "guidance", "prose": resolved.guideline.body.trim() }));
+    let mut parts = vec![Part {
+        id: format!("{id}_smt"),
+        name: "statement",
+        prose: &meta.summary,
+    }];
+    let body = resolved.guideline.body.trim();
+    if !body.is_empty() {
+        parts.push(Part {
+            id: format!("{id}_gdn"),
+            name: "guidance",
+            prose: body,
+        });
     }
-    let mut links: Vec<Value> = resolved
-        .related
-        .iter()
-        .map(|l| json!({ "href": format!("#{}", token(&site.guidelines[l.guideline].guideline.meta.id.value)), "rel": l.kind.as_str() }))
-        .collect();
-    links.extend(
-        meta.references
-            .iter()
-            .map(|r| json!({ "href": r.url, "rel": "reference", "text": r.title })),
-    );
-    let mut props = vec![json!({ "name": "label", "value": meta.id.value })];
-    props.extend(
-        meta.tags
-            .iter()
-            .map(|t| json!({ "name": "keyword", "value": t })),
-    );
-    let mut control = json!({
-        "id": id,
-        "class": "guideline",
-        "title": meta.title,
-        "props": props,
-        "parts": parts,
+    let related = resolved.related.iter().map(|l| Link {
+        href: format!(
+            "#{}",
+            token(&site.guidelines[l.guideline].guideline.meta.id.value)
+        )
+        .into(),
+        rel: l.kind.as_str(),
+        text: None,
     });
-    if !links.is_empty() {
-        control["links"] = Value::Array(links);
+    let references = meta.references.iter().map(|r| Link {
+        href: r.url.as_str().into(),
+        rel: "reference",
+        text: Some(&r.title),
+    });
+    let label = Prop {
+        name: "label",
+        value: meta.id.value.as_str().into(),
+    };
+    let keywords = meta.tags.iter().map(|t| Prop {
+        name: "keyword",
+        value: t.as_str().into(),
+    });
+    Control {
+        class: "guideline",
+        id,
+        links: related.chain(references).collect(),
+        parts,
+        props: std::iter::once(label).chain(keywords).collect(),
+        title: &meta.title,
     }
-    control
+}
+
+#[derive(Serialize)]
+pub struct MappingCollectionFile<'a> {
+    #[serde(rename = "mapping-collection")]
+    mapping_collection: MappingCollection<'a>,
+}
+
+#[derive(Serialize)]
+struct MappingCollection<'a> {
+    mappings: Vec<Mapping<'a>>,
+    metadata: Metadata<'a>,
+    provenance: Provenance,
+    uuid: String,
+}
+
+#[derive(Serialize)]
+struct Provenance {
+    #[serde(rename = "mapping-description")]
+    mapping_description: String,
+    #[serde(rename = "matching-rationale")]
+    matching_rationale: &'static str,
+    method: &'static str,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct Mapping<'a> {
+    maps: Vec<Map<'a>>,
+    #[serde(rename = "source-resource")]
+    source_resource: Resource,
+    #[serde(rename = "target-resource")]
+    target_resource: Resource,
+    uuid: String,
+}
+
+#[derive(Serialize)]
+struct Resource {
+    href: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Map<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    props: Option<[Prop<'a>; 1]>,
+    relationship: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<&'a str>,
+    sources: [ControlRef<'a>; 1],
+    targets: [ControlRef<'a>; 1],
+    uuid: String,
+}
+
+#[derive(Serialize)]
+struct ControlRef<'a> {
+    #[serde(rename = "id-ref")]
+    id_ref: std::borrow::Cow<'a, str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
 }
 
 /// One mapping-collection per framework that any guideline maps to: source = our catalog,
 /// target = that framework. When the site publishes the catalog in parts, the collection has a
 /// mapping per part, each naming its part as the source.
-pub fn mapping_collections(site: &Site, parts: Option<&[super::Part]>) -> Vec<(String, Value)> {
+pub fn mapping_collections<'a>(
+    site: &'a Site,
+    parts: Option<&[super::Part]>,
+) -> Vec<(String, MappingCollectionFile<'a>)> {
     let all: Vec<usize> = (0..site.guidelines.len()).collect();
     let sources: Vec<(String, String, &[usize])> = match parts {
         None => vec![(String::new(), "../guidelines.oscal.json".into(), &all)],
@@ -191,51 +344,59 @@ pub fn mapping_collections(site: &Site, parts: Option<&[super::Part]>) -> Vec<(S
             })
             .collect(),
     };
+    let title = site.config.title();
     site.frameworks
         .iter()
         .enumerate()
         .filter_map(|(f, framework)| {
-            let target_href = framework.url.clone().unwrap_or_else(|| format!("#{}", framework.id));
-            let mappings: Vec<Value> = sources
+            let target_href = (framework.url.clone())
+                .unwrap_or_else(|| format!("#{}", framework.id));
+            let mappings: Vec<Mapping<'a>> = sources
                 .iter()
                 .filter_map(|(part, href, guidelines)| {
                     let maps = maps_to(site, f, guidelines);
-                    (!maps.is_empty()).then(|| json!({
-                        "uuid": uuid(&format!("mapping:{}:{}{part}", site.config.title(), framework.id)),
-                        "source-resource": { "type": "catalog", "href": href },
-                        "target-resource": { "type": "catalog", "href": target_href },
-                        "maps": maps,
-                    }))
+                    (!maps.is_empty()).then(|| Mapping {
+                        maps,
+                        source_resource: Resource {
+                            href: href.clone(),
+                            kind: "catalog",
+                        },
+                        target_resource: Resource {
+                            href: target_href.clone(),
+                            kind: "catalog",
+                        },
+                        uuid: uuid(&format!("mapping:{title}:{}{part}", framework.id)),
+                    })
                 })
                 .collect();
             if mappings.is_empty() {
                 return None;
             }
-            let collection = json!({
-                "mapping-collection": {
-                    "uuid": uuid(&format!("mapping-collection:{}:{}", site.config.title(), framework.id)),
-                    "metadata": metadata(site, format!("{} to {}", site.config.title(), framework.name)),
-                    "provenance": {
-                        "method": "human",
-                        "matching-rationale": "semantic",
-                        "status": "complete",
-                        "mapping-description": format!(
-                            "Mappings from the guidelines of {} to {}{}. A mapping is guidance, not a compliance claim.",
-                            site.config.title(),
+            let version = framework.version.as_deref().map(|v| format!(" (version {v})"));
+            let collection = MappingCollectionFile {
+                mapping_collection: MappingCollection {
+                    mappings,
+                    metadata: metadata(site, format!("{title} to {}", framework.name)),
+                    provenance: Provenance {
+                        mapping_description: format!(
+                            "Mappings from the guidelines of {title} to {}{}. A mapping is guidance, not a compliance claim.",
                             framework.name,
-                            framework.version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default()
+                            version.unwrap_or_default()
                         ),
+                        matching_rationale: "semantic",
+                        method: "human",
+                        status: "complete",
                     },
-                    "mappings": mappings,
-                }
-            });
+                    uuid: uuid(&format!("mapping-collection:{title}:{}", framework.id)),
+                },
+            };
             Some((framework.id.clone(), collection))
         })
         .collect()
 }
 
 /// The maps from `guidelines` to framework `f`.
-fn maps_to(site: &Site, f: usize, guidelines: &[usize]) -> Vec<Value> {
+fn maps_to<'a>(site: &'a Site, f: usize, guidelines: &[usize]) -> Vec<Map<'a>> {
     let framework = &site.frameworks[f];
     (guidelines.iter().map(|&g| &site.guidelines[g]))
         .flat_map(|g| g.mappings.iter().map(move |m| (g, m)))
@@ -243,19 +404,25 @@ fn maps_to(site: &Site, f: usize, guidelines: &[usize]) -> Vec<Value> {
         .map(|(g, m)| {
             let source = &g.guideline.meta.id.value;
             let target = &framework.controls[m.control].id;
-            let mut map = json!({
-                "uuid": uuid(&format!("map:{}:{source}:{target}", framework.id)),
-                "relationship": m.relationship.as_str(),
-                "sources": [{ "type": "control", "id-ref": token(source) }],
-                "targets": [{ "type": "control", "id-ref": target }],
-            });
-            if let Some(confidence) = m.confidence {
-                map["props"] = json!([{ "name": "confidence", "value": format!("{confidence:?}").to_lowercase() }]);
+            Map {
+                props: m.confidence.map(|confidence| {
+                    [Prop {
+                        name: "confidence",
+                        value: format!("{confidence:?}").to_lowercase().into(),
+                    }]
+                }),
+                relationship: m.relationship.as_str(),
+                remarks: m.rationale.as_deref(),
+                sources: [ControlRef {
+                    id_ref: token(source).into(),
+                    kind: "control",
+                }],
+                targets: [ControlRef {
+                    id_ref: target.as_str().into(),
+                    kind: "control",
+                }],
+                uuid: uuid(&format!("map:{}:{source}:{target}", framework.id)),
             }
-            if let Some(rationale) = &m.rationale {
-                map["remarks"] = json!(rationale);
-            }
-            map
         })
         .collect()
 }
@@ -265,6 +432,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn uuids_are_the_hashes_in_hex() {
+        let name = "map:nist-sp-800-53:SD-1:AC-2";
+        let bytes = |seed| fnv1a64(name.as_bytes(), seed).to_be_bytes();
+        let mut raw: Vec<u8> = bytes(0xcbf2_9ce4_8422_2325).to_vec();
+        raw.extend(bytes(0x6c62_272e_07bb_0142));
+        raw[6] = (raw[6] & 0x0f) | 0x50;
+        raw[8] = (raw[8] & 0x3f) | 0x80;
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        let expected = [
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..],
+        ]
+        .join("-");
+        assert_eq!(uuid(name), expected);
+    }
+
+    #[test]
     fn uuids_are_stable_version_5_layout() {
         let a = uuid("x");
         assert_eq!(a, uuid("x"));
@@ -272,6 +459,33 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "5");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
+
+    /// The typed documents write their keys in the order a `serde_json::Value` (a sorted map)
+    /// wrote them, so the files stay byte for byte what they were.
+    #[test]
+    fn keys_come_in_the_order_of_a_json_value() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (site, _) = crate::pipeline::resolve_site(root).expect("the shipped content resolves");
+        let as_value_writes = |text: &str| {
+            let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+            serde_json::to_string_pretty(&value).expect("serializes")
+        };
+        let catalog = serde_json::to_string_pretty(&catalog(&site, None)).expect("serializes");
+        assert_eq!(catalog, as_value_writes(&catalog));
+        let collections = mapping_collections(&site, None);
+        assert!(
+            collections.len() > 3,
+            "the shipped content maps to several frameworks"
+        );
+        for (_, collection) in collections {
+            let text = serde_json::to_string_pretty(&collection).expect("serializes");
+            assert!(
+                text.contains("\"remarks\"") || text.contains("\"props\""),
+                "{text}"
+            );
+            assert_eq!(text, as_value_writes(&text));
+        }
     }
 
     #[test]
