@@ -2,8 +2,9 @@
 //! the words of all of them at once: the static index's term frequencies and field lengths, and
 //! the vocabulary (each plain word with the number of documents holding it).
 //!
-//! Each word is looked up once per chunk of documents: its stem (the same as
-//! [`analysis::prose_analyzer`]'s) and whether it is a vocabulary word
+//! Words are cut as the prose analyzer cuts them ([`words`], [`lowercase`]; the tests compare
+//! with it), and each is looked up once per chunk of documents, as written: its stem (the same
+//! as [`analysis::prose_analyzer`]'s) and whether it is a vocabulary word
 //! ([`analysis::vocabulary_words`]'s rule) are remembered with it. Chunks are analysed in
 //! parallel with numbers of their own, then renumbered in order, so the result does not depend
 //! on how the work was split. Tokenizing the documents once instead of twice, and numbering the
@@ -12,9 +13,6 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenStream,
-};
 
 use super::SearchDoc;
 use super::analysis;
@@ -49,9 +47,8 @@ pub fn analyze(docs: &[SearchDoc]) -> (Terms, Vocabulary) {
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut analysis = Chunk::default();
-            let mut tokens = word_analyzer();
             for doc in chunk {
-                analysis.add(&mut tokens, doc);
+                analysis.add(doc);
             }
             analysis
         })
@@ -88,12 +85,20 @@ pub fn analyze(docs: &[SearchDoc]) -> (Terms, Vocabulary) {
     (terms, vocabulary)
 }
 
-/// The prose analyzer up to the stemmer: the words as they are stemmed.
-fn word_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build()
+/// The words of `text` as the prose analyzer cuts them before lowercasing: tantivy's
+/// `SimpleTokenizer` (runs of alphanumeric characters) and `RemoveLongFilter` (under 40 bytes).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && word.len() < 40)
+}
+
+/// `word` lowercased as tantivy's `LowerCaser` does it (per character, so no final-sigma rule).
+fn lowercase(word: &str) -> String {
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.chars().flat_map(char::to_lowercase).collect()
+    }
 }
 
 /// What one word of the chunk stands for.
@@ -120,16 +125,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn add(&mut self, tokens: &mut TextAnalyzer, doc: &SearchDoc) {
+    fn add(&mut self, doc: &SearchDoc) {
         let number = self.docs.len() as u32 + 1;
         let tags = doc.tags.join(" ");
         let texts = [&doc.title, &doc.summary, &doc.body, &tags];
         let fields = texts.map(|text| {
             let mut stems = Vec::new();
-            let mut stream = tokens.token_stream(text);
-            while stream.advance() {
-                let token = stream.token();
-                let word = self.word(&text[token.offset_from..token.offset_to], &token.text);
+            for original in words(text) {
+                let word = self.word(original);
                 stems.push(word.stem);
                 if let Some(plain) = word.plain
                     && self.last_counted[plain as usize] != number
@@ -143,12 +146,13 @@ impl Chunk {
         self.docs.push(fields);
     }
 
-    /// What `original` stands for; `word` is it lowercased.
-    fn word(&mut self, original: &str, word: &str) -> Word {
+    /// What `original`, a word as written, stands for.
+    fn word(&mut self, original: &str) -> Word {
         if let Some(&known) = self.words_seen.get(original) {
             return known;
         }
-        let stem: Box<str> = analysis::stem(word).into();
+        let word = lowercase(original);
+        let stem: Box<str> = analysis::stem(&word).into();
         let next = self.stems.len() as u32;
         let stem = *self.stem_numbers.entry(stem).or_insert_with_key(|stem| {
             self.stems.push(stem.clone());
@@ -281,7 +285,7 @@ mod tests {
         #[test]
         fn any_text(
             texts in proptest::collection::vec(
-                "([a-zA-Z]{1,6}|[ .,'-]|[0-9]{1,3}|é|\u{212A}|İ|ß|[A-Z]{2,}){0,30}",
+                "([a-zA-Z]{1,6}|[ .,'-]|[0-9]{1,3}|é|\u{212A}|İ|ß|ΟΔΟΣ|[A-Z]{2,}|[a-z]{38,41}|é{19,21}){0,30}",
                 1..40,
             )
         ) {
