@@ -78,6 +78,17 @@ impl LiveSite {
     /// The full build of the book at `root` in memory (no static search index: `serve` answers
     /// searches itself), rendering Markdown through `cache`.
     pub fn build(root: &Path, cache: Arc<MarkdownCache>) -> Result<(Arc<LiveSite>, Output)> {
+        let (live, output, ()) = Self::build_beside(root, cache, |_, _| ())?;
+        Ok((live, output))
+    }
+
+    /// [`LiveSite::build`], handing the site and its search documents to `beside` as soon as
+    /// they exist, before the exports are made (`serve` starts filling its index there).
+    pub fn build_beside<R>(
+        root: &Path,
+        cache: Arc<MarkdownCache>,
+        beside: impl FnOnce(&Site, &[SearchDoc]) -> R,
+    ) -> Result<(Arc<LiveSite>, Output, R)> {
         let config = super::load_config(root)?;
         let theme_dir = config.output.html.theme.as_ref().map(|t| root.join(t));
         let theme = Arc::new(Theme::load(theme_dir.as_deref())?);
@@ -93,6 +104,7 @@ impl LiveSite {
         let texts = rendering.texts.into_iter();
         let docs =
             crate::search::documents::of_site(&site, texts.map(|t| (t.entity, t.path, t.sections)));
+        let started = beside(&site, &docs);
         let mut output = rendering.output;
         let exports = Stages {
             static_search: false,
@@ -116,7 +128,7 @@ impl LiveSite {
             docs: by_page(docs),
             warnings,
         };
-        Ok((Arc::new(live), output))
+        Ok((Arc::new(live), output, started))
     }
 
     pub fn site(&self) -> &Site {

@@ -123,18 +123,22 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         register_tokenizers(&index);
-        let (filled, (vocabulary, digests)) = rayon::join(
-            || fill(&index, fields, docs),
-            || {
+        // Plain threads, not rayon's: `fill` mostly waits for tantivy's threads, and holding
+        // a rayon worker for that kept `serve` from turning files into assets meanwhile.
+        let (filled, counted) = std::thread::scope(|scope| {
+            let counting = scope.spawn(|| {
                 let mut vocabulary = Vocabulary::default();
                 let mut digests = HashMap::new();
                 for doc in docs {
                     count_in(&mut digests, &mut vocabulary, doc);
                 }
                 (vocabulary, digests)
-            },
-        );
+            });
+            (fill(&index, fields, docs), counting.join())
+        });
         filled?;
+        let (vocabulary, digests) =
+            counted.map_err(|_| Error::Search("the counting thread panicked".into()))?;
         let writer = writer(&index)?;
         let mut search = Self::with_reader(index, fields, vocabulary)?;
         search.updater = Some(Mutex::new(Updater { writer, digests }));

@@ -14,6 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, live::LiveSite};
 use crate::render::MarkdownCache;
+use crate::search::SearchDoc;
 use crate::search::index::SearchIndex;
 
 #[derive(Clone)]
@@ -91,21 +92,27 @@ impl Snapshot {
         previous: &Snapshot,
         cache: Arc<MarkdownCache>,
     ) -> Result<Self> {
-        let (live, output) = LiveSite::build(root, cache)?;
+        // A new index fills on threads of its own from the moment the search documents exist,
+        // while the exports are made and the files become assets (at 10,000 guidelines each
+        // takes seconds). An index already served is only updated once this build succeeded.
+        let fresh = previous.index.is_none();
+        let (live, output, early) = LiveSite::build_beside(root, cache, |site, docs| {
+            fresh.then(|| {
+                let enable = site.config.output.html.search.enable;
+                let docs = docs.to_vec();
+                std::thread::Builder::new()
+                    .name("guidebook-index".into())
+                    .spawn(move || index_of(None, enable, &docs))
+            })
+        })?;
         let search = &live.site().config.output.html.search;
-        let docs = live.search_docs();
-        // The index fills on its own threads while the files become assets (at 10,000
-        // guidelines each takes seconds).
         let (index, files) = std::thread::scope(|scope| {
-            let indexing = scope.spawn(|| match (&previous.index, search.enable) {
-                (_, false) => Ok(None),
-                // A failed update (a poisoned or broken writer) leaves that index behind.
-                (Some(index), true)
-                    if index.segments() < MAX_SEGMENTS && index.update(&docs).is_ok() =>
-                {
-                    Ok(Some(index.clone()))
-                }
-                (_, true) => SearchIndex::in_memory(&docs).map(|index| Some(Arc::new(index))),
+            let indexing = scope.spawn(|| match early {
+                Some(started) => started
+                    .map_err(|e| Error::Search(format!("cannot start the indexing thread: {e}")))?
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into()))),
+                None => index_of(previous.index.clone(), search.enable, &live.search_docs()),
             });
             let files: HashMap<String, Asset> = (output.into_memory().into_par_iter())
                 .map(|(path, bytes)| {
@@ -252,6 +259,22 @@ impl Snapshot {
 
     pub fn file_count(&self) -> usize {
         self.files.len() + self.deferred.len()
+    }
+}
+
+/// The search index of a full build: `previous` brought up to date in place, or a new one.
+fn index_of(
+    previous: Option<Arc<SearchIndex>>,
+    enable: bool,
+    docs: &[SearchDoc],
+) -> Result<Option<Arc<SearchIndex>>> {
+    match previous {
+        _ if !enable => Ok(None),
+        // A failed update (a poisoned or broken writer) leaves that index behind.
+        Some(index) if index.segments() < MAX_SEGMENTS && index.update(docs).is_ok() => {
+            Ok(Some(index))
+        }
+        _ => SearchIndex::in_memory(docs).map(|index| Some(Arc::new(index))),
     }
 }
 
