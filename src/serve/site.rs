@@ -97,12 +97,12 @@ impl Snapshot {
         // takes seconds). An index already served is only updated once this build succeeded.
         let fresh = previous.index.is_none();
         let (live, output, early) = LiveSite::build_beside(root, cache, |site, docs| {
-            fresh.then(|| {
-                let enable = site.config.output.html.search.enable;
+            let enable = site.config.output.html.search.enable;
+            (fresh && enable).then(|| {
                 let docs = docs.to_vec();
                 std::thread::Builder::new()
                     .name("guidebook-index".into())
-                    .spawn(move || index_of(None, enable, &docs))
+                    .spawn(move || index_of(None, &docs))
             })
         })?;
         let search = &live.site().config.output.html.search;
@@ -112,7 +112,8 @@ impl Snapshot {
                     .map_err(|e| Error::Search(format!("cannot start the indexing thread: {e}")))?
                     .join()
                     .unwrap_or_else(|_| Err(Error::Search("the indexing thread panicked".into()))),
-                None => index_of(previous.index.clone(), search.enable, &live.search_docs()),
+                None if !search.enable => Ok(None),
+                None => index_of(previous.index.clone(), &live.search_docs()),
             });
             let files: HashMap<String, Asset> = (output.into_memory().into_par_iter())
                 .map(|(path, bytes)| {
@@ -265,11 +266,9 @@ impl Snapshot {
 /// The search index of a full build: `previous` brought up to date in place, or a new one.
 fn index_of(
     previous: Option<Arc<SearchIndex>>,
-    enable: bool,
     docs: &[SearchDoc],
 ) -> Result<Option<Arc<SearchIndex>>> {
     match previous {
-        _ if !enable => Ok(None),
         // A failed update (a poisoned or broken writer) leaves that index behind.
         Some(index) if index.segments() < MAX_SEGMENTS && index.update(docs).is_ok() => {
             Ok(Some(index))
