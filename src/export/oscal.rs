@@ -91,16 +91,16 @@ fn epoch_to_rfc3339(seconds: i64) -> String {
 // alphabetical order, the order `Value` wrote them in, so the files are byte for byte the same.
 
 #[derive(Serialize)]
-struct Metadata<'a> {
+struct Metadata {
     #[serde(rename = "last-modified")]
     last_modified: String,
     #[serde(rename = "oscal-version")]
-    oscal_version: &'a str,
+    oscal_version: &'static str,
     title: String,
-    version: &'a str,
+    version: &'static str,
 }
 
-fn metadata(site: &Site, title: String) -> Metadata<'static> {
+fn metadata(site: &Site, title: String) -> Metadata {
     Metadata {
         last_modified: last_modified(site),
         oscal_version: OSCAL_VERSION,
@@ -117,7 +117,7 @@ pub struct CatalogFile<'a> {
 #[derive(Serialize)]
 struct Catalog<'a> {
     groups: Vec<Group<'a>>,
-    metadata: Metadata<'a>,
+    metadata: Metadata,
     uuid: String,
 }
 
@@ -272,7 +272,7 @@ pub struct MappingCollectionFile<'a> {
 #[derive(Serialize)]
 struct MappingCollection<'a> {
     mappings: Vec<Mapping<'a>>,
-    metadata: Metadata<'a>,
+    metadata: Metadata,
     provenance: Provenance,
     uuid: String,
 }

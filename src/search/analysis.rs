@@ -52,11 +52,12 @@ impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
     type TokenStream<'a> = MemoStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        MemoStemmerStream(self.0.token_stream(text))
+        MemoStemmerStream(self.0.token_stream(text), String::new())
     }
 }
 
-struct MemoStemmerStream<S>(S);
+/// The stream, and a buffer the stems are copied into (swapped with the token's text).
+struct MemoStemmerStream<S>(S, String);
 
 thread_local! {
     static STEMS: RefCell<(frostem::Stemmer, FxHashMap<String, String>)> =
@@ -68,18 +69,13 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
         if !self.0.advance() {
             return false;
         }
-        let token = self.0.token_mut();
-        STEMS.with_borrow_mut(|(stemmer, memo)| {
-            if let Some(stem) = memo.get(&token.text) {
-                token.text.clone_from(stem);
-                return;
-            }
-            if memo.len() >= MEMO_LIMIT {
-                memo.clear();
-            }
-            let stem = stemmer.stem(&token.text).into_owned();
-            memo.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        let MemoStemmerStream(inner, stemmed) = self;
+        let token = inner.token_mut();
+        with_stem(&token.text, |stem| {
+            stemmed.clear();
+            stemmed.push_str(stem);
         });
+        std::mem::swap(&mut token.text, stemmed);
         true
     }
 
@@ -94,16 +90,23 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
 
 /// The stem of the lowercased `word`, as [`prose_analyzer`] gives it (from the same memo).
 pub fn stem(word: &str) -> String {
+    with_stem(word, str::to_string)
+}
+
+/// Calls `then` with the stem of the lowercased `word`, from this thread's memo (stemmed and
+/// remembered the first time).
+fn with_stem<T>(word: &str, then: impl FnOnce(&str) -> T) -> T {
     STEMS.with_borrow_mut(|(stemmer, memo)| {
         if let Some(stem) = memo.get(word) {
-            return stem.clone();
+            return then(stem);
         }
         if memo.len() >= MEMO_LIMIT {
             memo.clear();
         }
         let stem = stemmer.stem(word).into_owned();
-        memo.insert(word.to_string(), stem.clone());
-        stem
+        let result = then(&stem);
+        memo.insert(word.to_string(), stem);
+        result
     })
 }
 
