@@ -7,33 +7,17 @@ use crate::resolve::Site;
 
 pub const OSCAL_VERSION: &str = "1.2.1";
 
-/// A stable UUID (version 5 layout) for `name`: the same content always exports the same ids.
+/// The namespace of every UUID guidebook exports: the version 5 UUID of the URN
+/// `urn:guidebook:oscal` in RFC 9562's URL namespace (a test derives it again).
+const NAMESPACE: uuid::Uuid = uuid::uuid!("4489e180-bd0b-5953-ba3f-5b3bb979093b");
+
+/// A stable UUID for `name`: RFC 9562 version 5 (SHA-1, name-based) in [`NAMESPACE`], so the
+/// same content always exports the same ids, and tools that check a UUID's version find it
+/// true.
 pub fn uuid(name: &str) -> String {
-    let a = fnv1a64(name.as_bytes(), 0xcbf2_9ce4_8422_2325);
-    let b = fnv1a64(name.as_bytes(), 0x6c62_272e_07bb_0142);
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&a.to_be_bytes());
-    bytes[8..].copy_from_slice(&b.to_be_bytes());
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    // 8-4-4-4-12 hex digits (one string: this runs for every map of a large site).
-    let mut out = String::with_capacity(36);
-    for (i, byte) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    out
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn fnv1a64(bytes: &[u8], seed: u64) -> u64 {
-    bytes.iter().fold(seed, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    uuid::Uuid::new_v5(&NAMESPACE, name.as_bytes())
+        .hyphenated()
+        .to_string()
 }
 
 /// An OSCAL token (NCName) for an id: `SD-1` stays, `1st` becomes `_1st`.
@@ -432,31 +416,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uuids_are_the_hashes_in_hex() {
-        let name = "map:nist-sp-800-53:SD-1:AC-2";
-        let bytes = |seed| fnv1a64(name.as_bytes(), seed).to_be_bytes();
-        let mut raw: Vec<u8> = bytes(0xcbf2_9ce4_8422_2325).to_vec();
-        raw.extend(bytes(0x6c62_272e_07bb_0142));
-        raw[6] = (raw[6] & 0x0f) | 0x50;
-        raw[8] = (raw[8] & 0x3f) | 0x80;
-        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        let expected = [
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..],
-        ]
-        .join("-");
-        assert_eq!(uuid(name), expected);
+    fn the_namespace_is_the_urn_in_the_url_namespace() {
+        let derived = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"urn:guidebook:oscal");
+        assert_eq!(NAMESPACE, derived, "NAMESPACE should be {derived}");
     }
 
+    /// A value computed outside this crate (Python's `uuid.uuid5`), so a change of namespace
+    /// or of name encoding shows.
     #[test]
-    fn uuids_are_stable_version_5_layout() {
-        let a = uuid("x");
-        assert_eq!(a, uuid("x"));
-        assert_ne!(a, uuid("y"));
-        assert_eq!(a.len(), 36);
+    fn uuids_are_version_5_of_the_name() {
+        let a = uuid("map:nist-sp-800-53:SD-1:AC-2");
+        assert_eq!(a, "a5312248-a106-5fd6-a15e-d96b3e3bbb05");
+        assert_eq!(a, uuid("map:nist-sp-800-53:SD-1:AC-2"));
+        assert_ne!(a, uuid("map:nist-sp-800-53:SD-1:AC-3"));
         assert_eq!(&a[14..15], "5");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
     }
