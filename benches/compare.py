@@ -43,6 +43,11 @@ MIB = 1024**2
 
 GUIDEBOOK_LABEL = "guidebook (tantivy + static index)"
 REBUILD_LABEL = "guidebook, rebuilt over its last site"
+# Like for like: guidebook highlights code by default, Zola does not. These two rows turn the
+# one setting over on each side, so the table shows what highlighting costs each tool.
+PLAIN_LABEL = "guidebook, highlight-code = false"
+ZOLA_LABEL = "Zola (no search)"
+ZOLA_HIGHLIGHT_LABEL = "Zola (no search), code highlighted"
 
 # Targets of issue 12.
 RSS_LIMIT = 1 * GIB
@@ -79,6 +84,7 @@ def main():
 
     empty_trash()
     settle()
+    warn_if_disk_full()
     guidebook = build_guidebook()
     tools = {"guidebook": [str(guidebook)]}
     if not args.no_peers:
@@ -178,6 +184,8 @@ def generate(size):
 def measure_size(size, corpus, tools, args):
     """One row per tool at this size: (size, label, runs, output bytes, index bytes, note)."""
     book = corpus / "guidebook"
+    plain = variant(corpus, "guidebook", "guidebook-plain", "book.toml",
+                    "\n[guidebook]\nhighlight-code = false\n")
     builds = [
         Build(
             GUIDEBOOK_LABEL,
@@ -194,6 +202,13 @@ def measure_size(size, corpus, tools, args):
             clean=[],
             output=book / "book",
             index=[book / "book" / "search", book / ".guidebook" / "search-index"],
+        ),
+        Build(
+            PLAIN_LABEL,
+            [[*tools["guidebook"], "build", "--quiet", "--root", str(plain)]],
+            clean=[plain / "book", plain / ".guidebook"],
+            output=plain / "book",
+            index=[plain / "book" / "search", plain / ".guidebook" / "search-index"],
         ),
     ]
     if "hugo" in tools:
@@ -214,8 +229,11 @@ def measure_size(size, corpus, tools, args):
             index=lambda: list((mdbook / "book").glob("searchindex*")),
         ))
     if "zola" in tools:
-        for variant, label in (("zola", "Zola (no search)"), ("zola-search", "Zola (search)")):
-            root = corpus / variant
+        variant(corpus, "zola", "zola-highlight", "config.toml",
+                "\n[markdown.highlighting]\ntheme = \"github-dark\"\n")
+        for name, label in (("zola", ZOLA_LABEL), ("zola-highlight", ZOLA_HIGHLIGHT_LABEL),
+                            ("zola-search", "Zola (search)")):
+            root = corpus / name
             builds.append(Build(
                 label, [[*tools["zola"], "--root", str(root), "build"]],
                 clean=[root / "public"], output=root / "public",
@@ -227,6 +245,19 @@ def measure_size(size, corpus, tools, args):
         for build in builds:
             build.run(size, n, args.runs)
     return [build.row(size) for build in builds]
+
+
+def variant(corpus, base, name, config, extra):
+    """`corpus/name`: `base` with `extra` appended to its config file, the rest linked (both
+    tools follow a linked content folder)."""
+    root = corpus / name
+    root.mkdir(exist_ok=True)
+    for entry in (corpus / base).iterdir():
+        if entry.name == config:
+            (root / config).write_text(entry.read_text() + extra)
+        elif entry.name not in ("book", "public", ".guidebook") and not (root / entry.name).exists():
+            (root / entry.name).symlink_to(entry)
+    return root
 
 
 class Build:
@@ -357,11 +388,16 @@ def targets(rows, ours, extras, sizes):
 
     for size in sizes:
         mine = ours[size]
-        zola = next((r for r in rows if r["size"] == size and r["label"] == "Zola (no search)"), None)
-        if zola:
-            ratio = statistics.median(mine["walls"]) / statistics.median(zola["walls"])
+        wall = {r["label"]: statistics.median(r["walls"]) for r in rows if r["size"] == size}
+        if ZOLA_LABEL in wall:
+            ratio = wall[GUIDEBOOK_LABEL] / wall[ZOLA_LABEL]
             line(f"full build at {size:,} / Zola without search ≤ {RATIO_LIMIT}", f"{ratio:.2f}",
                  ratio <= RATIO_LIMIT)
+            if PLAIN_LABEL in wall and ZOLA_HIGHLIGHT_LABEL in wall:
+                out.append(
+                    f"  - like for like at {size:,}: neither highlights code "
+                    f"{wall[PLAIN_LABEL] / wall[ZOLA_LABEL]:.2f}, both do "
+                    f"{wall[GUIDEBOOK_LABEL] / wall[ZOLA_HIGHLIGHT_LABEL]:.2f}")
         line(f"peak RSS at {size:,} ≤ 1 GiB", size_text(mine["rss"]), mine["rss"] <= RSS_LIMIT)
         line(f"largest file at {size:,} ≤ 20 MB", size_text(mine["largest"]),
              mine["largest"] <= LARGEST_FILE_LIMIT)
@@ -473,6 +509,14 @@ def settle():
         log(f"waiting {wait:.0f} s: files were deleted {since:.0f} s ago, and ext4 allocates "
             "inodes slowly for a few minutes after a mass delete")
         time.sleep(wait)
+
+
+def warn_if_disk_full():
+    """ext4 allocates slowly on a nearly full disk: figures taken then mislead."""
+    usage = shutil.disk_usage(WORK if WORK.exists() else REPO)
+    if usage.free < usage.total * 0.2:
+        log(f"WARNING: only {usage.free / GIB:.0f} GiB of {usage.total / GIB:.0f} GiB free; "
+            "builds on a nearly full ext4 disk are slower and noisier than usual")
 
 
 def run_checked(command, cwd=None):
