@@ -241,6 +241,26 @@ fn export_command_writes_the_files() {
     );
 }
 
+/// The site's JSON exports are compact downloads; `guidebook export` writes the same documents
+/// pretty, for review as diffs.
+#[test]
+fn the_site_publishes_compact_json_and_the_export_command_pretty() {
+    let built = exports(&repo_root());
+    let out = export_command(&repo_root(), &[]);
+    for path in ["model.json", "guidelines.oscal.json"] {
+        let site = built
+            .output
+            .get(&format!("exports/{path}"))
+            .unwrap_or_else(|| panic!("{path} is on the site"));
+        let site = std::str::from_utf8(site).expect("utf-8");
+        let exported = read(&out.path().join(path));
+        assert_eq!(site.lines().count(), 1, "{path} on the site is one line");
+        assert!(exported.lines().count() > 100, "{path} exported is pretty");
+        let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("JSON");
+        assert_eq!(parse(site), parse(&exported), "{path}: the same document");
+    }
+}
+
 /// `export::paths` (what `serve` marks stale or removes after an edit) names exactly the files
 /// the exports write.
 #[test]
