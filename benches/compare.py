@@ -10,10 +10,11 @@ One run does everything:
      crates.io), else a `zola` on PATH;
   3. generates the same knowledge base for every tool with ../shared/bench/gen_corpus.py;
   4. runs every full build --runs times from a clean output folder, the tools alternating run
-     by run (so a slow spell of the disk falls on all of them) and each starting after a sync
-     (so no run writes back the one before it), and prints, side by side, the
-     median wall time, peak RSS (of the process tree), output size, search index size and the
-     ratio guidebook / peer; then guidebook's live rebuild per kind of edit and search latency
+     by run (so a slow spell of the disk falls on all of them), each starting after a sync
+     (so no run writes back the one before it) with the page cache emptied and the tool's own
+     inputs read back in (so no run pays for reclaiming what the one before left), and prints,
+     side by side, the median wall time, peak RSS (of the process tree), output size, search
+     index size and the ratio guidebook / peer; then guidebook's live rebuild per kind of edit and search latency
      at the largest size, and each target of issue 12 as met or missed.
 
 Every ratio comes from this one run: a peer that cannot run here is left out, never replaced
@@ -274,6 +275,7 @@ class Build:
         # Each run starts with nothing left to write back: the previous tool's output is on
         # disk, so its writeback is not timed in this tool's run.
         os.sync()
+        fresh_page_cache([self.output.parent, *(Path(c[0]) for c in self.commands)])
         wall, peak = 0.0, 0
         for command in self.commands:
             seconds, rss = timed(command)
@@ -351,8 +353,8 @@ def render_table(rows, extras, versions, sizes, runs):
     lines = [
         f"Measured {datetime.date.today().isoformat()} by `python3 benches/compare.py` on "
         f"{machine()}. Median of {runs} full builds from a clean output folder, the tools "
-        "alternating run by run, each after a sync (the rebuild row alone builds over the site the clean build just "
-        "wrote); peak RSS is the largest process of the build; ratio = "
+        "alternating run by run, each after a sync, with the page cache emptied and the tool's inputs read back in "
+        "(the rebuild row alone builds over the site the clean build just wrote); peak RSS is the largest process of the build; ratio = "
         "guidebook time / peer time (below 1 means guidebook is faster).",
         "",
         "Versions: " + "; ".join(f"{name}: {v}" for name, v in versions.items()),
@@ -517,6 +519,36 @@ def warn_if_disk_full():
     if usage.free < usage.total * 0.2:
         log(f"WARNING: only {usage.free / GIB:.0f} GiB of {usage.total / GIB:.0f} GiB free; "
             "builds on a nearly full ext4 disk are slower and noisier than usual")
+
+
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def fresh_page_cache(inputs):
+    """Empties the page cache, then reads `inputs` (the tool's folder and program) back in.
+
+    On this VM a full page cache made every build reclaim pages as it wrote, which cost the
+    tool writing the most a varying second or two of system time, depending on what ran
+    before. Each run now starts alike: free memory, and its inputs warm. Without root this is
+    skipped (and said once)."""
+    try:
+        DROP_CACHES.write_text("1\n")
+    except OSError:
+        if not getattr(fresh_page_cache, "warned", False):
+            log("cannot drop the page cache (not root): runs start with whatever it holds")
+            fresh_page_cache.warned = True
+        return
+    for path in inputs:
+        files = [path] if path.is_file() else (
+            Path(folder) / name
+            for folder, _, names in os.walk(path, followlinks=True) for name in names)
+        for file in files:
+            try:
+                with open(file, "rb") as handle:
+                    while handle.read(1 << 20):
+                        pass
+            except OSError:
+                pass
 
 
 def run_checked(command, cwd=None):
