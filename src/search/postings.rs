@@ -33,6 +33,8 @@ pub struct ProseFields {
 struct Segment {
     page: StrColumn,
     kind: StrColumn,
+    /// The kinds by ordinal (a handful: read once, not per page).
+    kinds: Vec<Arc<str>>,
     url: StrColumn,
     norms: Vec<FieldNormReader>,
     facets: tantivy::fastfield::FacetReader,
@@ -45,22 +47,35 @@ type Section = (u64, DocAddress, u32);
 /// A facet as (name, value), e.g. ("kind", "guideline").
 pub type FacetPair = (Arc<str>, Arc<str>);
 
+/// A facet of a segment: (segment, term ordinal in its facet column).
+pub type FacetKey = (u32, u64);
+
 /// Section scores of one key: per segment, a dense score array and the documents touched.
 struct DocScores {
     scores: Vec<Vec<f32>>,
     touched: Vec<Vec<u32>>,
 }
 
-/// The page URLs of each segment, by term ordinal, kept across searches: looking them up one
-/// by one in the column's dictionary was most of a search's time on a large site.
+/// The pages of a searcher's segments as numbers, in the order of their URLs: the ranking keys,
+/// compares and sorts pages as integers, and looks no URL up. (Looking page URLs up one by one
+/// in the column's dictionary was once most of a search's time on a large site; hashing and
+/// comparing them was still a third.)
+#[derive(Clone, Default)]
+pub struct PageNumbers {
+    /// By segment: page ordinal -> page number.
+    by_segment: Vec<Arc<[u32]>>,
+    /// How many pages the segments hold in all.
+    count: usize,
+}
+
+/// The [`PageNumbers`] of the last searcher's segments, kept across searches.
 #[derive(Default)]
-pub struct PageTables(std::sync::Mutex<FxHashMap<tantivy::index::SegmentId, Arc<[Arc<str>]>>>);
+pub struct PageTables(std::sync::Mutex<Option<(Vec<tantivy::index::SegmentId>, PageNumbers)>>);
 
 impl PageTables {
-    /// The tables of the searcher's segments, in segment order (made for new segments; those of
-    /// segments gone since are dropped).
-    pub fn of(&self, searcher: &Searcher) -> Result<Vec<Arc<[Arc<str>]>>> {
-        let mut tables = self
+    /// The page numbers of the searcher's segments (made again when its segments changed).
+    pub fn of(&self, searcher: &Searcher) -> Result<PageNumbers> {
+        let mut kept = self
             .0
             .lock()
             .map_err(|_| Error::Search("page tables poisoned".into()))?;
@@ -69,28 +84,43 @@ impl PageTables {
             .iter()
             .map(|s| s.segment_id())
             .collect();
-        tables.retain(|id, _| ids.contains(id));
-        let mut out = Vec::with_capacity(ids.len());
-        for (segment, id) in searcher.segment_readers().iter().zip(ids) {
-            if let Some(table) = tables.get(&id) {
-                out.push(table.clone());
-                continue;
-            }
-            let mut pages = Vec::new();
+        if let Some((kept_ids, numbers)) = kept.as_ref()
+            && *kept_ids == ids
+        {
+            return Ok(numbers.clone());
+        }
+        // (URL, segment, ordinal) of every page of every segment, sorted by URL.
+        let mut all: Vec<(Box<[u8]>, usize, usize)> = Vec::new();
+        let mut lengths = Vec::with_capacity(ids.len());
+        for (s, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut ord = 0;
             if let Some(column) = segment.fast_fields().str("page").map_err(index_error)? {
                 let mut stream = column
                     .dictionary()
                     .stream()
                     .map_err(|e| Error::Index(e.into()))?;
                 while stream.advance() {
-                    pages.push(Arc::from(String::from_utf8_lossy(stream.key()).as_ref()));
+                    all.push((stream.key().into(), s, ord));
+                    ord += 1;
                 }
             }
-            let table: Arc<[Arc<str>]> = pages.into();
-            tables.insert(id, table.clone());
-            out.push(table);
+            lengths.push(ord);
         }
-        Ok(out)
+        all.sort_unstable();
+        let mut by_segment: Vec<Vec<u32>> = lengths.iter().map(|&n| vec![0; n]).collect();
+        let mut count = 0;
+        for (i, (url, s, ord)) in all.iter().enumerate() {
+            if i > 0 && all[i - 1].0 != *url {
+                count += 1;
+            }
+            by_segment[*s][*ord] = count as u32;
+        }
+        let numbers = PageNumbers {
+            by_segment: by_segment.into_iter().map(Arc::from).collect(),
+            count: if all.is_empty() { 0 } else { count + 1 },
+        };
+        *kept = Some((ids, numbers.clone()));
+        Ok(numbers)
     }
 }
 
@@ -104,12 +134,11 @@ pub struct TantivySource<'s> {
     n: f32,
     averages: [f32; 4],
     segments: Vec<Segment>,
-    /// Page URLs by segment and ordinal (see [`PageTables`]).
-    pages: Vec<Arc<[Arc<str>]>>,
+    pages: PageNumbers,
     /// Kinds and URLs looked up so far.
     strings: FxHashMap<(u32, u8, u64), Arc<str>>,
     facet_pairs: FxHashMap<(u32, u64), Option<FacetPair>>,
-    ids: HashMap<String, Vec<PageHit<Arc<str>, DocAddress>>>,
+    ids: HashMap<String, Vec<PageHit<u32, DocAddress>>>,
     analyzer: tantivy::tokenizer::TextAnalyzer,
 }
 
@@ -119,7 +148,7 @@ impl<'s> TantivySource<'s> {
         prose: ProseFields,
         [id, mapped]: [Field; 2],
         vocabulary: &'s Vocabulary,
-        pages: Vec<Arc<[Arc<str>]>>,
+        pages: PageNumbers,
     ) -> Result<Self> {
         let n = searcher.num_docs() as f32;
         let mut averages = [0.0; 4];
@@ -147,9 +176,19 @@ impl<'s> TantivySource<'s> {
                 .iter()
                 .map(|&f| segment.get_fieldnorms_reader(f).map_err(index_error))
                 .collect::<Result<_>>()?;
+            let kind = column(segment, "kind")?;
+            let mut kinds = Vec::new();
+            let mut stream = kind
+                .dictionary()
+                .stream()
+                .map_err(|e| Error::Index(e.into()))?;
+            while stream.advance() {
+                kinds.push(Arc::from(String::from_utf8_lossy(stream.key()).as_ref()));
+            }
             segments.push(Segment {
                 page: column(segment, "page")?,
-                kind: column(segment, "kind")?,
+                kind,
+                kinds,
                 url: column(segment, "url")?,
                 norms,
                 facets: segment.facet_reader("facets").map_err(index_error)?,
@@ -192,10 +231,10 @@ impl<'s> TantivySource<'s> {
 
     /// The string of a column's term ordinal in a segment.
     fn string(&mut self, segment: u32, column: u8, ord: u64) -> Arc<str> {
-        if column == 0
-            && let Some(page) = self.pages[segment as usize].get(ord as usize)
+        if column == 1
+            && let Some(kind) = self.segments[segment as usize].kinds.get(ord as usize)
         {
-            return page.clone();
+            return kind.clone();
         }
         let columns = &self.segments[segment as usize];
         self.strings
@@ -265,43 +304,39 @@ impl<'s> TantivySource<'s> {
     }
 
     /// Section scores grouped into page weights.
-    fn pages(&mut self, scores: DocScores) -> Vec<PageHit<Arc<str>, DocAddress>> {
-        // (segment, page ordinal) -> (URL ordinal, document, weight) of its sections: integers
-        // first, strings once per page.
-        let mut groups: FxHashMap<(u32, u64), Vec<Section>> = FxHashMap::default();
+    fn pages(&mut self, scores: DocScores) -> Vec<PageHit<u32, DocAddress>> {
+        // Page number -> its group: the segment of its first section, its sections as (URL
+        // ordinal, document, weight), and whether they came from several segments. A page's
+        // documents normally sit in one segment (the build adds each page's as one batch);
+        // `serve` replaces only the documents that changed, so a page can straddle two.
+        const NONE: u32 = u32::MAX;
+        let mut slots = vec![NONE; self.pages.count];
+        let mut groups: Vec<(u32, u32, Vec<Section>, bool)> = Vec::new();
         for (s, (dense, touched)) in scores.scores.iter().zip(&scores.touched).enumerate() {
             let s = s as u32;
             for &doc in touched {
-                let page = self.ord(s, doc, 0);
-                let url = self.ord(s, doc, 2);
-                let weight = rank::tenths(dense[doc as usize]);
-                groups
-                    .entry((s, page))
-                    .or_default()
-                    .push((url, DocAddress::new(s, doc), weight));
-            }
-        }
-        // A page's documents normally sit in one segment (the build adds each page's as one
-        // batch); merge a page that straddles two (`serve` replaces only the documents that changed).
-        // Page -> its kind, its sections, and whether they came from several segments.
-        let mut by_page: FxHashMap<Arc<str>, (Arc<str>, Vec<Section>, bool)> = FxHashMap::default();
-        for ((s, page_ord), sections) in groups {
-            let page = self.string(s, 0, page_ord);
-            let first = sections[0].1;
-            let kind_ord = self.ord(s, first.doc_id, 1);
-            let kind = self.string(s, 1, kind_ord);
-            match by_page.get_mut(&page) {
-                Some((_, kept, merged)) => {
-                    kept.extend(sections);
-                    *merged = true;
-                }
-                None => {
-                    by_page.insert(page, (kind, sections, false));
+                let ord = self.ord(s, doc, 0);
+                let Some(&page) = self.pages.by_segment[s as usize].get(ord as usize) else {
+                    continue;
+                };
+                let section = (
+                    self.ord(s, doc, 2),
+                    DocAddress::new(s, doc),
+                    rank::tenths(dense[doc as usize]),
+                );
+                let slot = &mut slots[page as usize];
+                if *slot == NONE {
+                    *slot = groups.len() as u32;
+                    groups.push((page, s, vec![section], false));
+                } else {
+                    let (_, first, sections, merged) = &mut groups[*slot as usize];
+                    *merged |= *first != s;
+                    sections.push(section);
                 }
             }
         }
-        let mut hits = Vec::with_capacity(by_page.len());
-        for (page, (kind, mut sections, merged)) in by_page {
+        let mut hits = Vec::with_capacity(groups.len());
+        for (page, _, mut sections, merged) in groups {
             if merged {
                 let mut keyed: Vec<(Arc<str>, Section)> = sections
                     .into_iter()
@@ -312,9 +347,13 @@ impl<'s> TantivySource<'s> {
             } else {
                 sections.sort_unstable_by_key(|x| x.0);
             }
+            let first = sections[0].1;
+            let kind_ord = self.ord(first.segment_ord, first.doc_id, 1);
+            let kinds = &self.segments[first.segment_ord as usize].kinds;
+            let kind = kinds.get(kind_ord as usize).map_or("", |k| &**k);
             let weights: Vec<(DocAddress, u32)> =
                 sections.iter().map(|&(_, a, w)| (a, w)).collect();
-            if let Some((weight, section)) = rank::page_weight(&kind, &weights) {
+            if let Some((weight, section)) = rank::page_weight(kind, &weights) {
                 hits.push(PageHit {
                     page,
                     weight,
@@ -325,38 +364,40 @@ impl<'s> TantivySource<'s> {
         hits
     }
 
-    /// The facets (`("kind", "guideline")`...) of a document.
-    pub fn facets(&mut self, address: DocAddress) -> Result<Vec<FacetPair>> {
+    /// The facets of a document, as (segment, ordinal) keys (see [`Self::facet_pair`]): counting
+    /// them by key, and naming each key once, kept string hashing out of a search.
+    pub fn facet_keys(&self, address: DocAddress, keys: &mut Vec<FacetKey>) {
         let s = address.segment_ord;
         let reader = &self.segments[s as usize].facets;
-        let ords: Vec<u64> = reader.facet_ords(address.doc_id).collect();
-        let mut pairs = Vec::with_capacity(ords.len());
-        for ord in ords {
-            if !self.facet_pairs.contains_key(&(s, ord)) {
-                let mut facet = Facet::root();
-                self.segments[s as usize]
-                    .facets
-                    .facet_from_ord(ord, &mut facet)
-                    .map_err(index_error)?;
-                let pair = match facet.to_path().as_slice() {
-                    [name, value] => Some((Arc::from(*name), Arc::from(*value))),
-                    _ => None,
-                };
-                self.facet_pairs.insert((s, ord), pair);
-            }
-            if let Some(Some(pair)) = self.facet_pairs.get(&(s, ord)) {
-                pairs.push(pair.clone());
-            }
+        keys.extend(reader.facet_ords(address.doc_id).map(|ord| (s, ord)));
+    }
+
+    /// The facet (`("kind", "guideline")`...) a key stands for; `None` for a facet that is not
+    /// a (name, value) pair.
+    pub fn facet_pair(&mut self, (s, ord): FacetKey) -> Result<Option<FacetPair>> {
+        if let Some(pair) = self.facet_pairs.get(&(s, ord)) {
+            return Ok(pair.clone());
         }
-        Ok(pairs)
+        let mut facet = Facet::root();
+        self.segments[s as usize]
+            .facets
+            .facet_from_ord(ord, &mut facet)
+            .map_err(index_error)?;
+        let pair = match facet.to_path().as_slice() {
+            [name, value] => Some((Arc::from(*name), Arc::from(*value))),
+            _ => None,
+        };
+        self.facet_pairs.insert((s, ord), pair.clone());
+        Ok(pair)
     }
 }
 
 impl Source for TantivySource<'_> {
-    type Page = Arc<str>;
+    /// A page number (see [`PageNumbers`]): ordered as the pages' URLs.
+    type Page = u32;
     type Section = DocAddress;
 
-    fn id(&mut self, id: &str) -> Vec<PageHit<Arc<str>, DocAddress>> {
+    fn id(&mut self, id: &str) -> Vec<PageHit<u32, DocAddress>> {
         if let Some(hits) = self.ids.get(id) {
             return hits.clone();
         }
@@ -375,7 +416,7 @@ impl Source for TantivySource<'_> {
         hits
     }
 
-    fn stem(&mut self, stem: &str) -> Vec<PageHit<Arc<str>, DocAddress>> {
+    fn stem(&mut self, stem: &str) -> Vec<PageHit<u32, DocAddress>> {
         let mut scores = self.doc_scores();
         for i in 0..4 {
             let term = Term::from_field_text(self.prose.fields[i], stem);

@@ -248,14 +248,19 @@ pub struct Ranked<P, S> {
 pub fn rank<S: Source>(source: &mut S, plan: &Plan) -> Ranking<S::Page, S::Section> {
     let mut pages: HashMap<S::Page, Ranked<S::Page, S::Section>> = HashMap::default();
     let mut add = |hits: Vec<PageHit<S::Page, S::Section>>| {
+        pages.reserve(hits.len().saturating_sub(pages.len()));
         for hit in hits {
-            let entry = pages.entry(hit.page.clone()).or_insert_with(|| Ranked {
-                page: hit.page,
-                score: 0,
-                section: hit.section.clone(),
-                best: 0,
-                matched: 0,
-            });
+            let Some(entry) = pages.get_mut(&hit.page) else {
+                let ranked = Ranked {
+                    page: hit.page.clone(),
+                    score: u64::from(hit.weight),
+                    section: hit.section,
+                    best: hit.weight,
+                    matched: 1,
+                };
+                pages.insert(hit.page, ranked);
+                continue;
+            };
             entry.score += u64::from(hit.weight);
             entry.matched += 1;
             if hit.weight > entry.best {
@@ -285,7 +290,8 @@ pub fn rank<S: Source>(source: &mut S, plan: &Plan) -> Ranking<S::Page, S::Secti
         let scaled = u128::from(page.score) * share / (u128::from(parts) * u128::from(parts));
         page.score = u64::try_from(scaled).unwrap_or(u64::MAX);
     }
-    ranked.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.page.cmp(&b.page)));
+    // Pages are distinct, so the order is total and an unstable sort gives the same one.
+    ranked.sort_unstable_by(|a, b| b.score.cmp(&a.score).then_with(|| a.page.cmp(&b.page)));
     Ranking {
         pages: ranked,
         corrections,
