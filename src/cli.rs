@@ -14,6 +14,36 @@ use crate::pipeline::{self, BuildOptions};
 use crate::search::SearchRequest;
 use crate::serve::{ServeEvent, ServeOptions};
 
+/// Set once stdout's reader has gone away: what is left to print is dropped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout. A reader that went away (`guidebook search model | head -1`) is not an
+/// error, nor a panic as with `println!`: the rest of the output is dropped and the command
+/// ends with its own exit code. Any other failure to write is reported and fails the command.
+fn emit(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    if let Err(err) = std::io::stdout().lock().write_fmt(args) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            return;
+        }
+        eprintln!("error: writing to stdout: {err}");
+        std::process::exit(2);
+    }
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => { emit(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
@@ -275,7 +305,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
             let report =
                 pipeline::check(&root, &options).map_err(|e| fail(&e, Some(&root), *format))?;
             match format {
-                Format::Json => println!("{}", diagnostics_json(&report.diagnostics, true)),
+                Format::Json => outln!("{}", diagnostics_json(&report.diagnostics, true)),
                 Format::Human => {
                     print_diagnostics(&report.diagnostics, &root, cli.quiet);
                     if !cli.quiet {
@@ -292,12 +322,12 @@ fn run(cli: &Cli) -> Result<(), u8> {
             let diff = crate::diff::between_revisions(&root, from, to.as_deref())
                 .map_err(|e| fail(&e, Some(&root), Format::Human))?;
             match format {
-                DiffFormat::Json => println!(
+                DiffFormat::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&diff).unwrap_or_default()
                 ),
-                DiffFormat::Markdown => print!("{}", diff.render(true)),
-                DiffFormat::Text => print!("{}", diff.render(false)),
+                DiffFormat::Markdown => out!("{}", diff.render(true)),
+                DiffFormat::Text => out!("{}", diff.render(false)),
             }
             Ok(())
         }
@@ -451,7 +481,7 @@ fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {
     let search = &config.output.html.search;
     let response = index.search(&request, search.boost_title, search.limit_results)?;
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&response).unwrap_or_default()
         );
@@ -459,7 +489,7 @@ fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {
     }
     let color = std::io::stdout().is_terminal();
     if response.results.is_empty() {
-        println!("no results for \"{}\"", response.query);
+        outln!("no results for \"{}\"", response.query);
     }
     for (rank, hit) in response.results.iter().enumerate() {
         let id = hit
@@ -471,9 +501,9 @@ fn search(root: &Path, args: &SearchArgs) -> Result<(), Error> {
             Some(section) => format!("{} › {section}", hit.title),
             None => hit.title.clone(),
         };
-        println!("{:>2}. {id}{title}  [{}]", rank + 1, hit.kind);
-        println!("    {}", hit.url);
-        println!("    {}", terminal_snippet(&hit.snippet, color));
+        outln!("{:>2}. {id}{title}  [{}]", rank + 1, hit.kind);
+        outln!("    {}", hit.url);
+        outln!("    {}", terminal_snippet(&hit.snippet, color));
     }
     Ok(())
 }
@@ -510,7 +540,7 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
     match err {
         Error::Content(diagnostics) => {
             if format == Format::Json {
-                println!("{}", diagnostics_json(diagnostics, false));
+                outln!("{}", diagnostics_json(diagnostics, false));
             } else {
                 print_diagnostics(diagnostics, root.unwrap_or(Path::new(".")), false);
                 let errors = diagnostics
@@ -526,7 +556,7 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
             if format == Format::Json {
                 let value =
                     serde_json::json!({ "ok": false, "error": err.to_string(), "diagnostics": [] });
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 );
