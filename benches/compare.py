@@ -256,8 +256,14 @@ def variant(corpus, base, name, config, extra):
     for entry in (corpus / base).iterdir():
         if entry.name == config:
             (root / config).write_text(entry.read_text() + extra)
-        elif entry.name not in ("book", "public", ".guidebook") and not (root / entry.name).exists():
-            (root / entry.name).symlink_to(entry)
+        # Outputs, the index, and a killed build's leftovers (dot names) are not inputs.
+        elif entry.name not in ("book", "public") and not entry.name.startswith("."):
+            link = root / entry.name
+            if link.is_symlink():
+                link.unlink()
+            elif link.exists():
+                continue
+            link.symlink_to(entry)
     return root
 
 
@@ -353,8 +359,11 @@ def render_table(rows, extras, versions, sizes, runs):
     lines = [
         f"Measured {datetime.date.today().isoformat()} by `python3 benches/compare.py` on "
         f"{machine()}. Median of {runs} full builds from a clean output folder, the tools "
-        "alternating run by run, each after a sync, with the page cache emptied and the tool's inputs read back in "
-        "(the rebuild row alone builds over the site the clean build just wrote); peak RSS is the largest process of the build; ratio = "
+        "alternating run by run, each after a sync, "
+        + ("with the page cache as the previous run left it (it could not be dropped) "
+           if PAGE_CACHE["failed"] else
+           "with the page cache emptied and the tool's inputs read back in ")
+        + "(the rebuild row alone builds over the site the clean build just wrote); peak RSS is the largest process of the build; ratio = "
         "guidebook time / peer time (below 1 means guidebook is faster).",
         "",
         "Versions: " + "; ".join(f"{name}: {v}" for name, v in versions.items()),
@@ -522,6 +531,8 @@ def warn_if_disk_full():
 
 
 DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+# Whether some run could not drop the page cache (the table's wording follows it).
+PAGE_CACHE = {"failed": False}
 
 
 def fresh_page_cache(inputs):
@@ -529,14 +540,15 @@ def fresh_page_cache(inputs):
 
     On this VM a full page cache made every build reclaim pages as it wrote, which cost the
     tool writing the most a varying second or two of system time, depending on what ran
-    before. Each run now starts alike: free memory, and its inputs warm. Without root this is
-    skipped (and said once)."""
+    before. Each run now starts alike: free memory, and its inputs warm. Where the cache cannot
+    be dropped (not root, a read-only /proc) this is skipped, said once, and the table says so."""
     try:
         DROP_CACHES.write_text("1\n")
-    except OSError:
-        if not getattr(fresh_page_cache, "warned", False):
-            log("cannot drop the page cache (not root): runs start with whatever it holds")
-            fresh_page_cache.warned = True
+    except OSError as err:
+        if not PAGE_CACHE["failed"]:
+            log(f"cannot drop the page cache ({err}): runs start with whatever it holds, "
+                "and the table says so")
+            PAGE_CACHE["failed"] = True
         return
     for path in inputs:
         files = [path] if path.is_file() else (

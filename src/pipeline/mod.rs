@@ -191,7 +191,9 @@ impl<'a> Run<'a> {
         let rendering = timings.time("render", || {
             render::render(&site, theme, cache, output, &mut diagnostics)
         })?;
-        drop_beside(own_cache);
+        if self.cache.is_none() {
+            drop_beside(own_cache);
+        }
         // Nothing after rendering reports on content: fail now, before anything is indexed.
         let deny = self.options.deny_warnings || site.config.guidebook.deny_warnings;
         let diagnostics = fail_on_errors(diagnostics, deny)?;

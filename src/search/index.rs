@@ -473,7 +473,6 @@ impl SearchIndex {
     }
 }
 
-/// The page counts per facet value, shown beside the results.
 /// Whether a document with facets `keys` passes every filter (name, value).
 fn passes(
     filters: &[(&str, &str)],
@@ -498,7 +497,8 @@ fn passes(
     Ok(true)
 }
 
-/// The counts by facet key, named and summed over segments into `facets`.
+/// The page counts per facet value, shown beside the results: the counts by facet key, named
+/// and summed over segments into `facets`.
 fn count_facets(
     facets: &mut Facets,
     counts: rustc_hash::FxHashMap<FacetKey, u64>,

@@ -124,7 +124,8 @@ impl PageTables {
     }
 }
 
-/// A searcher seen through the ranking's [`Source`]: pages are page URLs, sections documents.
+/// A searcher seen through the ranking's [`Source`]: pages are page numbers (see
+/// [`PageNumbers`]), sections documents.
 pub struct TantivySource<'s> {
     searcher: &'s Searcher,
     prose: ProseFields,
@@ -135,8 +136,8 @@ pub struct TantivySource<'s> {
     averages: [f32; 4],
     segments: Vec<Segment>,
     pages: PageNumbers,
-    /// Kinds and URLs looked up so far.
-    strings: FxHashMap<(u32, u8, u64), Arc<str>>,
+    /// Section URLs looked up so far, by segment and ordinal.
+    urls: FxHashMap<(u32, u64), Arc<str>>,
     facet_pairs: FxHashMap<(u32, u64), Option<FacetPair>>,
     ids: HashMap<String, Vec<PageHit<u32, DocAddress>>>,
     analyzer: tantivy::tokenizer::TextAnalyzer,
@@ -205,7 +206,7 @@ impl<'s> TantivySource<'s> {
             averages,
             segments,
             pages,
-            strings: FxHashMap::default(),
+            urls: FxHashMap::default(),
             facet_pairs: FxHashMap::default(),
             ids: HashMap::new(),
             analyzer: analysis::prose_analyzer(),
@@ -229,24 +230,14 @@ impl<'s> TantivySource<'s> {
         col.term_ords(doc).next().unwrap_or(u64::MAX)
     }
 
-    /// The string of a column's term ordinal in a segment.
-    fn string(&mut self, segment: u32, column: u8, ord: u64) -> Arc<str> {
-        if column == 1
-            && let Some(kind) = self.segments[segment as usize].kinds.get(ord as usize)
-        {
-            return kind.clone();
-        }
-        let columns = &self.segments[segment as usize];
-        self.strings
-            .entry((segment, column, ord))
+    /// The section URL of an ordinal of a segment's `url` column.
+    fn url(&mut self, segment: u32, ord: u64) -> Arc<str> {
+        let column = &self.segments[segment as usize].url;
+        self.urls
+            .entry((segment, ord))
             .or_insert_with(|| {
-                let col = match column {
-                    0 => &columns.page,
-                    1 => &columns.kind,
-                    _ => &columns.url,
-                };
                 let mut text = String::new();
-                let _ = col.ord_to_str(ord, &mut text);
+                let _ = column.ord_to_str(ord, &mut text);
                 Arc::from(text)
             })
             .clone()
@@ -340,7 +331,7 @@ impl<'s> TantivySource<'s> {
             if merged {
                 let mut keyed: Vec<(Arc<str>, Section)> = sections
                     .into_iter()
-                    .map(|x| (self.string(x.1.segment_ord, 2, x.0), x))
+                    .map(|x| (self.url(x.1.segment_ord, x.0), x))
                     .collect();
                 keyed.sort_by(|a, b| a.0.cmp(&b.0));
                 sections = keyed.into_iter().map(|(_, x)| x).collect();
