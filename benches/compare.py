@@ -187,30 +187,21 @@ def measure_size(size, corpus, tools, args):
     book = corpus / "guidebook"
     plain = variant(corpus, "guidebook", "guidebook-plain", "book.toml",
                     "\n[guidebook]\nhighlight-code = false\n")
+    def guidebook_build(label, root, clean=True):
+        return Build(
+            label,
+            [[*tools["guidebook"], "build", "--quiet", "--root", str(root)]],
+            clean=[root / "book", root / ".guidebook"] if clean else [],
+            output=root / "book",
+            index=[root / "book" / "search", root / ".guidebook" / "search-index"],
+        )
+
     builds = [
-        Build(
-            GUIDEBOOK_LABEL,
-            [[*tools["guidebook"], "build", "--quiet", "--root", str(book)]],
-            clean=[book / "book", book / ".guidebook"],
-            output=book / "book",
-            index=[book / "book" / "search", book / ".guidebook" / "search-index"],
-        ),
+        guidebook_build(GUIDEBOOK_LABEL, book),
         # Right after the clean build, over its output: what an author's next `build` costs
         # (files that come out unchanged are linked from the last site, not created again).
-        Build(
-            REBUILD_LABEL,
-            [[*tools["guidebook"], "build", "--quiet", "--root", str(book)]],
-            clean=[],
-            output=book / "book",
-            index=[book / "book" / "search", book / ".guidebook" / "search-index"],
-        ),
-        Build(
-            PLAIN_LABEL,
-            [[*tools["guidebook"], "build", "--quiet", "--root", str(plain)]],
-            clean=[plain / "book", plain / ".guidebook"],
-            output=plain / "book",
-            index=[plain / "book" / "search", plain / ".guidebook" / "search-index"],
-        ),
+        guidebook_build(REBUILD_LABEL, book, clean=False),
+        guidebook_build(PLAIN_LABEL, plain),
     ]
     if "hugo" in tools:
         hugo = corpus / "hugo"
