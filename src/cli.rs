@@ -14,34 +14,57 @@ use crate::pipeline::{self, BuildOptions};
 use crate::search::SearchRequest;
 use crate::serve::{ServeEvent, ServeOptions};
 
-/// Set once stdout's reader has gone away: what is left to print is dropped.
-static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The two streams the CLI writes to.
+#[derive(Clone, Copy)]
+enum Stream {
+    Out,
+    Err,
+}
 
-/// Writes to stdout. A reader that went away (`guidebook search model | head -1`) is not an
-/// error, nor a panic as with `println!`: the rest of the output is dropped and the command
-/// ends with its own exit code. Any other failure to write is reported and fails the command.
-fn emit(args: std::fmt::Arguments<'_>) {
+/// Set, per stream, once its reader has gone away: what is left to print there is dropped.
+static CLOSED: [std::sync::atomic::AtomicBool; 2] = [
+    std::sync::atomic::AtomicBool::new(false),
+    std::sync::atomic::AtomicBool::new(false),
+];
+
+/// Writes to stdout or stderr. A reader that went away (`guidebook search model | head -1`,
+/// `guidebook check 2>&1 | head -1`) is not an error, nor a panic as with `println!`: the rest
+/// of that stream's output is dropped and the command ends with its own exit code. Failing to
+/// write results to stdout otherwise fails the command; failing to write to stderr cannot be
+/// reported anywhere, so it only stops the messages.
+fn emit(stream: Stream, args: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
     use std::sync::atomic::Ordering;
-    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+    let closed = &CLOSED[stream as usize];
+    if closed.load(Ordering::Relaxed) {
         return;
     }
-    if let Err(err) = std::io::stdout().lock().write_fmt(args) {
-        if err.kind() == std::io::ErrorKind::BrokenPipe {
-            STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            return;
-        }
-        eprintln!("error: writing to stdout: {err}");
-        std::process::exit(2);
+    let written = match stream {
+        Stream::Out => std::io::stdout().lock().write_fmt(args),
+        Stream::Err => std::io::stderr().lock().write_fmt(args),
+    };
+    let Err(err) = written else { return };
+    if err.kind() == std::io::ErrorKind::BrokenPipe || matches!(stream, Stream::Err) {
+        closed.store(true, Ordering::Relaxed);
+        return;
     }
+    emit(
+        Stream::Err,
+        format_args!("error: writing to stdout: {err}\n"),
+    );
+    std::process::exit(2);
 }
 
 macro_rules! out {
-    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { emit(Stream::Out, format_args!($($arg)*)) };
 }
 
 macro_rules! outln {
-    ($($arg:tt)*) => { emit(format_args!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { emit(Stream::Out, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+macro_rules! errln {
+    ($($arg:tt)*) => { emit(Stream::Err, format_args!("{}\n", format_args!($($arg)*))) };
 }
 
 const EXIT_CODES: &str = "\
@@ -281,7 +304,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
             print_diagnostics(&report.diagnostics, &root, cli.quiet);
             if !cli.quiet {
                 let dest = report.dest.as_deref().unwrap_or(Path::new("?"));
-                eprintln!(
+                errln!(
                     "built {} files ({} KiB) into {}",
                     report.pages,
                     report.bytes / 1024,
@@ -309,7 +332,7 @@ fn run(cli: &Cli) -> Result<(), u8> {
                 Format::Human => {
                     print_diagnostics(&report.diagnostics, &root, cli.quiet);
                     if !cli.quiet {
-                        eprintln!("check passed: {} warning(s)", report.diagnostics.len());
+                        errln!("check passed: {} warning(s)", report.diagnostics.len());
                     }
                 }
             }
@@ -345,7 +368,7 @@ fn write_schemas(out: &Path, quiet: bool) -> Result<(), Error> {
     for (name, text) in crate::schema::all() {
         let target = crate::safe_path::write(out, name, text.as_bytes())?;
         if !quiet {
-            eprintln!("wrote {}", target.display());
+            errln!("wrote {}", target.display());
         }
     }
     Ok(())
@@ -355,21 +378,21 @@ fn init(dir: &Path, quiet: bool) -> Result<(), Error> {
     let files = crate::init::scaffold(dir)?;
     if !quiet {
         for file in &files {
-            eprintln!("created {}", dir.join(file).display());
+            errln!("created {}", dir.join(file).display());
         }
         let cd = if dir == Path::new(".") {
             String::new()
         } else {
             format!("cd {} && ", dir.display())
         };
-        eprintln!("\nNext steps:");
-        eprintln!("  {cd}guidebook serve    preview at http://127.0.0.1:3000/ while you edit");
-        eprintln!("  {cd}guidebook check    validate everything (add --deny-warnings in CI)");
-        eprintln!("  {cd}guidebook build    write the static site into book/");
-        eprintln!(
+        errln!("\nNext steps:");
+        errln!("  {cd}guidebook serve    preview at http://127.0.0.1:3000/ while you edit");
+        errln!("  {cd}guidebook check    validate everything (add --deny-warnings in CI)");
+        errln!("  {cd}guidebook build    write the static site into book/");
+        errln!(
             "Add guidelines under content/guidelines/<domain>/ and catalogs under content/frameworks/."
         );
-        eprintln!(
+        errln!(
             "In VS Code, install the YAML extension: .vscode/settings.json already wires the schemas."
         );
     }
@@ -389,7 +412,7 @@ fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<
     for (path, text) in crate::export::files(&site, &formats) {
         let target = crate::safe_path::write(out, &path, text.as_bytes())?;
         if !quiet {
-            eprintln!("wrote {}", target.display());
+            errln!("wrote {}", target.display());
         }
     }
     Ok(())
@@ -397,7 +420,7 @@ fn export(root: &Path, format: ExportFormat, out: &Path, quiet: bool) -> Result<
 
 fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
     if !args.bind.is_loopback() {
-        eprintln!(
+        errln!(
             "warning: listening on {}: anyone who can reach this machine can read the site and its drafts",
             args.bind
         );
@@ -415,7 +438,7 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
     let report = move |event: ServeEvent| match event {
         ServeEvent::Listening(address) => {
             let url = format!("http://{address}/");
-            eprintln!(
+            errln!(
                 "serving {} at {url} (Ctrl-C to stop)",
                 root_for_report.display()
             );
@@ -430,7 +453,7 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
             took,
         } if !quiet => {
             let how = if patched { " (incremental)" } else { "" };
-            eprintln!(
+            errln!(
                 "build {generation}: {files} files in {:.0} ms{how}",
                 took.as_secs_f64() * 1000.0
             );
@@ -438,12 +461,12 @@ fn serve(root: &Path, args: &ServeArgs, quiet: bool) -> Result<(), Error> {
         ServeEvent::Built { .. } => {}
         ServeEvent::Failed { diagnostics, took } => {
             print_diagnostics(&diagnostics, &root_for_report, false);
-            eprintln!(
+            errln!(
                 "build failed in {:.0} ms: still serving the last good site; the errors show on every page",
                 took.as_secs_f64() * 1000.0
             );
         }
-        ServeEvent::WatchError(message) => eprintln!("warning: watching: {message}"),
+        ServeEvent::WatchError(message) => errln!("warning: watching: {message}"),
     };
     crate::serve::serve(root, &options, std::sync::Arc::new(report))
 }
@@ -548,7 +571,7 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
                     .filter(|d| d.severity == Severity::Error)
                     .count();
                 let warnings = diagnostics.len() - errors;
-                eprintln!("error: build failed: {errors} error(s), {warnings} warning(s)");
+                errln!("error: build failed: {errors} error(s), {warnings} warning(s)");
             }
             1
         }
@@ -561,7 +584,7 @@ fn fail(err: &Error, root: Option<&Path>, format: Format) -> u8 {
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 );
             }
-            eprintln!("error: {err}");
+            errln!("error: {err}");
             if matches!(err, Error::Theme(_) | Error::Template { .. }) {
                 1
             } else {
@@ -581,7 +604,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic], root: &Path, quiet: bool) {
         if quiet && diagnostic.severity == Severity::Warning {
             continue;
         }
-        eprintln!("{:?}", to_report(diagnostic, root));
+        errln!("{:?}", to_report(diagnostic, root));
     }
 }
 
@@ -595,12 +618,12 @@ fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
         .max()
         .unwrap_or(11);
     for (stage, duration) in timings {
-        eprintln!(
+        errln!(
             "  {stage:<width$} {:>9.1} ms",
             duration.as_secs_f64() * 1000.0
         );
     }
-    eprintln!(
+    errln!(
         "  {:<width$} {:>9.1} ms",
         "total",
         total.as_secs_f64() * 1000.0
@@ -612,7 +635,7 @@ fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
     {
-        eprintln!("  {:<width$} {:>9.1} MiB", "peak memory", kib / 1024.0);
+        errln!("  {:<width$} {:>9.1} MiB", "peak memory", kib / 1024.0);
     }
 }
 
