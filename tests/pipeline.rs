@@ -445,17 +445,10 @@ fn every_bad_input_is_reported_at_its_file_line_and_column() {
 /// command keeps its exit code (`eprintln!` panicked, exit code 101).
 #[test]
 fn cli_diagnostics_into_a_closed_pipe_keep_the_exit_code() {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guidebook"))
-        .args(["check", "--root"])
-        .arg(fixture("invalid"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn guidebook");
-    // The reader goes away before the check has loaded the book, so before any diagnostic.
-    drop(child.stderr.take());
-    let status = child.wait().expect("wait");
+    use crate::common::{Stream, guidebook_into_closed_pipe};
+    let invalid = fixture("invalid");
+    let args = ["check", "--root", invalid.to_str().expect("utf-8")];
+    let status = guidebook_into_closed_pipe(&args, Stream::Stderr);
     assert_eq!(status.code(), Some(1), "the content errors' exit code");
 }
 

@@ -64,6 +64,36 @@ pub fn guidebook(args: &[&str]) -> Output {
         .expect("run guidebook")
 }
 
+/// Which of guidebook's output streams [`guidebook_into_closed_pipe`] closes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs guidebook with `args`, `stream` piped to a reader that goes away at once (before the
+/// command has loaded anything, so before any output) and the other stream discarded; its
+/// exit status.
+pub fn guidebook_into_closed_pipe(args: &[&str], stream: Stream) -> std::process::ExitStatus {
+    use std::process::Stdio;
+    let piped = |s| {
+        if s == stream {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        }
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guidebook"))
+        .args(args)
+        .stdout(piped(Stream::Stdout))
+        .stderr(piped(Stream::Stderr))
+        .spawn()
+        .expect("spawn guidebook");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().expect("wait")
+}
+
 pub fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
