@@ -47,6 +47,9 @@ REBUILD_LABEL = "guidebook, rebuilt over its last site"
 # Like for like: guidebook highlights code by default, Zola does not. These two rows turn the
 # one setting over on each side, so the table shows what highlighting costs each tool.
 PLAIN_LABEL = "guidebook, highlight-code = false"
+# What Zola builds (pages, no search) plus our exports: the default build without its two search
+# indexes and the print pages, so the table shows what those cost.
+BARE_LABEL = "guidebook, no search, no print"
 ZOLA_LABEL = "Zola (no search)"
 ZOLA_HIGHLIGHT_LABEL = "Zola (no search), code highlighted"
 
@@ -187,6 +190,8 @@ def measure_size(size, corpus, tools, args):
     book = corpus / "guidebook"
     plain = variant(corpus, "guidebook", "guidebook-plain", "book.toml",
                     "\n[guidebook]\nhighlight-code = false\n")
+    bare = variant(corpus, "guidebook", "guidebook-bare", "book.toml",
+                   "\n[output.html.search]\nenable = false\n\n[guidebook]\nprint = false\n")
     def guidebook_build(label, root, clean=True):
         return Build(
             label,
@@ -202,6 +207,7 @@ def measure_size(size, corpus, tools, args):
         # (files that come out unchanged are linked from the last site, not created again).
         guidebook_build(REBUILD_LABEL, book, clean=False),
         guidebook_build(PLAIN_LABEL, plain),
+        guidebook_build(BARE_LABEL, bare),
     ]
     if "hugo" in tools:
         hugo = corpus / "hugo"
@@ -400,6 +406,10 @@ def targets(rows, ours, extras, sizes):
                     f"  - like for like at {size:,}: neither highlights code "
                     f"{wall[PLAIN_LABEL] / wall[ZOLA_LABEL]:.2f}, both do "
                     f"{wall[GUIDEBOOK_LABEL] / wall[ZOLA_HIGHLIGHT_LABEL]:.2f}")
+            if BARE_LABEL in wall:
+                out.append(
+                    f"  - without the two search indexes and the print pages (the same pages and "
+                    f"exports): {wall[BARE_LABEL] / wall[ZOLA_LABEL]:.2f}")
         line(f"peak RSS at {size:,} ≤ 1 GiB", size_text(mine["rss"]), mine["rss"] <= RSS_LIMIT)
         line(f"largest file at {size:,} ≤ 20 MB", size_text(mine["largest"]),
              mine["largest"] <= LARGEST_FILE_LIMIT)
