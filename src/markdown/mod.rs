@@ -104,6 +104,45 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// `text` with every run of whitespace (as [`char::is_whitespace`] has it) made one space and
+/// none at either end: `text.split_whitespace().collect::<Vec<_>>().join(" ")` in one pass, for
+/// the words of every section of every page (the collected words were a measurable cost).
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fn push_word(out: &mut String, word: &str) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    let mut word_start = None;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let (space, width) = match bytes[at] {
+            b'\t'..=b'\r' | b' ' => (true, 1),
+            byte if byte.is_ascii() => (false, 1),
+            _ => {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            }
+        };
+        match (space, word_start) {
+            (true, Some(start)) => {
+                push_word(&mut out, &text[start..at]);
+                word_start = None;
+            }
+            (false, None) => word_start = Some(at),
+            _ => {}
+        }
+        at += width;
+    }
+    if let Some(start) = word_start {
+        push_word(&mut out, &text[start..]);
+    }
+    out
+}
+
 /// The plain text of each task-list item (`- [ ] ...`) of `markdown`, in order: a guideline's
 /// checks for self-assessment. Nested lists belong to their own items; most documents have no
 /// task list and are not parsed at all.
@@ -124,7 +163,7 @@ pub fn task_items(markdown: &str) -> Vec<String> {
             }
             Event::End(TagEnd::Item) => {
                 if let Some(Some(text)) = open.pop() {
-                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let text = collapse_whitespace(&text);
                     if !text.is_empty() {
                         items.push(text);
                     }
@@ -544,11 +583,7 @@ fn text_sections(
         }
     }
     for section in &mut sections {
-        section.text = section
-            .text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        section.text = collapse_whitespace(&section.text);
     }
     sections.retain(|s| s.heading.is_some() || !s.text.is_empty());
     sections

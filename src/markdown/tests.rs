@@ -482,6 +482,16 @@ mod direct_writer_properties {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
 
+        /// The one-pass collapse gives what splitting on whitespace and joining gives, for
+        /// every kind of space Unicode has and the ASCII controls around them.
+        #[test]
+        fn collapsed_whitespace_is_the_words_joined_by_one_space(
+            text in "[ a\t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{2003}\u{3000}é€😀x]{0,40}",
+        ) {
+            let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(super::super::collapse_whitespace(&text), joined);
+        }
+
         /// A document without raw HTML is written directly, in the sanitizer's bytes.
         #[test]
         fn documents_without_raw_html_are_written_directly_as_the_sanitizer_would(

@@ -5,10 +5,10 @@
 //! site with two renames. A failed build never touches the previous site, and a reader never
 //! sees a half-written one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::staging::{self, Scratch, name_of, parent_of};
@@ -54,6 +54,9 @@ struct Spool {
     dest: PathBuf,
     /// The site being replaced, whose unchanged files are linked, not written (see [`reuse`]).
     previous: Option<reuse::Previous>,
+    /// Folders of the staging folder made so far: a site has thousands of files in a few
+    /// dozen folders, and asking the file system for each folder again cost two calls a file.
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Spool {
@@ -67,7 +70,7 @@ impl Spool {
     ) -> Result<Stored> {
         let target = crate::safe_path::join(self.staging.path(), path)?;
         if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+            self.make_folder(dir)?;
         }
         let written = match &self.previous {
             Some(previous) => previous.write(path, &target, len, write),
@@ -75,6 +78,17 @@ impl Spool {
         };
         let len = written.map_err(|e| Error::write(&target, e))?;
         Ok(Stored::Spooled(len as usize))
+    }
+}
+
+impl Spool {
+    fn make_folder(&self, dir: &Path) -> Result<()> {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if !made.contains(dir) {
+            fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+            made.insert(dir.to_path_buf());
+        }
+        Ok(())
     }
 }
 
@@ -100,6 +114,7 @@ impl Output {
             staging,
             dest: dest.to_path_buf(),
             previous: reuse::Previous::at(dest, MARKER),
+            made: Mutex::default(),
         };
         Ok(Self {
             files: BTreeMap::new(),

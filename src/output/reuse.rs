@@ -127,9 +127,30 @@ pub(super) fn write_new(
     target: &Path,
     write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<u64> {
-    let mut file = create_fresh(target)?;
+    let mut file = Counted {
+        file: create_fresh(target)?,
+        written: 0,
+    };
     write(&mut file)?;
-    Ok(file.metadata()?.len())
+    Ok(file.written)
+}
+
+/// A new file and the bytes written into it (counted, not asked of the file system after).
+struct Counted {
+    file: File,
+    written: u64,
+}
+
+impl Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// A new file at `path`, never an existing one opened for writing: a staging folder may hold

@@ -602,7 +602,7 @@ fn to_document(f: Fields, doc: &SearchDoc) -> TantivyDocument {
     d.add_text(f.kind, doc.kind);
     if let Some(id) = &doc.id {
         // Stored as written; the id tokenizer lowercases it for the index.
-        d.add_text(f.id, id.split_whitespace().collect::<Vec<_>>().join(" "));
+        d.add_text(f.id, crate::markdown::collapse_whitespace(id));
     }
     for id in &doc.mapped {
         d.add_text(f.mapped, normalize_id(id));
