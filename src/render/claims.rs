@@ -187,7 +187,7 @@ fn claim_of(site: &Site, job: &Job) -> Claim {
             &site.roles[*r].source.path,
         ),
         Job::Print => book("the print page"),
-        Job::PrintPart(_) => book("a part of the print page"),
+        Job::PrintPart(..) => book("a part of the print page"),
         Job::NotFound => book("the 404 page"),
         Job::Sitemap => book("the sitemap"),
         Job::NavPart(_) => book("a part of the navigation script"),

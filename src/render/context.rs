@@ -180,7 +180,7 @@ impl<'a> Renderer<'a> {
             Job::Baseline(b) => self.baseline(*b, root),
             Job::SelfAssessment => ("Self-assessment".into(), self.self_assessment(root)),
             Job::Print => self.print(None, root, found),
-            Job::PrintPart(i) => self.print(Some(*i), root, found),
+            Job::PrintPart(i, _) => self.print(Some(*i), root, found),
             Job::Coverage => (
                 recorded("Coverage", Fact::Paths),
                 PageData::Coverage(super::coverage::data(site, root)),

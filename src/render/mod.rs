@@ -63,8 +63,9 @@ enum Job {
     Baseline(usize),
     Coverage,
     Print,
-    /// A part of print.html, when the knowledge base is too large for one page.
-    PrintPart(usize),
+    /// A part of print.html, when the knowledge base is too large for one page, and its path
+    /// (computed once: the parts are cut from the whole site's text).
+    PrintPart(usize, String),
     NotFound,
     Redirect(String, String),
     Sitemap,
@@ -138,7 +139,7 @@ fn render_all(
         claims::unclaimed_jobs(site, jobs(site), theme.assets.keys().cloned(), diagnostics);
     let mut jobs: Vec<Job> = claimed.into_iter().map(|(job, _)| job).collect();
     // (Its parts likewise.)
-    jobs.sort_by_key(|job| !matches!(job, Job::Print | Job::PrintPart(_)));
+    jobs.sort_by_key(|job| !matches!(job, Job::Print | Job::PrintPart(..)));
     // Each file is handed to the output as soon as it is rendered (a spooled output writes it
     // then), so the pages are not all held in memory at once.
     let store = |job: &Job| -> Result<(JobOutput, Stored, Option<BTreeSet<String>>)> {
@@ -259,7 +260,7 @@ impl Renderer<'_> {
             diagnostics: found.diagnostics,
             typed_links: found.typed_links,
             // The print page repeats every document; their links are checked where they live.
-            anchor_links: if matches!(job, Job::Print | Job::PrintPart(_)) {
+            anchor_links: if matches!(job, Job::Print | Job::PrintPart(..)) {
                 Vec::new()
             } else {
                 found.anchor_links
@@ -276,7 +277,7 @@ impl Renderer<'_> {
 fn shows_whole_site(job: &Job) -> bool {
     matches!(
         job,
-        Job::Print | Job::PrintPart(_) | Job::Coverage | Job::SelfAssessment
+        Job::Print | Job::PrintPart(..) | Job::Coverage | Job::SelfAssessment
     )
 }
 
@@ -360,8 +361,9 @@ fn jobs(site: &Site) -> Vec<Job> {
     }
     if site.config.guidebook.print {
         jobs.push(Job::Print);
-        let parts = print::parts(site).map_or(0, |parts| parts.len());
-        jobs.extend((0..parts).map(Job::PrintPart));
+        let parts = print::parts(site).unwrap_or_default();
+        let paths = parts.into_iter().map(|part| part.path);
+        jobs.extend(paths.enumerate().map(|(i, path)| Job::PrintPart(i, path)));
     }
     let redirects = &site.config.output.html.redirect;
     jobs.extend(
@@ -404,13 +406,7 @@ fn template_and_path(site: &Site, job: &Job) -> (&'static str, String) {
         Job::SelfAssessment => ("self-assessment.html", urls::SELF_ASSESSMENT.into()),
         Job::Baseline(b) => ("baseline.html", urls::baseline(&site.baselines[*b].id)),
         Job::Print => ("print.html", urls::PRINT.into()),
-        Job::PrintPart(i) => {
-            let parts = print::parts(site).unwrap_or_default();
-            let path = parts
-                .get(*i)
-                .map_or_else(|| format!("print/{i}.html"), |p| p.path.clone());
-            ("print.html", path)
-        }
+        Job::PrintPart(_, path) => ("print.html", path.clone()),
         Job::NotFound => ("404.html", "404.html".into()),
         Job::Redirect(from, _) => ("redirect.html", from.trim_start_matches('/').to_string()),
         Job::Sitemap => ("sitemap.xml", "sitemap.xml".into()),
