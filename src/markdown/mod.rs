@@ -108,13 +108,13 @@ pub fn escape_html(text: &str) -> String {
 /// none at either end: `text.split_whitespace().collect::<Vec<_>>().join(" ")` in one pass, for
 /// the words of every section of every page (the collected words were a measurable cost).
 pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
     fn push_word(out: &mut String, word: &str) {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
+    let mut out = String::with_capacity(text.len());
     let mut word_start = None;
     let bytes = text.as_bytes();
     let mut at = 0;

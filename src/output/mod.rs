@@ -79,9 +79,7 @@ impl Spool {
         let len = written.map_err(|e| Error::write(&target, e))?;
         Ok(Stored::Spooled(len as usize))
     }
-}
 
-impl Spool {
     fn make_folder(&self, dir: &Path) -> Result<()> {
         let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
         if !made.contains(dir) {
