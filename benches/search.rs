@@ -21,6 +21,11 @@ use guidebook::search::vocabulary::Vocabulary;
 #[path = "../tests/common/judged.rs"]
 mod judged;
 
+// The allocator the `guidebook` binary uses, with its defaults (those of `serve`, which answers
+// most searches), so the latency figures are the binary's rather than the system allocator's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
