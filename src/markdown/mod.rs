@@ -105,40 +105,15 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// `text` with every run of whitespace (as [`char::is_whitespace`] has it) made one space and
-/// none at either end: `text.split_whitespace().collect::<Vec<_>>().join(" ")` in one pass, for
-/// the words of every section of every page (the collected words were a measurable cost).
+/// none at either end, built in place: for the words of every section of every page, where
+/// collecting them into a vector to join was a measurable cost.
 pub fn collapse_whitespace(text: &str) -> String {
-    fn push_word(out: &mut String, word: &str) {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut word_start = None;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        let (space, width) = match bytes[at] {
-            b'\t'..=b'\r' | b' ' => (true, 1),
-            byte if byte.is_ascii() => (false, 1),
-            _ => {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.len_utf8())
-            }
-        };
-        match (space, word_start) {
-            (true, Some(start)) => {
-                push_word(&mut out, &text[start..at]);
-                word_start = None;
-            }
-            (false, None) => word_start = Some(at),
-            _ => {}
-        }
-        at += width;
-    }
-    if let Some(start) = word_start {
-        push_word(&mut out, &text[start..]);
     }
     out
 }

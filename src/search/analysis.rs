@@ -120,10 +120,7 @@ pub const BODY_BOOST: f32 = 1.0;
 
 /// The canonical form of an identifier: lowercase, single spaces.
 pub fn normalize_id(id: &str) -> String {
-    id.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::markdown::collapse_whitespace(id).to_lowercase()
 }
 
 /// The words of a query: split on whitespace, a "quoted phrase" kept as one word, without
